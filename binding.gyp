@@ -1,0 +1,21 @@
+{
+  "targets": [
+    {
+      "target_name": "sketchprune_native",
+      "sources": ["native/addon.cc", "native/convert.cc", "native/ops.cc", "native/autograd.cc"],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "<!@(node native/locate-libtorch.cjs includes)"
+      ],
+      "libraries": [
+        "-L<!(node native/locate-libtorch.cjs libdir)",
+        "-Wl,-rpath,<!(node native/locate-libtorch.cjs libdir)",
+        "<!@(node native/locate-libtorch.cjs libs)"
+      ],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "-frtti", "-Wno-unused-parameter", "-Wno-deprecated-declarations"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"]
+    }
+  ]
+}

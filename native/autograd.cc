@@ -1,0 +1,94 @@
+// Autograd entry points: backward, grad (with create_graph for double backward), grad mode, .grad access.
+#include "common.h"
+#include <torch/csrc/autograd/autograd.h>
+#include <torch/csrc/autograd/variable.h>
+#include <ATen/core/grad_mode.h>
+
+namespace sketchprune {
+
+static std::vector<at::Tensor> tensorList(const Napi::Value& value, const char* what, bool allowNull) {
+  std::vector<at::Tensor> tensors;
+  if (value.IsNull() || value.IsUndefined()) return tensors;
+  Napi::Array array = value.As<Napi::Array>();
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    Napi::Value item = array.Get(i);
+    if (allowNull && (item.IsNull() || item.IsUndefined())) tensors.emplace_back();
+    else tensors.push_back(unwrapTensor(item, what));
+  }
+  return tensors;
+}
+
+static c10::optional<bool> optionalBool(const Napi::Value& value) {
+  if (value.IsNull() || value.IsUndefined()) return c10::nullopt;
+  return value.ToBoolean().Value();
+}
+
+// backward(tensors, gradTensors|null, retainGraph|null, createGraph)
+static Napi::Value Backward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SKETCHPRUNE_GUARD_BEGIN
+  auto tensors = tensorList(info[0], "backward tensors", false);
+  auto grads = tensorList(info[1], "backward gradients", true);
+  torch::autograd::backward(tensors, grads, optionalBool(info[2]), info[3].ToBoolean().Value());
+  return env.Undefined();
+  SKETCHPRUNE_GUARD_END(env, "backward")
+}
+
+// grad(outputs, inputs, gradOutputs|null, retainGraph|null, createGraph, allowUnused) -> (tensor|null)[]
+static Napi::Value Grad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SKETCHPRUNE_GUARD_BEGIN
+  auto outputs = tensorList(info[0], "grad outputs", false);
+  auto inputs = tensorList(info[1], "grad inputs", false);
+  auto gradOutputs = tensorList(info[2], "grad gradOutputs", true);
+  auto grads = torch::autograd::grad(outputs, inputs, gradOutputs, optionalBool(info[3]),
+                                     info[4].ToBoolean().Value(), info[5].ToBoolean().Value());
+  Napi::Array result = Napi::Array::New(env, grads.size());
+  for (size_t i = 0; i < grads.size(); ++i) {
+    result.Set(static_cast<uint32_t>(i), grads[i].defined() ? wrapTensor(env, grads[i]) : env.Null());
+  }
+  return result;
+  SKETCHPRUNE_GUARD_END(env, "grad")
+}
+
+static Napi::Value GetGrad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const at::Tensor& grad = unwrapTensor(info[0], "grad").grad();
+  return grad.defined() ? wrapTensor(env, grad) : env.Null();
+}
+
+static Napi::Value SetGrad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SKETCHPRUNE_GUARD_BEGIN
+  at::Tensor& tensor = unwrapTensor(info[0], "setGrad");
+  tensor.mutable_grad() = info[1].IsNull() || info[1].IsUndefined() ? at::Tensor() : unwrapTensor(info[1], "setGrad");
+  return env.Undefined();
+  SKETCHPRUNE_GUARD_END(env, "setGrad")
+}
+
+static Napi::Value RequiresGrad(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), unwrapTensor(info[0], "requiresGrad").requires_grad());
+}
+
+static Napi::Value IsLeaf(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), unwrapTensor(info[0], "isLeaf").is_leaf());
+}
+
+// setGradEnabled(enabled) -> previous
+static Napi::Value SetGradEnabled(const Napi::CallbackInfo& info) {
+  bool previous = at::GradMode::is_enabled();
+  at::GradMode::set_enabled(info[0].ToBoolean().Value());
+  return Napi::Boolean::New(info.Env(), previous);
+}
+
+void registerAutograd(Napi::Env env, Napi::Object exports) {
+  exports.Set("backward", Napi::Function::New(env, Backward));
+  exports.Set("grad", Napi::Function::New(env, Grad));
+  exports.Set("getGrad", Napi::Function::New(env, GetGrad));
+  exports.Set("setGrad", Napi::Function::New(env, SetGrad));
+  exports.Set("requiresGrad", Napi::Function::New(env, RequiresGrad));
+  exports.Set("isLeaf", Napi::Function::New(env, IsLeaf));
+  exports.Set("setGradEnabled", Napi::Function::New(env, SetGradEnabled));
+}
+
+}  // namespace sketchprune

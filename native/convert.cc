@@ -1,0 +1,155 @@
+// JS values <-> c10::IValue, driven by the op schema so ops mirror ATen's names and arguments.
+#include "common.h"
+#include <ATen/core/jit_type.h>
+#include <cmath>
+
+namespace sketchprune {
+
+static Napi::Error argError(const Napi::Value& value, const std::string& where, const std::string& expected) {
+  std::string got = value.IsNull() ? "null" : value.IsUndefined() ? "undefined" : value.IsNumber() ? "number"
+                    : value.IsBoolean() ? "boolean" : value.IsString() ? "string" : value.IsArray() ? "array"
+                    : value.IsExternal() ? "tensor" : "object";
+  return Napi::TypeError::New(value.Env(), where + ": expected " + expected + ", got " + got);
+}
+
+static int64_t toInt(const Napi::Value& value, const std::string& where) {
+  if (value.IsBoolean()) return value.As<Napi::Boolean>().Value() ? 1 : 0;
+  if (!value.IsNumber()) throw argError(value, where, "an integer");
+  double number = value.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(number) || std::floor(number) != number) throw argError(value, where, "an integer");
+  return static_cast<int64_t>(number);
+}
+
+static double toDouble(const Napi::Value& value, const std::string& where) {
+  if (!value.IsNumber()) throw argError(value, where, "a number");
+  return value.As<Napi::Number>().DoubleValue();
+}
+
+static at::Scalar toScalar(const Napi::Value& value, const std::string& where) {
+  if (value.IsBoolean()) return at::Scalar(value.As<Napi::Boolean>().Value());
+  if (!value.IsNumber()) throw argError(value, where, "a number");
+  double number = value.As<Napi::Number>().DoubleValue();
+  // Integral JS numbers act like Python ints (an int tensor times 2 stays int), others like floats.
+  if (std::isfinite(number) && std::floor(number) == number && std::fabs(number) < 9.007199254740992e15)
+    return at::Scalar(static_cast<int64_t>(number));
+  return at::Scalar(number);
+}
+
+static Napi::Array asArray(const Napi::Value& value, const std::string& where) {
+  if (!value.IsArray()) throw argError(value, where, "an array");
+  return value.As<Napi::Array>();
+}
+
+c10::IValue toIValue(const Napi::Value& value, const c10::TypePtr& type, const std::string& where) {
+  switch (type->kind()) {
+    case c10::TypeKind::OptionalType:
+      if (value.IsNull() || value.IsUndefined()) return c10::IValue();
+      return toIValue(value, type->expectRef<c10::OptionalType>().getElementType(), where);
+    case c10::TypeKind::TensorType:
+      return unwrapTensor(value, where.c_str());
+    case c10::TypeKind::IntType:
+    case c10::TypeKind::SymIntType:
+      return toInt(value, where);
+    case c10::TypeKind::FloatType:
+      return toDouble(value, where);
+    case c10::TypeKind::BoolType:
+      if (!value.IsBoolean()) throw argError(value, where, "a boolean");
+      return value.As<Napi::Boolean>().Value();
+    case c10::TypeKind::NumberType:
+      return toScalar(value, where);
+    case c10::TypeKind::StringType:
+      if (!value.IsString()) throw argError(value, where, "a string");
+      return value.As<Napi::String>().Utf8Value();
+    case c10::TypeKind::DeviceObjType:
+      if (!value.IsString()) throw argError(value, where, "a device string such as 'cpu' or 'cuda:0'");
+      return c10::Device(value.As<Napi::String>().Utf8Value());
+    case c10::TypeKind::GeneratorType:
+      if (!value.IsNull() && !value.IsUndefined()) throw argError(value, where, "null (generators are global)");
+      return c10::IValue();
+    case c10::TypeKind::ListType: {
+      const c10::TypePtr& element = type->expectRef<c10::ListType>().getElementType();
+      // A single number where an int list is expected repeats it (kernel_size=3 means [3, 3]), as in PyTorch.
+      if (!value.IsArray() && (element->kind() == c10::TypeKind::IntType ||
+                               element->kind() == c10::TypeKind::SymIntType)) {
+        return c10::List<int64_t>({toInt(value, where)});
+      }
+      Napi::Array array = asArray(value, where);
+      uint32_t length = array.Length();
+      switch (element->kind()) {
+        case c10::TypeKind::IntType:
+        case c10::TypeKind::SymIntType: {
+          c10::List<int64_t> list;
+          list.reserve(length);
+          for (uint32_t i = 0; i < length; ++i) list.push_back(toInt(array.Get(i), where));
+          return list;
+        }
+        case c10::TypeKind::FloatType: {
+          c10::List<double> list;
+          for (uint32_t i = 0; i < length; ++i) list.push_back(toDouble(array.Get(i), where));
+          return list;
+        }
+        case c10::TypeKind::BoolType: {
+          c10::List<bool> list;
+          for (uint32_t i = 0; i < length; ++i) list.push_back(array.Get(i).ToBoolean().Value());
+          return list;
+        }
+        case c10::TypeKind::TensorType: {
+          c10::List<at::Tensor> list;
+          list.reserve(length);
+          for (uint32_t i = 0; i < length; ++i) list.push_back(unwrapTensor(array.Get(i), where.c_str()));
+          return list;
+        }
+        case c10::TypeKind::OptionalType: {
+          c10::List<c10::optional<at::Tensor>> list;
+          for (uint32_t i = 0; i < length; ++i) {
+            Napi::Value item = array.Get(i);
+            if (item.IsNull() || item.IsUndefined()) list.push_back(c10::nullopt);
+            else list.push_back(unwrapTensor(item, where.c_str()));
+          }
+          return list;
+        }
+        default:
+          throw Napi::TypeError::New(value.Env(), where + ": unsupported list type " + type->str());
+      }
+    }
+    default:
+      // ScalarType, Layout and MemoryFormat travel as their integer codes.
+      if (value.IsNumber()) return toInt(value, where);
+      throw Napi::TypeError::New(value.Env(), where + ": unsupported argument type " + type->str());
+  }
+}
+
+Napi::Value fromIValue(Napi::Env env, const c10::IValue& value) {
+  if (value.isTensor()) return wrapTensor(env, value.toTensor());
+  if (value.isNone()) return env.Null();
+  if (value.isInt()) return Napi::Number::New(env, static_cast<double>(value.toInt()));
+  if (value.isDouble()) return Napi::Number::New(env, value.toDouble());
+  if (value.isBool()) return Napi::Boolean::New(env, value.toBool());
+  if (value.isScalar()) {
+    at::Scalar scalar = value.toScalar();
+    if (scalar.isBoolean()) return Napi::Boolean::New(env, scalar.toBool());
+    return Napi::Number::New(env, scalar.toDouble());
+  }
+  if (value.isTensorList()) {
+    auto list = value.toTensorList();
+    Napi::Array array = Napi::Array::New(env, list.size());
+    for (size_t i = 0; i < list.size(); ++i) array.Set(static_cast<uint32_t>(i), wrapTensor(env, list.get(i)));
+    return array;
+  }
+  if (value.isTuple()) {
+    const auto& elements = value.toTupleRef().elements();
+    Napi::Array array = Napi::Array::New(env, elements.size());
+    for (size_t i = 0; i < elements.size(); ++i) array.Set(static_cast<uint32_t>(i), fromIValue(env, elements[i]));
+    return array;
+  }
+  if (value.isList()) {
+    auto list = value.toListRef();
+    Napi::Array array = Napi::Array::New(env, list.size());
+    for (size_t i = 0; i < list.size(); ++i) array.Set(static_cast<uint32_t>(i), fromIValue(env, list[i]));
+    return array;
+  }
+  if (value.isString()) return Napi::String::New(env, value.toStringRef());
+  throw Napi::TypeError::New(env, "unsupported return type " + value.tagKind());
+}
+
+}  // namespace sketchprune

@@ -1,0 +1,40 @@
+// Finds the libtorch that the addon builds against; binding.gyp asks it for each variable.
+// LIBTORCH=/dir (with include/ and lib/) wins; otherwise Debian's libtorch-dev under /usr.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+function locate() {
+  const root = process.env.LIBTORCH;
+  if (root) {
+    const include = path.join(root, 'include');
+    const lib = path.join(root, 'lib');
+    if (!fs.existsSync(path.join(include, 'ATen', 'ATen.h'))) {
+      throw new Error(`LIBTORCH=${root}: no include/ATen/ATen.h there; point LIBTORCH at an unpacked libtorch`);
+    }
+    const apiInclude = path.join(include, 'torch', 'csrc', 'api', 'include');
+    const cuda = fs.existsSync(path.join(lib, 'libtorch_cuda.so'));
+    return { includes: [include, apiInclude], lib, cuda };
+  }
+  const debianLib = '/usr/lib/x86_64-linux-gnu';
+  if (!fs.existsSync('/usr/include/ATen/ATen.h')) {
+    throw new Error('libtorch not found: install Debian\'s libtorch-dev (apt-get install libtorch-dev) or set LIBTORCH=/dir');
+  }
+  return { includes: ['/usr/include', '/usr/include/torch/csrc/api/include'], lib: debianLib, cuda: false };
+}
+
+const what = process.argv[2];
+const found = locate();
+if (what === 'includes') console.log(found.includes.join(' '));
+else if (what === 'libdir') console.log(found.lib);
+else if (what === 'libs') {
+  const libs = ['-lc10', '-ltorch_cpu', '-ltorch'];
+  // --no-as-needed keeps libtorch_cuda linked although no symbol of it is used directly; without it
+  // the CUDA kernels never register and every CUDA tensor fails with "no CUDA backend".
+  if (found.cuda) libs.push('-Wl,--no-as-needed', '-ltorch_cuda', '-lc10_cuda', '-Wl,--as-needed');
+  console.log(libs.join(' '));
+} else if (what === 'json') console.log(JSON.stringify(found));
+else {
+  console.error('usage: locate-libtorch.cjs includes|libdir|libs|json');
+  process.exit(2);
+}

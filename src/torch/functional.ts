@@ -1,0 +1,83 @@
+// Neural-network functions (torch.nn.functional), each one ATen op with PyTorch's defaults.
+import { aten } from './ops.js';
+import { Tensor, wrap } from './tensor.js';
+
+const F = {
+  linear: aten('linear'), conv2d: aten('conv2d'), batchNorm: aten('batch_norm'), relu: aten('relu'),
+  maxPool2d: aten('max_pool2d'), avgPool2d: aten('avg_pool2d'), adaptiveAvgPool2d: aten('adaptive_avg_pool2d'),
+  dropout: aten('dropout'), logSoftmax: aten('log_softmax.int'), softmax: aten('softmax.int'),
+  crossEntropy: aten('cross_entropy_loss'), nll: aten('nll_loss_nd'), mse: aten('mse_loss'), l1: aten('l1_loss'),
+  oneHot: aten('one_hot'), pad: aten('constant_pad_nd'),
+};
+
+export type Reduction = 'none' | 'mean' | 'sum';
+const reductionCode = (reduction: Reduction = 'mean'): number => {
+  const code = { none: 0, mean: 1, sum: 2 }[reduction];
+  if (code === undefined) throw new TypeError(`unknown reduction '${reduction}'; expected none, mean or sum`);
+  return code;
+};
+const h = (tensor: Tensor | null | undefined) => (tensor ? tensor.handle : null);
+type Pair = number | [number, number];
+
+/** x Wᵀ + b */
+export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  return wrap(F.linear(input.handle, weight.handle, h(bias)));
+}
+
+export interface Conv2dOptions { bias?: Tensor | null; stride?: Pair; padding?: Pair; dilation?: Pair; groups?: number }
+export function conv2d(input: Tensor, weight: Tensor, options: Conv2dOptions = {}): Tensor {
+  return wrap(F.conv2d(input.handle, weight.handle, h(options.bias), options.stride ?? 1, options.padding ?? 0,
+    options.dilation ?? 1, options.groups ?? 1));
+}
+
+export interface BatchNormOptions {
+  weight?: Tensor | null; bias?: Tensor | null; runningMean?: Tensor | null; runningVar?: Tensor | null;
+  /** Batch statistics (and running-stat updates) when true; running statistics when false. */
+  training: boolean; momentum?: number; eps?: number;
+}
+export function batchNorm(input: Tensor, options: BatchNormOptions): Tensor {
+  return wrap(F.batchNorm(input.handle, h(options.weight), h(options.bias), h(options.runningMean),
+    h(options.runningVar), options.training, options.momentum ?? 0.1, options.eps ?? 1e-5, true));
+}
+
+export function relu(input: Tensor): Tensor { return wrap(F.relu(input.handle)); }
+
+export interface PoolOptions { stride?: Pair; padding?: Pair; ceilMode?: boolean }
+export function maxPool2d(input: Tensor, kernelSize: Pair, options: PoolOptions & { dilation?: Pair } = {}): Tensor {
+  return wrap(F.maxPool2d(input.handle, kernelSize, options.stride ?? kernelSize, options.padding ?? 0,
+    options.dilation ?? 1, options.ceilMode ?? false));
+}
+export function avgPool2d(input: Tensor, kernelSize: Pair, options: PoolOptions & { countIncludePad?: boolean } = {}): Tensor {
+  return wrap(F.avgPool2d(input.handle, kernelSize, options.stride ?? kernelSize, options.padding ?? 0,
+    options.ceilMode ?? false, options.countIncludePad ?? true, null));
+}
+export function adaptiveAvgPool2d(input: Tensor, outputSize: Pair): Tensor {
+  return wrap(F.adaptiveAvgPool2d(input.handle, outputSize));
+}
+
+export function dropout(input: Tensor, p: number, training: boolean): Tensor {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout: p must be in [0, 1], got ${p}`);
+  return wrap(F.dropout(input.handle, p, training));
+}
+
+export function logSoftmax(input: Tensor, dim = -1): Tensor { return wrap(F.logSoftmax(input.handle, dim, null)); }
+export function softmax(input: Tensor, dim = -1): Tensor { return wrap(F.softmax(input.handle, dim, null)); }
+
+/** Cross entropy of logits [N, C] against int64 class targets [N]. */
+export function crossEntropy(logits: Tensor, target: Tensor, options: { reduction?: Reduction; labelSmoothing?: number } = {}): Tensor {
+  return wrap(F.crossEntropy(logits.handle, target.handle, null, reductionCode(options.reduction), -100,
+    options.labelSmoothing ?? 0));
+}
+/** Negative log-likelihood of log-probabilities [N, C] against int64 targets [N]. */
+export function nllLoss(logProbabilities: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
+  return wrap(F.nll(logProbabilities.handle, target.handle, null, reductionCode(reduction), -100));
+}
+export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
+  return wrap(F.mse(input.handle, target.handle, reductionCode(reduction)));
+}
+export function l1Loss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
+  return wrap(F.l1(input.handle, target.handle, reductionCode(reduction)));
+}
+export function oneHot(classes: Tensor, numClasses: number): Tensor { return wrap(F.oneHot(classes.handle, numClasses)); }
+/** Pads the last dimensions: [left, right, top, bottom, ...] as torch.nn.functional.pad (constant mode). */
+export function pad(input: Tensor, padding: number[], value = 0): Tensor { return wrap(F.pad(input.handle, padding, value)); }

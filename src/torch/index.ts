@@ -1,0 +1,9 @@
+// The tensor API: everything above torch/ imports from here.
+export { Tensor, where, type Scalar, type TensorOrScalar, type ValuesIndices } from './tensor.js';
+export * from './creation.js';
+export * from './autograd.js';
+export * from './runtime.js';
+export * from './serialize.js';
+export { tidy, keep, dispose } from './scope.js';
+export { type DType, type Device, isFloating } from './dtype.js';
+export * as F from './functional.js';

@@ -1,0 +1,53 @@
+// The only module that loads the compiled addon (build/Release/sketchprune_native.node).
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import fs from 'node:fs';
+
+/** An opaque libtorch tensor handle owned by exactly one `Tensor`. */
+export type Handle = { readonly __nativeTensor: unique symbol };
+
+export interface NativeAddon {
+  findOp(name: string, overload: string): number;
+  callOp(id: number, ...args: unknown[]): unknown;
+  callOpInPlace(id: number, ...args: unknown[]): void;
+  opSchema(id: number): string;
+  dispose(handle: Handle): void;
+  meta(handle: Handle): [number, string, boolean, ...number[]];
+  fromBuffer(data: ArrayBufferView, dtypeCode: number, shape: number[]): Handle;
+  toBuffer(handle: Handle): ArrayBuffer;
+  manualSeed(seed: number): void;
+  getRngState(): Handle;
+  setRngState(state: Handle): void;
+  setNumThreads(threads: number): void;
+  getNumThreads(): number;
+  memoryStats(): { tensors: number; bytes: number };
+  savePt(names: string[], handles: Handle[]): Buffer;
+  loadPt(bytes: Buffer): [string[], Handle[]];
+  buildInfo(): { torchVersion: string; cudaAvailable: boolean; cudaDeviceCount: number };
+  backward(tensors: Handle[], grads: (Handle | null)[] | null, retainGraph: boolean | null, createGraph: boolean): void;
+  grad(outputs: Handle[], inputs: Handle[], gradOutputs: (Handle | null)[] | null, retainGraph: boolean | null,
+    createGraph: boolean, allowUnused: boolean): (Handle | null)[];
+  getGrad(handle: Handle): Handle | null;
+  setGrad(handle: Handle, grad: Handle | null): void;
+  requiresGrad(handle: Handle): boolean;
+  isLeaf(handle: Handle): boolean;
+  setGradEnabled(enabled: boolean): boolean;
+}
+
+function findAddon(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, 'build', 'Release', 'sketchprune_native.node');
+    if (fs.existsSync(candidate)) return candidate;
+    dir = path.dirname(dir);
+  }
+  throw new Error('sketchprune native addon not built: run `npm install` (needs libtorch-dev) or `npm run install`');
+}
+
+export const native: NativeAddon = createRequire(import.meta.url)(findAddon()) as NativeAddon;
+
+// libtorch starts with one intra-op thread when loaded into Node; use every core unless the user said otherwise.
+const requestedThreads = Number(process.env.SKETCHPRUNE_THREADS ?? process.env.OMP_NUM_THREADS ?? NaN);
+native.setNumThreads(Number.isInteger(requestedThreads) && requestedThreads > 0 ? requestedThreads : availableParallelism());

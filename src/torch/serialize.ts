@@ -1,0 +1,87 @@
+// Named tensors to and from disk: safetensors (any language reads it) and .pt (Python's torch.load reads it).
+import fs from 'node:fs';
+import { native } from './native.js';
+import { Tensor, wrap } from './tensor.js';
+import { dtypeCode, typedArrayFor, type DType } from './dtype.js';
+import { writeFileAtomic } from '../foundations/atomic.js';
+
+const safetensorsDtypes: Record<DType, string> = {
+  float32: 'F32', float64: 'F64', float16: 'F16', int64: 'I64', int32: 'I32', int16: 'I16', int8: 'I8',
+  uint8: 'U8', bool: 'BOOL',
+};
+const dtypeBySafetensors = new Map(Object.entries(safetensorsDtypes).map(([dtype, tag]) => [tag, dtype as DType]));
+
+export type NamedTensors = Record<string, Tensor>;
+
+/** safetensors bytes: 8-byte little-endian header length, JSON header, then the raw little-endian data. */
+export function encodeSafetensors(tensors: NamedTensors, metadata: Record<string, string> = {}): Buffer {
+  const header: Record<string, unknown> = {};
+  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const name of Object.keys(tensors).sort()) {
+    const tensor = tensors[name];
+    const bytes = new Uint8Array(native.toBuffer(tensor.handle));
+    header[name] = { dtype: safetensorsDtypes[tensor.dtype], shape: tensor.shape, data_offsets: [offset, offset + bytes.length] };
+    chunks.push(bytes);
+    offset += bytes.length;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - (json.length % 8)) % 8); // keeps the data 8-byte aligned
+  const headerBytes = Buffer.from(json, 'utf8');
+  const prefix = Buffer.alloc(8);
+  prefix.writeBigUInt64LE(BigInt(headerBytes.length));
+  return Buffer.concat([prefix, headerBytes, ...chunks]);
+}
+
+export function decodeSafetensors(bytes: Buffer, source = 'safetensors data'): { tensors: NamedTensors; metadata: Record<string, string> } {
+  if (bytes.length < 8) throw new Error(`${source}: too short for a safetensors file (${bytes.length} bytes)`);
+  const headerLength = Number(bytes.readBigUInt64LE(0));
+  if (headerLength > bytes.length - 8) throw new Error(`${source}: header length ${headerLength} exceeds the file`);
+  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  try {
+    header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
+  } catch {
+    throw new Error(`${source}: header is not valid JSON`);
+  }
+  const data = bytes.subarray(8 + headerLength);
+  const tensors: NamedTensors = {};
+  const metadata = (header.__metadata__ ?? {}) as unknown as Record<string, string>;
+  for (const [name, entry] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const dtype = dtypeBySafetensors.get(entry.dtype);
+    if (!dtype) throw new Error(`${source}: tensor '${name}' has unsupported dtype ${entry.dtype}`);
+    const [start, end] = entry.data_offsets;
+    if (!(start >= 0 && end <= data.length && start <= end)) {
+      throw new Error(`${source}: tensor '${name}' data [${start}, ${end}) lies outside the file`);
+    }
+    const copy = new Uint8Array(end - start);
+    copy.set(data.subarray(start, end));
+    const typed = typedArrayFor(dtype, copy.buffer);
+    tensors[name] = wrap(native.fromBuffer(typed, dtypeCode(dtype), entry.shape));
+  }
+  return { tensors, metadata };
+}
+
+export function saveSafetensors(file: string, tensors: NamedTensors, metadata: Record<string, string> = {}): void {
+  writeFileAtomic(file, encodeSafetensors(tensors, metadata));
+}
+
+export function loadSafetensors(file: string): { tensors: NamedTensors; metadata: Record<string, string> } {
+  if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
+  return decodeSafetensors(fs.readFileSync(file), file);
+}
+
+/** Writes a dict name -> tensor that Python reads with torch.load(file). */
+export function savePt(file: string, tensors: NamedTensors): void {
+  const names = Object.keys(tensors);
+  writeFileAtomic(file, native.savePt(names, names.map((name) => tensors[name].handle)));
+}
+
+export function loadPt(file: string): NamedTensors {
+  if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
+  const [names, handles] = native.loadPt(fs.readFileSync(file));
+  const tensors: NamedTensors = {};
+  names.forEach((name, i) => { tensors[name] = wrap(handles[i]); });
+  return tensors;
+}
