@@ -53,6 +53,12 @@ static void runOp(const Napi::CallbackInfo& info, torch::jit::Stack& stack, cons
     if (value.IsUndefined() && argument.type()->kind() != c10::TypeKind::OptionalType) {
       throw Napi::TypeError::New(env, entry.name + ": missing argument '" + argument.name() + "'");
     }
+    // A single number for a fixed-size int list (int[2] kernel_size=3) repeats, as in PyTorch.
+    if (value.IsNumber() && argument.N().has_value() && argument.type()->kind() == c10::TypeKind::ListType) {
+      int64_t number = value.As<Napi::Number>().Int64Value();
+      stack.push_back(c10::List<int64_t>(std::vector<int64_t>(static_cast<size_t>(*argument.N()), number)));
+      continue;
+    }
     stack.push_back(toIValue(value, argument.type(), entry.name + " argument '" + argument.name() + "'"));
   }
   entry.handle.callBoxed(&stack);

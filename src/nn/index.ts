@@ -1,0 +1,5 @@
+// Networks: modules, layers, initialisation, masks and the model registry.
+export { Module } from './module.js';
+export * from './layers.js';
+export * from './init.js';
+export * from './mask-set.js';

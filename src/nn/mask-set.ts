@@ -1,0 +1,138 @@
+// MaskSet: one mask per prunable parameter, keyed by the parameter's dotted name. Values are 0/1, or the
+// scaled values of a sketch mask (Algorithm 1), so a mask is a float tensor, never a bool.
+import {
+  Tensor, keep, noGrad, tidy, ones, saveSafetensors, loadSafetensors, savePt, type NamedTensors,
+} from '../torch/index.js';
+import { Module } from './module.js';
+import { BatchNorm1d, BatchNorm2d, Conv2d, Linear } from './layers.js';
+
+export interface PrunableOptions {
+  /** Also prune biases of conv and linear layers (default false). */
+  biases?: boolean;
+  /** Also prune batch-norm weights and biases (default false). */
+  batchNorm?: boolean;
+}
+
+/** The parameters pruning acts on: conv and linear weights by default, in model order. */
+export function prunableParameters(model: Module, options: PrunableOptions = {}): [string, Tensor][] {
+  const result: [string, Tensor][] = [];
+  for (const [path, module] of model.namedModules()) {
+    const prefix = path ? `${path}.` : '';
+    if (module instanceof Conv2d || module instanceof Linear) {
+      result.push([`${prefix}weight`, module.weight]);
+      if (options.biases && module.bias) result.push([`${prefix}bias`, module.bias]);
+    } else if (options.batchNorm && (module instanceof BatchNorm1d || module instanceof BatchNorm2d)) {
+      if (module.weight) result.push([`${prefix}weight`, module.weight]);
+      if (module.bias) result.push([`${prefix}bias`, module.bias]);
+    }
+  }
+  return result;
+}
+
+export interface LayerDensity { name: string; kept: number; total: number; density: number }
+
+export class MaskSet {
+  readonly #masks = new Map<string, Tensor>();
+
+  /** Takes ownership of the given masks (they are kept and freed by dispose()). */
+  constructor(masks: Iterable<[string, Tensor]> = []) {
+    for (const [name, mask] of masks) this.set(name, mask);
+  }
+
+  /** All-ones masks for the model's prunable parameters (density 1). */
+  static ones(model: Module, options: PrunableOptions = {}): MaskSet {
+    const parameters = prunableParameters(model, options);
+    if (parameters.length === 0) throw new Error(`${model.constructor.name} has no prunable parameters`);
+    return new MaskSet(parameters.map(([name, parameter]) => [name, ones(parameter.shape, { device: parameter.device as 'cpu' })]));
+  }
+
+  get names(): string[] { return [...this.#masks.keys()]; }
+  get size(): number { return this.#masks.size; }
+  entries(): [string, Tensor][] { return [...this.#masks]; }
+  has(name: string): boolean { return this.#masks.has(name); }
+  get(name: string): Tensor {
+    const mask = this.#masks.get(name);
+    if (!mask) throw new Error(`no mask for parameter '${name}'`);
+    return mask;
+  }
+  set(name: string, mask: Tensor): void {
+    const previous = this.#masks.get(name);
+    if (previous && previous !== mask) previous.dispose();
+    this.#masks.set(name, keep(mask.dtype === 'float32' ? mask : tidy(() => mask.to('float32'))));
+    if (mask.dtype !== 'float32') mask.dispose();
+  }
+
+  /** Kept count per layer and overall: a weight is kept when its mask value is non-zero. */
+  layerDensities(): LayerDensity[] {
+    return [...this.#masks].map(([name, mask]) => {
+      const kept = tidy(() => mask.ne(0).sum().item());
+      return { name, kept, total: mask.numel, density: kept / mask.numel };
+    });
+  }
+  density(): number {
+    const layers = this.layerDensities();
+    const total = layers.reduce((sum, layer) => sum + layer.total, 0);
+    return total === 0 ? 0 : layers.reduce((sum, layer) => sum + layer.kept, 0) / total;
+  }
+  /** True when every value is 0 or 1 (a plain mask rather than a scaled sketch). */
+  isBinary(): boolean {
+    return [...this.#masks.values()].every((mask) => tidy(() => mask.eq(0).logicalOr(mask.eq(1)).all().item() === 1));
+  }
+
+  /** Throws unless every mask names a parameter of the model with the same shape. */
+  checkFits(model: Module): void {
+    const parameters = new Map(model.namedParameters());
+    for (const [name, mask] of this.#masks) {
+      const parameter = parameters.get(name);
+      if (!parameter) {
+        throw new Error(`mask '${name}' names no parameter of ${model.constructor.name} (a mask for another architecture?)`);
+      }
+      if (parameter.shape.join() !== mask.shape.join()) {
+        throw new Error(`mask '${name}' has shape [${mask.shape}] but the parameter has [${parameter.shape}] (a mask for another architecture?)`);
+      }
+    }
+  }
+
+  /** Multiplies each masked parameter by its mask, in place (scaled sketch values rescale kept weights). */
+  applyTo(model: Module): void {
+    this.checkFits(model);
+    const parameters = new Map(model.namedParameters());
+    noGrad(() => { for (const [name, mask] of this.#masks) parameters.get(name)!.mul_(mask); });
+  }
+
+  /** Zeroes the weights outside the mask's support (keeps kept weights' values); used after every step. */
+  zeroPruned(model: Module): void {
+    const parameters = new Map(model.namedParameters());
+    noGrad(() => tidy(() => {
+      for (const [name, mask] of this.#masks) parameters.get(name)!.maskedFill_(mask.eq(0), 0);
+    }));
+  }
+
+  /** Zeroes the gradient of pruned weights so momentum and weight decay never move them. */
+  maskGradients(model: Module): void {
+    const parameters = new Map(model.namedParameters());
+    noGrad(() => tidy(() => {
+      for (const [name, mask] of this.#masks) {
+        const grad = parameters.get(name)!.grad;
+        if (grad) grad.maskedFill_(mask.eq(0), 0);
+      }
+    }));
+  }
+
+  toNamedTensors(): NamedTensors { return Object.fromEntries(this.#masks); }
+
+  /** safetensors with string metadata (e.g. the pruning record as JSON). */
+  save(file: string, metadata: Record<string, string> = {}): void { saveSafetensors(file, this.toNamedTensors(), metadata); }
+  /** A .pt file that Python reads with torch.load: {parameter name: mask}. */
+  savePt(file: string): void { savePt(file, this.toNamedTensors()); }
+  static load(file: string): { masks: MaskSet; metadata: Record<string, string> } {
+    const { tensors, metadata } = loadSafetensors(file);
+    return { masks: new MaskSet(Object.entries(tensors)), metadata };
+  }
+
+  clone(): MaskSet { return new MaskSet(this.entries().map(([name, mask]) => [name, mask.clone()])); }
+  dispose(): void {
+    for (const mask of this.#masks.values()) mask.dispose();
+    this.#masks.clear();
+  }
+}
