@@ -14,13 +14,24 @@ function locate() {
     }
     const apiInclude = path.join(include, 'torch', 'csrc', 'api', 'include');
     const cuda = fs.existsSync(path.join(lib, 'libtorch_cuda.so'));
-    return { includes: [include, apiInclude], lib, cuda };
+    return { includes: [include, apiInclude], lib, cuda, cxx11Abi: detectAbi(root) };
   }
   const debianLib = '/usr/lib/x86_64-linux-gnu';
   if (!fs.existsSync('/usr/include/ATen/ATen.h')) {
     throw new Error('libtorch not found: install Debian\'s libtorch-dev (apt-get install libtorch-dev) or set LIBTORCH=/dir');
   }
-  return { includes: ['/usr/include', '/usr/include/torch/csrc/api/include'], lib: debianLib, cuda: false };
+  return { includes: ['/usr/include', '/usr/include/torch/csrc/api/include'], lib: debianLib, cuda: false, cxx11Abi: 1 };
+}
+
+// Official pre-2.7 libtorch/pip builds use the old C++ ABI; the addon must match or linking fails.
+function detectAbi(root) {
+  for (const file of ['share/cmake/Torch/TorchConfig.cmake', 'share/cmake/Caffe2/Caffe2Targets.cmake']) {
+    const full = path.join(root, file);
+    if (!fs.existsSync(full)) continue;
+    const match = /_GLIBCXX_USE_CXX11_ABI=([01])/.exec(fs.readFileSync(full, 'utf8'));
+    if (match) return Number(match[1]);
+  }
+  return 1;
 }
 
 const what = process.argv[2];
@@ -33,8 +44,9 @@ else if (what === 'libs') {
   // the CUDA kernels never register and every CUDA tensor fails with "no CUDA backend".
   if (found.cuda) libs.push('-Wl,--no-as-needed', '-ltorch_cuda', '-lc10_cuda', '-Wl,--as-needed');
   console.log(libs.join(' '));
-} else if (what === 'json') console.log(JSON.stringify(found));
+} else if (what === 'defines') console.log(`_GLIBCXX_USE_CXX11_ABI=${found.cxx11Abi}`);
+else if (what === 'json') console.log(JSON.stringify(found));
 else {
-  console.error('usage: locate-libtorch.cjs includes|libdir|libs|json');
+  console.error('usage: locate-libtorch.cjs includes|libdir|libs|defines|json');
   process.exit(2);
 }
