@@ -1,0 +1,218 @@
+// An experiment: a base run spec, grid axes whose cross product gives the runs, optional per-scale overrides
+// (cpu / full), and the report layout (tables in the paper's shape, plots). Files are JSON or YAML.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import YAML from 'yaml';
+import {
+  ConfigError, canonicalJson, collectProblems, deepMerge, isPlainObject, nonDefaultFields, validate, type ObjectField,
+} from './schema-core.js';
+import { methodLabel, runSchema, type RunSpec } from './run-spec.js';
+
+export const scales = ['cpu', 'full'] as const;
+export type Scale = (typeof scales)[number];
+
+export interface TableSpec {
+  title: string;
+  /** Run fields labelling each row (one leading column each), e.g. ['model', 'density']. */
+  rows: string[];
+  /** The field whose values become columns, e.g. 'method'. */
+  columns: string;
+  /** The summarized result field (default testAccuracy). */
+  value: string;
+  /** Only runs whose fields equal these values (e.g. {dataset: 'cifar10'}). */
+  filter: Record<string, unknown>;
+  /** Preferred order of key values per field (e.g. the paper's column order of methods). */
+  order: Record<string, unknown[]>;
+  /** Multiply values (100: fractions → percent, as the paper prints accuracies). */
+  scale: number;
+  digits: number;
+  highlight: 'row' | 'column' | 'none';
+}
+
+export interface PlotSpec {
+  kind: 'accuracy-vs-density' | 'weight-histogram' | 'score-histogram' | 'mask-norms' | 'random-mask-norms';
+  title: string;
+  filter: Record<string, unknown>;
+}
+
+export interface ReportSpec { tables: TableSpec[]; plots: PlotSpec[] }
+
+export interface Experiment {
+  name: string;
+  title: string;
+  description: string;
+  scale: Scale;
+  /** What the chosen scale is expected to cost, as the preset states it. */
+  estimate: string;
+  runs: PlannedRun[];
+  report: ReportSpec;
+}
+
+export interface PlannedRun {
+  spec: RunSpec;
+  /** Hash of the canonical JSON of the spec's non-default fields. */
+  hash: string;
+  /** Human-readable, e.g. "lenet300-fashion-mnist-synflow-rand-mask-d0.1-s0". */
+  name: string;
+  /** Table label of the pruning method. */
+  method: string;
+  /** Directory name under the experiment's output directory: `<name>-<hash>`. */
+  dirName: string;
+}
+
+const tableSchema: ObjectField = {
+  kind: 'object',
+  fields: {
+    title: { kind: 'string', default: '' },
+    rows: { kind: 'array', of: { kind: 'string' }, default: ['dataset', 'model', 'density'] },
+    columns: { kind: 'string', default: 'method' },
+    value: { kind: 'string', default: 'testAccuracy' },
+    filter: { kind: 'record', default: {} },
+    order: { kind: 'record', default: {} },
+    scale: { kind: 'number', default: 100 },
+    digits: { kind: 'number', integer: true, min: 0, max: 10, default: 2 },
+    highlight: { kind: 'string', default: 'row', choices: () => ['row', 'column', 'none'], what: 'highlight' },
+  },
+};
+const plotKinds = ['accuracy-vs-density', 'weight-histogram', 'score-histogram', 'mask-norms', 'random-mask-norms'];
+const plotSchema: ObjectField = {
+  kind: 'object',
+  fields: {
+    kind: { kind: 'string', choices: () => plotKinds, what: 'plot kind' },
+    title: { kind: 'string', default: '' },
+    filter: { kind: 'record', default: {} },
+  },
+};
+const reportSchema: ObjectField = {
+  kind: 'object',
+  fields: {
+    tables: { kind: 'array', of: tableSchema, default: [] },
+    plots: { kind: 'array', of: plotSchema, default: [] },
+  },
+};
+const layerFields = {
+  base: { kind: 'record', default: {} },
+  grid: { kind: 'record', default: {} },
+  estimate: { kind: 'string', default: '' },
+} as const;
+const experimentSchema: ObjectField = {
+  kind: 'object',
+  fields: {
+    name: { kind: 'string' },
+    title: { kind: 'string', default: '' },
+    description: { kind: 'string', default: '' },
+    ...layerFields,
+    scales: {
+      kind: 'object',
+      fields: Object.fromEntries(scales.map((s) => [s, { kind: 'object', optional: true, fields: { ...layerFields } } as const])),
+    },
+    report: reportSchema,
+  },
+};
+
+/** Reads a JSON (.json) or YAML (.yaml/.yml) file; syntax errors name the file and position. */
+export function readConfigFile(file: string): unknown {
+  if (!fs.existsSync(file)) throw new ConfigError(file, ['no such file']);
+  const text = fs.readFileSync(file, 'utf8');
+  const ext = path.extname(file).toLowerCase();
+  try {
+    if (ext === '.json') return JSON.parse(text);
+    if (ext === '.yaml' || ext === '.yml') return YAML.parse(text);
+  } catch (error) {
+    throw new ConfigError(file, [`cannot parse ${ext.slice(1).toUpperCase()}: ${(error as Error).message}`]);
+  }
+  throw new ConfigError(file, [`unknown config extension '${ext}' (expected .json, .yaml or .yml)`]);
+}
+
+export function loadExperiment(file: string, scale: Scale = 'cpu'): Experiment {
+  return buildExperiment(readConfigFile(file), file, scale);
+}
+
+/**
+ * Validates an experiment object and expands it into runs. Problems name the path as written in the file
+ * (e.g. `grid.pruning[1].method`); a run that is incomplete after merging names the run.
+ */
+export function buildExperiment(raw: unknown, source: string, scale: Scale = 'cpu'): Experiment {
+  const file = validate<Record<string, unknown>>(raw, experimentSchema, source);
+  const problems: string[] = [];
+  const layers: [string, Record<string, unknown>][] = [['', file]];
+  const scaleLayer = (file.scales as Record<string, Record<string, unknown> | undefined>)[scale];
+  if (scaleLayer) layers.push([`scales.${scale}.`, scaleLayer]);
+  for (const [prefix, layer] of layers) {
+    problems.push(...collectProblems(layer.base, runSchema, `${prefix}base`, true));
+    for (const [axis, values] of Object.entries(layer.grid as Record<string, unknown>)) {
+      const at = `${prefix}grid.${axis}`;
+      const field = runSchema.fields[axis];
+      if (!field) {
+        problems.push(`${at}: unknown key '${axis}' (grid axes are run fields: ${Object.keys(runSchema.fields).join(', ')})`);
+        continue;
+      }
+      if (!Array.isArray(values) || values.length === 0) {
+        problems.push(`${at}: expected a non-empty list of values, got ${JSON.stringify(values)}`);
+        continue;
+      }
+      values.forEach((v, i) => problems.push(...collectProblems(v, field, `${at}[${i}]`, true)));
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(source, problems);
+
+  const base = deepMerge(file.base, scaleLayer?.base) as Record<string, unknown>;
+  const grid = { ...(file.grid as Record<string, unknown[]>), ...((scaleLayer?.grid ?? {}) as Record<string, unknown[]>) };
+  const runs: PlannedRun[] = [];
+  const seen = new Set<string>();
+  for (const combination of expandGrid(grid)) {
+    let merged: unknown = base;
+    for (const [axis, value] of Object.entries(combination)) merged = deepMerge(merged, { [axis]: value });
+    const runProblems = collectProblems(merged, runSchema);
+    if (runProblems.length > 0) {
+      const where = Object.entries(combination).map(([k, v]) => `${k}=${canonicalJson(v)}`).join(', ');
+      throw new ConfigError(source, runProblems.map((p) => `run {${where || 'base'}}: ${p}`));
+    }
+    const planned = planRun(validate<RunSpec>(merged, runSchema, source));
+    if (seen.has(planned.hash)) continue; // the same run listed twice is run once
+    seen.add(planned.hash);
+    runs.push(planned);
+  }
+  return {
+    name: file.name as string,
+    title: file.title as string,
+    description: file.description as string,
+    scale,
+    estimate: (scaleLayer?.estimate as string | undefined) || (file.estimate as string),
+    runs,
+    report: file.report as ReportSpec,
+  };
+}
+
+/** Cross product of the axes, in order: the first axis varies slowest. No axes → one empty combination. */
+export function expandGrid(grid: Record<string, readonly unknown[]>): Record<string, unknown>[] {
+  let combinations: Record<string, unknown>[] = [{}];
+  for (const [axis, values] of Object.entries(grid)) {
+    combinations = combinations.flatMap((c) => values.map((v) => ({ ...c, [axis]: v })));
+  }
+  return combinations;
+}
+
+/** Hash (16 hex digits of SHA-256) of the canonical JSON of the spec's non-default fields. */
+export function runHash(spec: RunSpec): string {
+  return createHash('sha256').update(canonicalJson(hashedFields(spec))).digest('hex').slice(0, 16);
+}
+
+/** The fields that identify a run: those that differ from the schema's defaults. */
+export function hashedFields(spec: RunSpec): Record<string, unknown> {
+  return nonDefaultFields(spec as unknown as Record<string, unknown>, runSchema);
+}
+
+export function planRun(spec: RunSpec): PlannedRun {
+  const hash = runHash(spec);
+  const method = methodLabel(spec.pruning);
+  const name = [spec.model, spec.dataset, slug(method), `d${spec.density}`, `s${spec.seed}`].join('-');
+  return { spec, hash, name, method, dirName: `${name}-${hash}` };
+}
+
+function slug(text: string): string {
+  return text.toLowerCase().replace(/χ/g, 'chi').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+export { isPlainObject };

@@ -1,0 +1,195 @@
+// The run specification: everything that determines one run (prune → train → evaluate), with defaults.
+// The paper's recipe (Section 8) is the default training recipe; presets override it for CPU scale.
+import type { ObjectField } from './schema-core.js';
+import { validate } from './schema-core.js';
+import { knownDatasets, knownModels } from './registry.js';
+
+export const pruningMethods = ['none', 'random', 'magnitude', 'snip', 'grasp', 'synflow', 'ntk-sketch', 'imp'] as const;
+export const inputSources = ['auto', 'data', 'normal', 'sparse', 'chi', 'ones'] as const;
+export const selections = ['threshold', 'sketch-random', 'sketch'] as const;
+
+export type PruningMethod = (typeof pruningMethods)[number];
+export type InputSource = (typeof inputSources)[number];
+export type Selection = (typeof selections)[number];
+
+export interface PruningSpec {
+  method: PruningMethod;
+  /** 'auto': ones for SynFlow, the labelled data for SNIP/GraSP/NTK/IMP. */
+  input: InputSource;
+  selection: Selection;
+  /** Pruning iterations; 0 = the method's default (SynFlow 100, others 1; IMP: levels to reach the density). */
+  iterations: number;
+  scope: 'global' | 'local';
+  /** Examples per scoring batch (the paper: 256 for SNIP and GraSP). */
+  batchSize: number;
+  /** Random-data batches averaged for data-dependent scores. */
+  batches: number;
+  /** n of the χ input (‖n-vector of N(0, 1/n)‖). */
+  chiDimension: number;
+  /** IMP: fraction of the remaining weights pruned per level, and the rewind point in iterations. */
+  impPruneFraction: number;
+  impRewindIterations: number;
+  /** IMP: training epochs per level (0 = the run's train.epochs). */
+  impEpochsPerLevel: number;
+  /** Label in tables; empty = derived from method/input/selection in the paper's wording. */
+  label: string;
+}
+
+export interface TrainSpec {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  momentum: number;
+  nesterov: boolean;
+  weightDecay: number;
+  /** Epochs after which the LR is multiplied by gamma. */
+  milestones: number[];
+  gamma: number;
+  warmupEpochs: number;
+  /** Cap on optimizer steps per epoch (0 = the whole training set): for quick CPU runs. */
+  maxStepsPerEpoch: number;
+  /** Evaluate on the test split every this many epochs (the last epoch always). */
+  evalEvery: number;
+}
+
+export interface DataSpec {
+  /** Dataset directory; empty = the standard locations (e.g. /usr/share/datasets/fashion-mnist). */
+  root: string;
+  /** Use only the first N training / test examples (0 = all). */
+  trainSubset: number;
+  testSubset: number;
+  augment: 'auto' | 'on' | 'off';
+}
+
+export interface AnalysisSpec {
+  /** Save histograms of the kept weights' initial values (Figure 1a). */
+  weightHistogram: boolean;
+  /** Save all scores and kept scores for a random subset of this many weights (Figure 1b; 0 = off). */
+  scoreSample: number;
+  /** Per-layer Frobenius norms of the ticket vs random masks of the same layer densities (Figure 2a). */
+  maskNorms: boolean;
+  /** Number of random masks whose norms are compared with the final mask's (Figure 2b; 0 = off). */
+  randomMasks: number;
+}
+
+export interface RunSpec {
+  model: string;
+  /** Extra constructor options for the model (e.g. {widths: [300, 100]} for fc). */
+  modelOptions: Record<string, unknown>;
+  dataset: string;
+  data: DataSpec;
+  pruning: PruningSpec;
+  /** Kept fraction of prunable weights. */
+  density: number;
+  seed: number;
+  train: TrainSpec;
+  device: 'cpu' | 'cuda';
+  analysis: AnalysisSpec;
+}
+
+const nonNegativeInt = (doc: string, fallback: number) => ({ kind: 'number', integer: true, min: 0, default: fallback, doc }) as const;
+const positiveInt = (doc: string, fallback: number) => ({ kind: 'number', integer: true, min: 1, default: fallback, doc }) as const;
+
+export const runSchema: ObjectField = {
+  kind: 'object',
+  fields: {
+    model: { kind: 'string', choices: knownModels, what: 'model', doc: 'model name from the registry' },
+    modelOptions: { kind: 'record', default: {}, doc: 'constructor options for the model' },
+    dataset: { kind: 'string', choices: knownDatasets, what: 'dataset', doc: 'dataset name' },
+    data: {
+      kind: 'object',
+      fields: {
+        root: { kind: 'string', default: '', doc: 'dataset directory (empty: standard locations)' },
+        trainSubset: nonNegativeInt('use the first N training examples (0 = all)', 0),
+        testSubset: nonNegativeInt('use the first N test examples (0 = all)', 0),
+        augment: { kind: 'string', default: 'auto', choices: () => ['auto', 'on', 'off'], what: 'augment mode' },
+      },
+    },
+    pruning: {
+      kind: 'object',
+      fields: {
+        method: { kind: 'string', choices: () => pruningMethods, what: 'pruning method' },
+        input: { kind: 'string', default: 'auto', choices: () => inputSources, what: 'input source' },
+        selection: { kind: 'string', default: 'threshold', choices: () => selections, what: 'selection' },
+        iterations: nonNegativeInt('pruning iterations (0 = method default)', 0),
+        scope: { kind: 'string', default: 'global', choices: () => ['global', 'local'], what: 'scope' },
+        batchSize: positiveInt('examples per scoring batch', 256),
+        batches: positiveInt('scoring batches', 1),
+        chiDimension: positiveInt('n of the χ input', 128),
+        impPruneFraction: { kind: 'number', min: 0, minExclusive: true, max: 1, default: 0.2 },
+        impRewindIterations: nonNegativeInt('IMP rewind point (iterations)', 0),
+        impEpochsPerLevel: nonNegativeInt('IMP training epochs per level (0 = train.epochs)', 0),
+        label: { kind: 'string', default: '', doc: 'table label (empty: derived)' },
+      },
+    },
+    density: { kind: 'number', min: 0, minExclusive: true, max: 1, doc: 'kept fraction of prunable weights' },
+    seed: nonNegativeInt('seed of initialization, pruning and data order', 0),
+    train: {
+      kind: 'object',
+      fields: {
+        epochs: nonNegativeInt('training epochs', 160),
+        batchSize: positiveInt('batch size', 128),
+        lr: { kind: 'number', min: 0, minExclusive: true, default: 0.1 },
+        momentum: { kind: 'number', min: 0, max: 1, default: 0.9 },
+        nesterov: { kind: 'boolean', default: false },
+        weightDecay: { kind: 'number', min: 0, default: 1e-4 },
+        milestones: { kind: 'array', of: { kind: 'number', min: 0 }, default: [80, 120] },
+        gamma: { kind: 'number', min: 0, minExclusive: true, max: 1, default: 0.1 },
+        warmupEpochs: { kind: 'number', min: 0, default: 0 },
+        maxStepsPerEpoch: nonNegativeInt('cap on steps per epoch (0 = all)', 0),
+        evalEvery: positiveInt('evaluate every N epochs', 1),
+      },
+    },
+    device: { kind: 'string', default: 'cpu', choices: () => ['cpu', 'cuda'], what: 'device' },
+    analysis: {
+      kind: 'object',
+      fields: {
+        weightHistogram: { kind: 'boolean', default: false },
+        scoreSample: nonNegativeInt('weights sampled for the score histogram (0 = off)', 0),
+        maskNorms: { kind: 'boolean', default: false },
+        randomMasks: nonNegativeInt('random masks for the norm distribution (0 = off)', 0),
+      },
+    },
+  },
+};
+
+export function validateRunSpec(value: unknown, source: string, root = ''): RunSpec {
+  return validate<RunSpec>(value, runSchema, source, root);
+}
+
+const methodNames: Record<PruningMethod, string> = {
+  none: 'Dense', random: 'Random', magnitude: 'Magnitude', snip: 'SNIP', grasp: 'GraSP', synflow: 'SynFlow',
+  'ntk-sketch': 'NTK sketch', imp: 'IMP',
+};
+
+/** The input source actually used: 'auto' resolved per method. */
+export function resolvedInput(pruning: PruningSpec): Exclude<InputSource, 'auto'> {
+  if (pruning.input !== 'auto') return pruning.input;
+  return pruning.method === 'synflow' ? 'ones' : 'data';
+}
+
+/** The table label in the paper's wording, e.g. "SynFlow + rand. mask + χ", "SNIP + sparse data + rand. mask". */
+export function methodLabel(pruning: PruningSpec): string {
+  if (pruning.label !== '') return pruning.label;
+  const name = methodNames[pruning.method];
+  const input = resolvedInput(pruning);
+  const dataFree = pruning.method === 'random' || pruning.method === 'magnitude' || pruning.method === 'none';
+  const parts = [name];
+  let suffix: string | undefined; // SynFlow's χ goes last, as in the paper's Table 1 header
+  if (!dataFree) {
+    if (pruning.method === 'synflow') {
+      if (input === 'chi') suffix = 'χ';
+      else if (input !== 'ones') parts.push(`${input} input`);
+    } else if (input === 'data') {
+      parts[0] = `${name} (supervised)`;
+    } else if (pruning.method === 'imp') {
+      parts.push('rand. data');
+    } else {
+      parts.push(`${input} data`);
+    }
+  }
+  if (pruning.selection === 'sketch-random') parts.push('rand. mask');
+  if (pruning.selection === 'sketch') parts.push('sketch mask');
+  if (suffix) parts.push(suffix);
+  return parts.join(' + ');
+}

@@ -1,0 +1,143 @@
+// Runs an experiment's runs: finished runs are skipped, unfinished ones resume (the executor picks up saved
+// masks and checkpoints), new ones start. With workers > 1 each run goes to a child process with fewer torch
+// threads, so independent runs share the cores instead of fighting over them.
+import { fork } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import readline from 'node:readline';
+import type { RunResult } from '../report/schema.js';
+import type { Experiment, PlannedRun } from './experiment.js';
+import {
+  files, prepareRunDirectory, runDirectory, runState, writeExperimentIndex, writeResult, type RunState,
+} from './store.js';
+
+export interface RunContext {
+  /** The run directory (exists, holds config.json). */
+  dir: string;
+  /** A progress line for this run (the scheduler prefixes the run's name). */
+  log(line: string): void;
+}
+
+export type RunExecutor = (run: PlannedRun, context: RunContext) => Promise<RunResult>;
+
+export interface ScheduleOptions {
+  out: string;
+  /** Parallel child processes (default 1: in this process). */
+  workers?: number;
+  /** In-process executor (workers = 1). Default: the real prune → train → evaluate executor. */
+  execute?: RunExecutor;
+  /** Module (path) exporting `execute: RunExecutor` for child processes; default ./execute.js. */
+  executorModule?: string;
+  /** Torch threads per child (default: cores / workers, at least 1). */
+  threadsPerWorker?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunOutcome {
+  run: PlannedRun;
+  dir: string;
+  before: RunState;
+  status: 'skipped' | 'finished' | 'failed';
+  error?: string;
+  seconds: number;
+}
+
+/** What each run would do now, without doing it (for --dry-run). */
+export function planStates(experiment: Experiment, out: string): { run: PlannedRun; dir: string; state: RunState }[] {
+  return experiment.runs.map((run) => {
+    const dir = runDirectory(out, run);
+    return { run, dir, state: runState(dir) };
+  });
+}
+
+export async function runExperiment(experiment: Experiment, options: ScheduleOptions): Promise<RunOutcome[]> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const workers = Math.max(1, options.workers ?? 1);
+  fs.mkdirSync(options.out, { recursive: true });
+  writeExperimentIndex(options.out, experiment);
+  const states = planStates(experiment, options.out);
+  const total = states.length;
+  const outcomes: RunOutcome[] = new Array(total);
+  const pending: number[] = [];
+  states.forEach(({ run, dir, state }, i) => {
+    if (state === 'finished') {
+      outcomes[i] = { run, dir, before: state, status: 'skipped', seconds: 0 };
+      log(`[${i + 1}/${total}] ${run.name}: finished earlier, skipped`);
+    } else {
+      pending.push(i);
+    }
+  });
+
+  const execute = options.execute ?? (await loadExecutor(options.executorModule));
+  const threads = options.threadsPerWorker ?? Math.max(1, Math.floor(os.availableParallelism() / workers));
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < pending.length) {
+      const i = pending[next++]!;
+      const { run, dir, state } = states[i]!;
+      const prefix = `[${i + 1}/${total}] ${run.name}`;
+      const started = Date.now();
+      log(`${prefix}: ${state === 'unfinished' ? 'resuming' : 'starting'}`);
+      try {
+        prepareRunDirectory(dir, run, experiment.name);
+        if (workers === 1) {
+          await executeAndRecord(run, dir, execute, (line) => log(`${prefix}: ${line}`));
+        } else {
+          await runInChild(dir, experiment.name, options.executorModule, threads, (line) => log(`${prefix}: ${line}`));
+        }
+        const seconds = (Date.now() - started) / 1000;
+        outcomes[i] = { run, dir, before: state, status: 'finished', seconds };
+        log(`${prefix}: done in ${seconds.toFixed(1)} s`);
+      } catch (error) {
+        const message = (error as Error).message ?? String(error);
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, files.error), `${(error as Error).stack ?? message}\n`);
+        outcomes[i] = { run, dir, before: state, status: 'failed', error: message, seconds: (Date.now() - started) / 1000 };
+        log(`${prefix}: FAILED: ${message} (details in ${path.join(dir, files.error)})`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(workers, Math.max(1, pending.length)) }, lane));
+  return outcomes;
+}
+
+/** Runs the executor and writes result.json; clears an error file left by an earlier failed attempt. */
+export async function executeAndRecord(run: PlannedRun, dir: string, execute: RunExecutor, log: (line: string) => void): Promise<RunResult> {
+  const result = await execute(run, { dir, log });
+  writeResult(dir, result);
+  fs.rmSync(path.join(dir, files.error), { force: true });
+  return result;
+}
+
+async function loadExecutor(module: string | undefined): Promise<RunExecutor> {
+  const url = module === undefined ? new URL('./execute.js', import.meta.url).href : pathToModuleUrl(module);
+  const loaded = (await import(url)) as { execute?: RunExecutor };
+  if (typeof loaded.execute !== 'function') throw new Error(`${module ?? 'execute.js'}: exports no execute(run, context) function`);
+  return loaded.execute;
+}
+
+function pathToModuleUrl(module: string): string {
+  return module.startsWith('file:') ? module : new URL(`file://${path.resolve(module)}`).href;
+}
+
+/** One run in a child process (worker.js); its output lines come back through `log`. */
+function runInChild(dir: string, preset: string, executorModule: string | undefined, threads: number, log: (line: string) => void): Promise<void> {
+  const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
+  const args = [dir, preset, ...(executorModule === undefined ? [] : [pathToModuleUrl(executorModule)])];
+  return new Promise((resolve, reject) => {
+    const child = fork(worker, args, {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      env: { ...process.env, SKETCHPRUNE_THREADS: String(threads), OMP_NUM_THREADS: String(threads) },
+    });
+    let lastError = '';
+    readline.createInterface({ input: child.stdout! }).on('line', log);
+    readline.createInterface({ input: child.stderr! }).on('line', (line) => { lastError = line; log(line); });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`worker exited with ${signal ?? `code ${code}`}${lastError ? `: ${lastError}` : ''}`));
+    });
+  });
+}
