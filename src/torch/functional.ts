@@ -7,7 +7,7 @@ const F = {
   maxPool2d: aten('max_pool2d'), avgPool2d: aten('avg_pool2d'), adaptiveAvgPool2d: aten('adaptive_avg_pool2d'),
   dropout: aten('dropout'), logSoftmax: aten('log_softmax.int'), softmax: aten('softmax.int'),
   crossEntropy: aten('cross_entropy_loss'), nll: aten('nll_loss_nd'), mse: aten('mse_loss'), l1: aten('l1_loss'),
-  oneHot: aten('one_hot'), pad: aten('constant_pad_nd'),
+  oneHot: aten('one_hot'), pad: aten('constant_pad_nd'), standardGamma: aten('_standard_gamma'),
 };
 
 export type Reduction = 'none' | 'mean' | 'sum';
@@ -81,3 +81,5 @@ export function l1Loss(input: Tensor, target: Tensor, reduction: Reduction = 'me
 export function oneHot(classes: Tensor, numClasses: number): Tensor { return wrap(F.oneHot(classes.handle, numClasses)); }
 /** Pads the last dimensions: [left, right, top, bottom, ...] as torch.nn.functional.pad (constant mode). */
 export function pad(input: Tensor, padding: number[], value = 0): Tensor { return wrap(F.pad(input.handle, padding, value)); }
+/** Gamma(concentration, 1) draws, one per element of `concentration`, from the global generator. */
+export function standardGamma(concentration: Tensor): Tensor { return wrap(F.standardGamma(concentration.handle, null)); }
