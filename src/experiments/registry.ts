@@ -1,17 +1,23 @@
-// Names a config may use for models and datasets. Datasets are the ones the executor knows how to load (data/
-// readers plus a synthetic source for tests).
-// TODO(models): switch to nn/'s registry (modelNames) once it lands.
-const staticModelNames = [
-  'fc', 'lenet300', 'conv2', 'conv4', 'conv6', 'vgg11', 'vgg13', 'vgg16', 'vgg19', 'resnet20', 'resnet32', 'resnet44',
-  'resnet56', 'wrn20-32', 'resnet18', 'wrn18',
-];
+// Names a config may use for models and datasets: models from nn/'s registry (parameterised names such as
+// wrn20-32 included), datasets from data/'s registry plus 'synthetic' (random images with learnable labels, for
+// tests and smoke runs without any dataset on disk).
+import { findModel, modelNames } from '../nn/index.js';
+import { datasetNames as realDatasetNames } from '../data/index.js';
 
 export function knownModels(): readonly string[] {
-  return staticModelNames;
+  return modelNames();
 }
 
-export const datasetNames = ['fashion-mnist', 'mnist', 'cifar10', 'cifar100', 'tiny-imagenet', 'synthetic'] as const;
+/** undefined when `name` is a model createModel accepts, else the reason. */
+export function checkModelName(name: string): string | undefined {
+  try {
+    findModel(name);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message.includes('width') ? (error as Error).message : `unknown model "${name}" (expected one of: ${modelNames().join(', ')})`;
+  }
+}
 
 export function knownDatasets(): readonly string[] {
-  return datasetNames;
+  return [...realDatasetNames, 'synthetic'];
 }

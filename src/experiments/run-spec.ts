@@ -2,7 +2,7 @@
 // The paper's recipe (Section 8) is the default training recipe; presets override it for CPU scale.
 import type { ObjectField } from './schema-core.js';
 import { validate } from './schema-core.js';
-import { knownDatasets, knownModels } from './registry.js';
+import { checkModelName, knownDatasets } from './registry.js';
 
 export const pruningMethods = ['none', 'random', 'magnitude', 'snip', 'grasp', 'synflow', 'ntk-sketch', 'imp'] as const;
 export const inputSources = ['auto', 'data', 'normal', 'sparse', 'chi', 'ones'] as const;
@@ -93,7 +93,7 @@ const positiveInt = (doc: string, fallback: number) => ({ kind: 'number', intege
 export const runSchema: ObjectField = {
   kind: 'object',
   fields: {
-    model: { kind: 'string', choices: knownModels, what: 'model', doc: 'model name from the registry' },
+    model: { kind: 'string', check: checkModelName, doc: 'model name from the registry' },
     modelOptions: { kind: 'record', default: {}, doc: 'constructor options for the model' },
     dataset: { kind: 'string', choices: knownDatasets, what: 'dataset', doc: 'dataset name' },
     data: {

@@ -10,7 +10,11 @@ interface Common {
   /** A field without default is required (unless `optional`). */
   optional?: boolean;
 }
-export interface StringField extends Common { kind: 'string'; default?: string; choices?: () => readonly string[]; what?: string }
+export interface StringField extends Common {
+  kind: 'string'; default?: string; choices?: () => readonly string[]; what?: string;
+  /** Custom check: the problem (without the path) or undefined. */
+  check?: (value: string) => string | undefined;
+}
 export interface NumberField extends Common {
   kind: 'number'; default?: number; integer?: boolean; min?: number; max?: number; minExclusive?: boolean;
 }
@@ -59,6 +63,8 @@ function check(value: unknown, spec: FieldSpec, path: string, problems: string[]
       if (choices && !choices.includes(value)) {
         problems.push(`${at}: unknown ${spec.what ?? 'value'} ${JSON.stringify(value)} (expected one of: ${choices.join(', ')})`);
       }
+      const problem = spec.check?.(value);
+      if (problem !== undefined) problems.push(`${at}: ${problem}`);
       return value;
     }
     case 'number': {
