@@ -45,6 +45,7 @@ const A = {
   maskedFill_: atenInPlace('masked_fill_.Scalar'), clamp_: atenInPlace('clamp_'), requiresGrad_: atenInPlace('requires_grad_'),
   normal_: atenInPlace('normal_'), uniform_: atenInPlace('uniform_'), abs_: atenInPlace('abs_'),
   lerp_: atenInPlace('lerp_.Scalar'),
+  setData_: atenInPlace('set_data'),
 };
 
 export interface ValuesIndices { values: Tensor; indices: Tensor }
@@ -285,6 +286,11 @@ export class Tensor implements Disposable {
   lerp_(end: Tensor, weight: number): this { A.lerp_(this.handle, end.handle, weight); return this; }
   normal_(mean = 0, std = 1): this { A.normal_(this.handle, mean, std); return this; }
   uniform_(from = 0, to = 1): this { A.uniform_(this.handle, from, to); return this; }
+  /**
+   * Points this tensor at `source`'s data (dtype and shape may change) while keeping its identity, gradient flag
+   * and owner, as PyTorch's `param.data = source`: lets a pass run a model in float64 and restore it afterwards.
+   */
+  setData_(source: Tensor): this { A.setData_(this.handle, source.handle); return this.#changed(); }
 }
 
 /** Wraps a native result handle as a Tensor owned by the current scope. */
