@@ -4,22 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { readIdx, summarizeIdx } from '../../src/data/idx.js';
-import { DatasetFileError } from '../../src/data/errors.js';
+import { assertFileError } from './helpers.js';
 import { idxBytes, pseudoBytes, removeDir, tempDir, writeIdx } from './fixtures.js';
 
 const dir = tempDir();
 after(() => removeDir(dir));
-
-/** Asserts that fn throws a DatasetFileError naming `file` with a defect matching `defect`. */
-function assertFileError(fn: () => unknown, file: string, defect: RegExp): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof DatasetFileError, `expected DatasetFileError, got ${String(error)}`);
-    assert.equal(error.file, file);
-    assert.match(error.defect, defect);
-    assert.ok(error.message.startsWith(file), error.message);
-    return true;
-  });
-}
 
 test('raw and gzipped IDX files read back dims and bytes exactly', () => {
   const data = pseudoBytes(5 * 4 * 3, 1);
