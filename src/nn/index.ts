@@ -3,3 +3,4 @@ export { Module } from './module.js';
 export * from './layers.js';
 export * from './init.js';
 export * from './mask-set.js';
+export * from './models/index.js';

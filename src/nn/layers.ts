@@ -109,6 +109,18 @@ export class Sequential extends Module {
   }
 }
 
+/** Children named '0', '1', … as in PyTorch's nn.ModuleList: a container whose owner decides how to call them. */
+export class ModuleList<M extends Module = Module> extends Module {
+  readonly items: M[];
+  constructor(items: M[]) {
+    super();
+    this.items = items;
+    items.forEach((item, index) => this.registerModule(String(index), item));
+  }
+  get length(): number { return this.items.length; }
+  forward(): Tensor { throw new Error('ModuleList has no forward of its own; call its items'); }
+}
+
 function checkPositive(layer: string, values: Record<string, number>): void {
   for (const [name, value] of Object.entries(values)) {
     if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${layer}: ${name} must be a positive integer, got ${value}`);

@@ -102,6 +102,7 @@ export class MaskSet {
 
   /** Zeroes the weights outside the mask's support (keeps kept weights' values); used after every step. */
   zeroPruned(model: Module): void {
+    this.checkFits(model);
     const parameters = new Map(model.namedParameters());
     noGrad(() => tidy(() => {
       for (const [name, mask] of this.#masks) parameters.get(name)!.maskedFill_(mask.eq(0), 0);
@@ -110,6 +111,7 @@ export class MaskSet {
 
   /** Zeroes the gradient of pruned weights so momentum and weight decay never move them. */
   maskGradients(model: Module): void {
+    this.checkFits(model);
     const parameters = new Map(model.namedParameters());
     noGrad(() => tidy(() => {
       for (const [name, mask] of this.#masks) {

@@ -1,6 +1,6 @@
 // Module: named parameters, buffers and children (PyTorch's naming, so state dicts match PyTorch's keys).
 import {
-  Tensor, keep, noGrad, tidy, saveSafetensors, loadSafetensors, type Device, type NamedTensors,
+  Tensor, keep, noGrad, tidy, saveSafetensors, loadSafetensors, isFloating, type Device, type NamedTensors,
 } from '../torch/index.js';
 
 export abstract class Module {
@@ -115,14 +115,22 @@ export abstract class Module {
     try { this.loadStateDict(tensors); } finally { for (const tensor of Object.values(tensors)) tensor.dispose(); }
   }
 
-  /** Moves (or converts) every parameter and buffer, keeping names and gradient flags. */
+  /**
+   * Moves (or converts) every parameter and buffer, keeping names and gradient flags. A dtype target converts
+   * floating tensors only (as PyTorch's module.double()): integer buffers such as num_batches_tracked stay int64.
+   */
   to(target: Device | 'float32' | 'float64'): this {
+    const isDtype = target === 'float32' || target === 'float64';
+    const convert = (tensor: Tensor): boolean => !isDtype || isFloating(tensor.dtype);
     for (const [, module] of this.namedModules()) {
       for (const [name, tensor] of [...module.#parameters]) {
+        if (!convert(tensor)) continue;
         const moved = noGrad(() => tensor.to(target));
         module.registerParameter(name, moved);
       }
-      for (const [name, tensor] of [...module.#buffers]) module.registerBuffer(name, tensor.to(target));
+      for (const [name, tensor] of [...module.#buffers]) {
+        if (convert(tensor)) module.registerBuffer(name, tensor.to(target));
+      }
     }
     return this;
   }

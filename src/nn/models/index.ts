@@ -1,0 +1,8 @@
+// Model zoo: the registry and the architectures behind it.
+export { Classifier, type ImageShape } from './classifier.js';
+export { FullyConnected } from './fully-connected.js';
+export { SmallConvNet } from './small-convnet.js';
+export { Vgg, ConvBnRelu, vggPlans, type VggDepth } from './vgg.js';
+export { CifarResNet, CifarBasicBlock } from './cifar-resnet.js';
+export { ResNet, BasicBlock } from './resnet.js';
+export { createModel, listModels, findModel, modelNames, type ModelEntry, type ModelOptions } from './registry.js';
