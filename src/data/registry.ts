@@ -132,7 +132,9 @@ export interface DatasetAvailability {
   describe: string;
   inputShape: [number, number, number];
   numClasses: number;
-  /** Where it was found, or null. */
+  /** found: present and complete; damaged: present with problems; missing-directory: an explicit path that does not exist. */
+  status: 'found' | 'not-found' | 'damaged' | 'missing-directory';
+  /** Where it was found (or explicitly pointed at), or null. */
   location: Located | null;
   /** Example counts per split when readable. */
   counts: Partial<Record<Split, number>>;
@@ -148,11 +150,12 @@ export function probeDatasets(options: { env?: NodeJS.ProcessEnv; dirs?: Record<
     const location = locateDataset(entry.locate, { env: options.env, dir: options.dirs?.[entry.name] });
     const availability: DatasetAvailability = {
       name: entry.name, describe: entry.describe, inputShape: entry.inputShape, numClasses: entry.numClasses,
-      location, counts: {}, problems: [], envVar: entry.locate.envVar,
+      status: 'not-found', location, counts: {}, problems: [], envVar: entry.locate.envVar,
     };
     if (!location) return availability;
     if (!fs.existsSync(location.dir)) {
-      availability.problems.push(`${location.dir}: directory does not exist`);
+      availability.status = 'missing-directory';
+      availability.problems.push(`${location.dir} (from ${location.via}): directory does not exist`);
       return availability;
     }
     for (const split of ['train', 'test'] as const) {
@@ -166,6 +169,7 @@ export function probeDatasets(options: { env?: NodeJS.ProcessEnv; dirs?: Record<
         availability.problems.push((error as Error).message);
       }
     }
+    availability.status = availability.problems.length > 0 ? 'damaged' : 'found';
     return availability;
   });
 }

@@ -1,0 +1,109 @@
+// `sketchprune datasets`: which datasets are installed, where, and how many examples each split holds.
+import { parseArgs } from 'node:util';
+import type { DatasetAvailability } from '../data/index.js';
+
+const usage = `Usage: sketchprune datasets [--dir <name>=<path>]... [--stats] [--json]
+
+Lists the datasets sketchprune reads (fashion-mnist, mnist, cifar10, cifar100, tiny-imagenet): whether each
+is found, where, and the train/test example counts (from file headers and sizes; pixels are not read).
+
+Where datasets are looked for, in order:
+  1. --dir <name>=<path>            an explicit directory
+  2. the dataset's own variable     FASHION_MNIST_DIR, MNIST_DIR, CIFAR10_DIR, CIFAR100_DIR, TINY_IMAGENET_DIR
+  3. SKETCHPRUNE_DATA=<root>        <root>/fashion-mnist, <root>/mnist, <root>/cifar-10-batches-bin,
+                                    <root>/cifar-100-binary, <root>/tiny-imagenet-200 (and similar names)
+  4. standard places                /usr/share/datasets/<name> (Debian's dataset-fashion-mnist)
+
+Options:
+  --dir <name>=<path>  look for dataset <name> in <path> (repeatable)
+  --stats              also print per-channel mean/std of each found train split (computed once, then
+                       cached under SKETCHPRUNE_CACHE or ~/.cache/sketchprune)
+  --json               print the listing as JSON
+  -h, --help           show this help
+
+Exit status: 0; 1 when a dataset is found but damaged or incomplete, or a given directory does not exist;
+2 for bad arguments.`;
+
+export async function run(argv: string[]): Promise<number> {
+  let values: { dir?: string[]; stats?: boolean; json?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        dir: { type: 'string', multiple: true }, stats: { type: 'boolean' }, json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true, allowPositionals: false,
+    }));
+  } catch (error) {
+    console.error(`sketchprune datasets: ${(error as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  const dirs: Record<string, string> = {};
+  for (const entry of values.dir ?? []) {
+    const equals = entry.indexOf('=');
+    if (equals <= 0 || equals === entry.length - 1) {
+      console.error(`sketchprune datasets: --dir expects <name>=<path>, got '${entry}'`);
+      return 2;
+    }
+    dirs[entry.slice(0, equals)] = entry.slice(equals + 1);
+  }
+  // loaded only now: the data module brings libtorch, which --help and argument errors do not need
+  const { datasetStats, probeDatasets } = await import('../data/index.js');
+  const listing = probeDatasets({ dirs });
+  const unknown = Object.keys(dirs).filter((name) => !listing.some((entry) => entry.name === name));
+  if (unknown.length > 0) {
+    console.error(`sketchprune datasets: unknown dataset '${unknown[0]}' in --dir; known: ${listing.map((entry) => entry.name).join(', ')}`);
+    return 2;
+  }
+  const stats = new Map<string, { mean: number[]; std: number[] } | string>();
+  if (values.stats) {
+    for (const entry of listing) {
+      if (entry.status !== 'found') continue;
+      if (!values.json) console.error(`computing ${entry.name} train statistics (cached after the first time)...`);
+      try {
+        stats.set(entry.name, datasetStats(entry.name, { dir: entry.location!.dir, allowSubset: true }));
+      } catch (error) {
+        stats.set(entry.name, (error as Error).message);
+      }
+    }
+  }
+  if (values.json) {
+    console.log(JSON.stringify(listing.map((entry) => ({ ...entry, stats: stats.get(entry.name) })), null, 2));
+  } else {
+    printTable(listing, stats);
+  }
+  return listing.some((entry) => entry.status === 'damaged' || entry.status === 'missing-directory') ? 1 : 0;
+}
+
+function printTable(listing: DatasetAvailability[], stats: Map<string, { mean: number[]; std: number[] } | string>): void {
+  const number = (value: number | undefined) => (value === undefined ? '-' : value.toLocaleString('en-US'));
+  const rows = listing.map((entry) => [
+    entry.name,
+    { found: 'yes', 'not-found': 'no', damaged: 'damaged', 'missing-directory': 'missing' }[entry.status],
+    number(entry.counts.train),
+    number(entry.counts.test),
+    entry.inputShape.join('×'),
+    String(entry.numClasses),
+    entry.location ? `${entry.location.dir} (${entry.location.via})` : `not found: set ${entry.envVar} or SKETCHPRUNE_DATA`,
+  ]);
+  const header = ['dataset', 'found', 'train', 'test', 'input', 'classes', 'location'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const format = (row: string[]) => row.map((cell, column) =>
+    column === row.length - 1 ? cell : [2, 3].includes(column) ? cell.padStart(widths[column]) : cell.padEnd(widths[column])).join('  ');
+  console.log(format(header));
+  for (const row of rows) console.log(format(row));
+  for (const entry of listing) {
+    for (const problem of entry.problems) console.log(`  ${entry.name}: ${problem}`);
+    const entryStats = stats.get(entry.name);
+    if (typeof entryStats === 'string') console.log(`  ${entry.name}: statistics failed: ${entryStats}`);
+    else if (entryStats) {
+      const show = (values: number[]) => values.map((value) => value.toFixed(4)).join(', ');
+      console.log(`  ${entry.name}: train mean [${show(entryStats.mean)}], std [${show(entryStats.std)}] (pixel/255)`);
+    }
+  }
+}
