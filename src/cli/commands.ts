@@ -10,4 +10,5 @@ export interface CommandEntry {
 
 export const commands: CommandEntry[] = [
   { name: 'info', summary: 'libtorch version, threads, CUDA availability', load: () => import('./info.js') },
+  { name: 'datasets', summary: 'which datasets are installed, where, and their sizes', load: () => import('./datasets.js') },
 ];
