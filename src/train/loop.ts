@@ -1,0 +1,326 @@
+// The training loop: SGD on cross-entropy with masks held fixed, per-epoch evaluation, JSONL metrics, atomic
+// checkpoints and bit-exact resume.
+//
+// Masked weights stay exactly zero: their gradients are zeroed before the optimizer step (so weight decay
+// and momentum see zero gradient and a zero weight, and their momentum buffers stay zero), and the pruned
+// weights are zeroed again after the step, as a guard.
+//
+// Resume is exact because everything a step depends on is either saved or a pure function of saved numbers:
+// weights, buffers and momentum buffers and libtorch's generator state are in the checkpoint; the learning
+// rate is a function of (epoch, batch); the batch is a function of (data seed, epoch, batch).
+import fs from 'node:fs';
+import path from 'node:path';
+import { F, manualSeed, noGrad, setRngState, tidy, type Device } from '../torch/index.js';
+import type { MaskSet, Module } from '../nn/index.js';
+import { SGD, createSchedule, type SgdOptions, type ScheduleOptions } from '../optim/index.js';
+import { Rng } from '../data/index.js';
+import type { BatchSource } from './batches.js';
+import { evaluate, modelDevice, topkCorrect, type EvalResult } from './evaluate.js';
+import { checkpointPath, loadCheckpoint, saveCheckpoint, type CheckpointState, type EpochAccumulator } from './checkpoint.js';
+import { MetricsLog, type MetricsLine } from './metrics-log.js';
+import { createProgress, type ProgressMode, type ProgressSink } from './progress.js';
+import { NonFiniteLossError } from './errors.js';
+
+export type ScheduleSettings = Omit<ScheduleOptions, 'baseLr' | 'epochs'>;
+
+export interface TrainOptions {
+  model: Module;
+  /** Masks held fixed during training; their zeros stay exactly zero. Scaled (sketch) masks must already be applied. */
+  masks?: MaskSet | null;
+  trainData: BatchSource;
+  testData?: BatchSource | null;
+  epochs: number;
+  optimizer: SgdOptions;
+  /** Learning-rate schedule (default: constant). baseLr is optimizer.lr. */
+  schedule?: ScheduleSettings;
+  /** Seeds libtorch's generator for the run (dropout and any other randomness inside the model). */
+  seed: number;
+  /** Where checkpoints (and, by default, metrics.jsonl) go; without it nothing is written. */
+  checkpointDir?: string;
+  /** Also checkpoint every N steps (checkpoints are always written at the start and at every epoch end). */
+  checkpointEverySteps?: number;
+  /** Continue from the checkpoint in checkpointDir. Without it an existing checkpoint is an error. */
+  resume?: boolean;
+  /** JSON Lines metrics file (default <checkpointDir>/metrics.jsonl; none without a checkpointDir). */
+  metricsFile?: string | null;
+  /** Also write a 'step' metrics line every N steps. */
+  logEverySteps?: number;
+  /** Evaluate on testData every N epochs (default 1); the last epoch is always evaluated. */
+  evaluateEveryEpochs?: number;
+  /** Stop (with a checkpoint) once this many steps are done in total; a later call with resume continues. */
+  maxSteps?: number;
+  /** Called after every step; an exception it throws ends the run like a crash would. */
+  onStep?: (info: StepInfo) => void;
+  /** Called after every epoch's record is written. */
+  onEpoch?: (record: EpochRecord) => void;
+  /** Display mode or a custom sink (default 'none'). */
+  progress?: ProgressMode | ProgressSink;
+  /** Aborting stops the run after the current step, with a checkpoint. */
+  signal?: AbortSignal;
+}
+
+export interface StepInfo {
+  epoch: number;
+  batch: number;
+  /** Steps done, this one included. */
+  globalStep: number;
+  loss: number;
+  correct: number;
+  batchSize: number;
+  lr: number;
+}
+
+export interface EpochRecord {
+  type: 'epoch';
+  /** Epochs finished (1-based). */
+  epoch: number;
+  step: number;
+  lr: number;
+  train_loss: number;
+  train_top1: number;
+  test_loss?: number;
+  test_top1?: number;
+  test_top5?: number;
+  test_examples?: number;
+  seconds: number;
+  images_per_second: number;
+}
+
+export interface TrainResult {
+  stopped: 'finished' | 'maxSteps' | 'aborted';
+  epochsCompleted: number;
+  globalStep: number;
+  /** The last finished epoch's training loss and accuracy. */
+  train: { loss: number; top1: number } | null;
+  /** The last evaluation on testData. */
+  test: EvalResult | null;
+  history: EpochRecord[];
+  /** The step the run resumed from, or null for a fresh start. */
+  resumedFrom: number | null;
+  checkpoint: string | null;
+}
+
+export async function trainModel(options: TrainOptions): Promise<TrainResult> {
+  const { model, trainData, epochs } = options;
+  const masks = options.masks ?? null;
+  checkInteger('epochs', epochs, 1);
+  checkInteger('seed', options.seed, 0);
+  const stepsPerEpoch = trainData.length;
+  if (!Number.isInteger(stepsPerEpoch) || stepsPerEpoch < 1) throw new RangeError(`trainModel: trainData has no batches (length ${stepsPerEpoch})`);
+  if (options.checkpointEverySteps !== undefined) checkInteger('checkpointEverySteps', options.checkpointEverySteps, 1);
+  if (options.logEverySteps !== undefined) checkInteger('logEverySteps', options.logEverySteps, 1);
+  if (options.maxSteps !== undefined) checkInteger('maxSteps', options.maxSteps, 0);
+  const evaluateEvery = options.evaluateEveryEpochs ?? 1;
+  checkInteger('evaluateEveryEpochs', evaluateEvery, 1);
+  if (masks) masks.checkFits(model);
+
+  const optimizer = new SGD(model.namedParameters(), options.optimizer);
+  const schedule = createSchedule({ kind: 'constant', ...options.schedule, baseLr: options.optimizer.lr, epochs });
+  const settings = {
+    epochs, stepsPerEpoch, dataSeed: trainData.seed ?? null, seed: options.seed,
+    optimizer: { lr: optimizer.lr, momentum: optimizer.momentum, dampening: optimizer.dampening, weightDecay: optimizer.weightDecay, nesterov: optimizer.nesterov },
+    schedule: schedule.options,
+    masks: masks ? masks.layerDensities().map(({ name, kept }) => [name, kept]) : null,
+  };
+  const dir = options.checkpointDir ?? null;
+  const metricsFile = options.metricsFile === undefined ? (dir ? path.join(dir, 'metrics.jsonl') : null) : options.metricsFile;
+  const metrics = metricsFile ? new MetricsLog(metricsFile) : null;
+  const progress = typeof options.progress === 'object' ? options.progress : createProgress(options.progress ?? 'none');
+  const device = modelDevice(model);
+
+  // ---- start or resume ----
+  let position: CheckpointState = {
+    epoch: 0, batch: 0, globalStep: 0, finished: false, settings, accumulator: emptyAccumulator(), history: [],
+  };
+  let resumedFrom: number | null = null;
+  const loaded = dir ? loadCheckpoint(dir) : null;
+  if (loaded) {
+    try {
+      if (!options.resume) {
+        throw new Error(`${checkpointPath(dir!)} already holds a checkpoint (epoch ${loaded.state.epoch}, step ${loaded.state.globalStep}); ` +
+          'resume it (resume: true, --resume) or choose another directory');
+      }
+      checkSameSettings(loaded.state.settings, settings, checkpointPath(dir!));
+      model.loadStateDict(loaded.model);
+      optimizer.loadStateDict(loaded.optimizer);
+      setRngState(loaded.rngState);
+      position = loaded.state;
+      resumedFrom = position.globalStep;
+    } finally {
+      loaded.dispose();
+    }
+  } else {
+    manualSeed(new Rng(options.seed, 'torch-generator').nextUint32());
+    masks?.zeroPruned(model);
+  }
+  metrics?.truncateAfter(resumedFrom ?? -1);
+  const history = position.history as unknown as EpochRecord[];
+  let lastCheckpointStep: number | null = resumedFrom;
+  let lastTest: EvalResult | null = null;
+  const lastRecord = history[history.length - 1];
+  if (lastRecord?.test_loss !== undefined) {
+    lastTest = { loss: lastRecord.test_loss, top1: lastRecord.test_top1!, top5: lastRecord.test_top5!, examples: lastRecord.test_examples! };
+  }
+
+  const writeCheckpoint = (state: CheckpointState): void => {
+    if (!dir) return;
+    if (!parametersFinite(model)) {
+      throw new NonFiniteLossError(`training stopped: a weight became NaN or infinite by step ${state.globalStep}; ` +
+        `${lastCheckpointMessage(dir, lastCheckpointStep)}. Try a lower learning rate.`, state.epoch, state.globalStep);
+    }
+    saveCheckpoint(dir, { ...state, history: history as unknown as Record<string, unknown>[] }, model.stateDict(), optimizer.stateDict());
+    lastCheckpointStep = state.globalStep;
+  };
+  const result = (stopped: TrainResult['stopped']): TrainResult => {
+    const last = history[history.length - 1];
+    return {
+      stopped, epochsCompleted: history.length, globalStep: position.globalStep,
+      train: last ? { loss: last.train_loss, top1: last.train_top1 } : null, test: lastTest, history: [...history],
+      resumedFrom, checkpoint: dir ? checkpointPath(dir) : null,
+    };
+  };
+
+  if (position.finished) {
+    progress.message(`run already finished (${position.globalStep} steps); nothing to train`);
+    progress.close();
+    return result('finished');
+  }
+  if (resumedFrom === null) writeCheckpoint(position);
+  else progress.message(`resuming at epoch ${position.epoch + 1}, batch ${position.batch + 1}/${stepsPerEpoch} (step ${position.globalStep})`);
+
+  const totalSteps = epochs * stepsPerEpoch;
+  const sessionStart = performance.now();
+  const sessionStartStep = position.globalStep;
+  try {
+    model.train();
+    for (let epoch = position.epoch; epoch < epochs; epoch++) {
+      const accumulator = epoch === position.epoch ? { ...position.accumulator } : emptyAccumulator();
+      let epochImages = 0;
+      let epochSeconds = 0;
+      let lr = schedule.lrAt(epoch, 0, stepsPerEpoch);
+      for (let batch = epoch === position.epoch ? position.batch : 0; batch < stepsPerEpoch; batch++) {
+        const stop = options.signal?.aborted ? 'aborted' : (options.maxSteps !== undefined && position.globalStep >= options.maxSteps ? 'maxSteps' : null);
+        if (stop) {
+          position = { ...position, epoch, batch, accumulator };
+          if (lastCheckpointStep !== position.globalStep) writeCheckpoint(position);
+          progress.message(`stopped (${stop === 'aborted' ? 'interrupted' : `maxSteps ${options.maxSteps}`}) at epoch ${epoch + 1}, ` +
+            `batch ${batch + 1}/${stepsPerEpoch} (step ${position.globalStep})${dir ? `; checkpoint in ${checkpointPath(dir)}` : ''}`);
+          return result(stop);
+        }
+        lr = schedule.lrAt(epoch, batch, stepsPerEpoch);
+        optimizer.lr = lr;
+        const started = performance.now();
+        const step = tidy(() => {
+          const data = trainData.batch(epoch, batch);
+          const inputs = data.inputs.device === device ? data.inputs : data.inputs.to(device as Device);
+          const labels = data.labels.device === device ? data.labels : data.labels.to(device as Device);
+          const logits = model.forward(inputs);
+          const loss = F.crossEntropy(logits, labels);
+          const lossValue = loss.item();
+          if (!Number.isFinite(lossValue)) {
+            throw new NonFiniteLossError(`training stopped: the loss is ${lossValue} at epoch ${epoch + 1}, batch ${batch + 1}/${stepsPerEpoch} ` +
+              `(step ${position.globalStep + 1}); ${lastCheckpointMessage(dir, lastCheckpointStep)}. ` +
+              'Try a lower learning rate, or check the data for NaN or infinite values.', epoch, position.globalStep);
+          }
+          model.zeroGrad();
+          loss.backward();
+          masks?.maskGradients(model);
+          optimizer.step();
+          masks?.zeroPruned(model);
+          model.zeroGrad();
+          const [correct] = noGrad(() => topkCorrect(logits, labels, [1]));
+          return { loss: lossValue, correct, size: labels.size(0) };
+        });
+        epochSeconds += (performance.now() - started) / 1000;
+        epochImages += step.size;
+        accumulator.lossSum += step.loss * step.size;
+        accumulator.correct += step.correct;
+        accumulator.examples += step.size;
+        accumulator.steps += 1;
+        position = { ...position, epoch, batch: batch + 1, globalStep: position.globalStep + 1, accumulator };
+        options.onStep?.({ epoch, batch, globalStep: position.globalStep, loss: step.loss, correct: step.correct, batchSize: step.size, lr });
+        if (metrics && options.logEverySteps && position.globalStep % options.logEverySteps === 0) {
+          metrics.append({ type: 'step', epoch: epoch + 1, batch: batch + 1, step: position.globalStep, lr, loss: step.loss, top1: step.correct / step.size });
+        }
+        const sessionSeconds = (performance.now() - sessionStart) / 1000;
+        const sessionSteps = position.globalStep - sessionStartStep;
+        progress.step({
+          epoch, epochs, step: batch + 1, stepsPerEpoch, globalStep: position.globalStep, totalSteps,
+          loss: accumulator.lossSum / accumulator.examples, top1: accumulator.correct / accumulator.examples, lr,
+          imagesPerSecond: epochImages / Math.max(epochSeconds, 1e-9),
+          etaSeconds: (sessionSeconds / sessionSteps) * (totalSteps - position.globalStep),
+        });
+        if (options.checkpointEverySteps && position.globalStep % options.checkpointEverySteps === 0 && batch + 1 < stepsPerEpoch) {
+          writeCheckpoint(position);
+        }
+        await new Promise<void>((resolve) => setImmediate(resolve)); // lets signals and timers run
+      }
+
+      // ---- epoch end: evaluate, record, checkpoint ----
+      const record: EpochRecord = {
+        type: 'epoch', epoch: epoch + 1, step: position.globalStep, lr,
+        train_loss: accumulator.lossSum / accumulator.examples, train_top1: accumulator.correct / accumulator.examples,
+        seconds: epochSeconds, images_per_second: epochImages / Math.max(epochSeconds, 1e-9),
+      };
+      if (options.testData && ((epoch + 1) % evaluateEvery === 0 || epoch + 1 === epochs)) {
+        lastTest = evaluate(model, options.testData);
+        if (!Number.isFinite(lastTest.loss)) {
+          throw new NonFiniteLossError(`training stopped: the test loss is ${lastTest.loss} after epoch ${epoch + 1}; ` +
+            `${lastCheckpointMessage(dir, lastCheckpointStep)}. Try a lower learning rate.`, epoch, position.globalStep);
+        }
+        Object.assign(record, { test_loss: lastTest.loss, test_top1: lastTest.top1, test_top5: lastTest.top5, test_examples: lastTest.examples });
+      }
+      history.push(record);
+      metrics?.append(record as unknown as MetricsLine);
+      position = { ...position, epoch: epoch + 1, batch: 0, accumulator: emptyAccumulator(), finished: epoch + 1 === epochs };
+      writeCheckpoint(position);
+      progress.epoch({
+        epoch, epochs, trainLoss: record.train_loss, trainTop1: record.train_top1, seconds: record.seconds,
+        imagesPerSecond: record.images_per_second, test: record.test_loss === undefined ? null
+          : { loss: record.test_loss, top1: record.test_top1!, top5: record.test_top5! },
+      });
+      options.onEpoch?.(record);
+    }
+    return result('finished');
+  } catch (error) {
+    if (error instanceof NonFiniteLossError) progress.message(error.message);
+    throw error;
+  } finally {
+    progress.close();
+    optimizer.disposeState();
+  }
+}
+
+function emptyAccumulator(): EpochAccumulator { return { lossSum: 0, correct: 0, examples: 0, steps: 0 }; }
+
+function parametersFinite(model: Module): boolean {
+  return noGrad(() => tidy(() => model.parameters().every((parameter) => parameter.isfinite().all().item() === 1)));
+}
+
+function lastCheckpointMessage(dir: string | null, step: number | null): string {
+  if (!dir) return 'no checkpoint directory was given, so nothing was saved';
+  if (step === null) return 'no checkpoint was written yet';
+  return `the last good checkpoint (step ${step}) is kept in ${checkpointPath(dir)}`;
+}
+
+function checkSameSettings(saved: Record<string, unknown>, current: Record<string, unknown>, file: string): void {
+  const differing = [...new Set([...Object.keys(saved), ...Object.keys(current)])]
+    .filter((key) => JSON.stringify(saved[key]) !== JSON.stringify(current[key]));
+  if (differing.length > 0) {
+    const detail = differing.map((key) => `${key}: checkpoint ${JSON.stringify(saved[key])}, now ${JSON.stringify(current[key])}`).join('; ');
+    throw new Error(`cannot resume ${file}: it was written by a run with other settings (${detail})`);
+  }
+}
+
+function checkInteger(name: string, value: number, min: number): void {
+  if (!Number.isInteger(value) || value < min) throw new RangeError(`trainModel: ${name} must be an integer ≥ ${min}, got ${value}`);
+}
+
+/** True when `dir` holds a checkpoint of a finished run. */
+export function isFinishedRun(dir: string): boolean {
+  if (!fs.existsSync(checkpointPath(dir))) return false;
+  const loaded = loadCheckpoint(dir);
+  if (!loaded) return false;
+  loaded.dispose();
+  return loaded.state.finished;
+}
