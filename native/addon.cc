@@ -1,4 +1,4 @@
-// Module entry: tensor handles (JS Externals owning a libtorch alias), data in and out, seeds, threads,
+// Module entry: tensor handles (numbers naming slots that hold a libtorch alias), data in and out, seeds, threads,
 // memory counters and .pt (torch.save-compatible) serialization. Ops and autograd live in their own files.
 #include "common.h"
 #include <ATen/Parallel.h>
@@ -8,7 +8,9 @@
 #include <torch/cuda.h>
 #include <torch/utils.h>
 #include <torch/version.h>
+#include <cmath>
 #include <cstring>
+#include <deque>
 #include <mutex>
 
 namespace sketchprune {
@@ -22,50 +24,116 @@ static int64_t bytesOf(const at::Tensor& tensor) {
   return tensor.defined() ? static_cast<int64_t>(tensor.numel() * tensor.element_size()) : 0;
 }
 
-void releaseHolder(Napi::Env env, TensorHolder* holder) {
-  if (!holder->tensor.defined() && holder->reportedBytes < 0) return;
-  if (holder->reportedBytes >= 0) {
-    counters().liveTensors -= 1;
-    counters().liveBytes -= holder->reportedBytes;
-    if (holder->reportedBytes > 0) Napi::MemoryManagement::AdjustExternalMemory(env, -holder->reportedBytes);
-  }
-  holder->reportedBytes = -1;  // marks "released"
-  holder->tensor = at::Tensor();
+// The slot table behind tensor handles. std::deque keeps slot addresses stable as it grows, so a reference
+// from unwrapTensor stays valid while other tensors are wrapped.
+namespace {
+constexpr double kSlotRange = 67108864.0;  // 2^26 slots; the generation sits above
+constexpr uint32_t kMaxGeneration = 1u << 26;
+// V8 hears about big tensors only, so its GC runs sooner when leaked handles hold much memory.
+constexpr int64_t kReportToV8Bytes = 1 << 16;
+struct Slot {
+  at::Tensor tensor;
+  int64_t bytes = 0;
+  uint32_t generation = 1;  // never 0, so a handle is never 0 (falsy in JS) and small numbers are no handles
+  bool live = false;
+};
+struct SlotTable {
+  std::deque<Slot> slots;
+  std::vector<uint32_t> freeSlots;
+};
+SlotTable& slotTable() {
+  static SlotTable table;
+  return table;
 }
+
+// The slot a handle number names when it is well formed, else nullptr; `generation` and `index` receive its parts.
+Slot* decodeHandle(double number, uint32_t& generation, uint32_t& index) {
+  if (!(number >= kSlotRange) || number >= kSlotRange * kMaxGeneration) return nullptr;
+  double generationPart = std::floor(number / kSlotRange);
+  double indexPart = number - generationPart * kSlotRange;
+  if (indexPart != std::floor(indexPart)) return nullptr;
+  SlotTable& table = slotTable();
+  if (indexPart >= static_cast<double>(table.slots.size())) return nullptr;
+  generation = static_cast<uint32_t>(generationPart);
+  index = static_cast<uint32_t>(indexPart);
+  return &table.slots[index];
+}
+
+std::string describe(const Napi::Value& value) {
+  if (value.IsNull()) return "null";
+  if (value.IsUndefined()) return "undefined";
+  if (value.IsNumber()) return "number " + value.ToString().Utf8Value();
+  if (value.IsString()) return "string";
+  if (value.IsBoolean()) return "boolean";
+  if (value.IsArray()) return "array";
+  return "object";
+}
+}  // namespace
 
 Napi::Value wrapTensor(Napi::Env env, at::Tensor tensor) {
-  auto* holder = new TensorHolder{std::move(tensor), 0};
-  holder->reportedBytes = bytesOf(holder->tensor);
+  SlotTable& table = slotTable();
+  uint32_t index;
+  if (!table.freeSlots.empty()) {
+    index = table.freeSlots.back();
+    table.freeSlots.pop_back();
+  } else {
+    if (table.slots.size() >= static_cast<size_t>(kSlotRange)) {
+      throw Napi::Error::New(env, "too many live tensors (2^26); dispose tensors or use tidy()");
+    }
+    index = static_cast<uint32_t>(table.slots.size());
+    table.slots.emplace_back();
+  }
+  Slot& slot = table.slots[index];
+  slot.bytes = bytesOf(tensor);
+  slot.tensor = std::move(tensor);
+  slot.live = true;
   counters().liveTensors += 1;
-  counters().liveBytes += holder->reportedBytes;
-  if (holder->reportedBytes > 0) Napi::MemoryManagement::AdjustExternalMemory(env, holder->reportedBytes);
-  return Napi::External<TensorHolder>::New(env, holder, [](Napi::Env env, TensorHolder* data) {
-    releaseHolder(env, data);
-    delete data;
-  });
+  counters().liveBytes += slot.bytes;
+  if (slot.bytes >= kReportToV8Bytes) Napi::MemoryManagement::AdjustExternalMemory(env, slot.bytes);
+  napi_value result;
+  napi_create_double(env, static_cast<double>(slot.generation) * kSlotRange + index, &result);
+  return Napi::Value(env, result);
 }
 
-bool isTensorHandle(const Napi::Value& value) { return value.IsExternal(); }
-
 at::Tensor& unwrapTensor(const Napi::Value& value, const char* what) {
-  if (!value.IsExternal()) {
-    throw Napi::TypeError::New(value.Env(), std::string(what) + ": expected a tensor");
+  double number = 0;
+  uint32_t generation = 0, index = 0;
+  Slot* slot = nullptr;
+  if (napi_get_value_double(value.Env(), value, &number) == napi_ok) slot = decodeHandle(number, generation, index);
+  if (slot == nullptr) {
+    throw Napi::TypeError::New(value.Env(), std::string(what) + ": expected a tensor, got " + describe(value));
   }
-  TensorHolder* holder = value.As<Napi::External<TensorHolder>>().Data();
-  if (holder->reportedBytes < 0) {
+  if (!slot->live || slot->generation != generation) {
     throw Napi::Error::New(value.Env(), std::string(what) + ": tensor was disposed");
   }
-  return holder->tensor;
+  return slot->tensor;
+}
+
+void releaseTensor(Napi::Env env, const Napi::Value& handle) {
+  double number = 0;
+  uint32_t generation = 0, index = 0;
+  if (napi_get_value_double(env, handle, &number) != napi_ok) return;
+  Slot* slot = decodeHandle(number, generation, index);
+  if (slot == nullptr || !slot->live || slot->generation != generation) return;
+  counters().liveTensors -= 1;
+  counters().liveBytes -= slot->bytes;
+  if (slot->bytes >= kReportToV8Bytes) Napi::MemoryManagement::AdjustExternalMemory(env, -slot->bytes);
+  slot->tensor = at::Tensor();
+  slot->bytes = 0;
+  slot->live = false;
+  slot->generation = slot->generation + 1 < kMaxGeneration ? slot->generation + 1 : 1;
+  slotTable().freeSlots.push_back(index);
 }
 
 static Napi::Value Dispose(const Napi::CallbackInfo& info) {
-  if (info[0].IsExternal()) releaseHolder(info.Env(), info[0].As<Napi::External<TensorHolder>>().Data());
+  releaseTensor(info.Env(), info[0]);
   return info.Env().Undefined();
 }
 
 // meta(t) -> [dtypeCode, device, requiresGrad, ...sizes]
 static Napi::Value Meta(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  SKETCHPRUNE_GUARD_BEGIN
   const at::Tensor& tensor = unwrapTensor(info[0], "tensor");
   auto sizes = tensor.sizes();
   Napi::Array result = Napi::Array::New(env, sizes.size() + 3);
@@ -74,12 +142,17 @@ static Napi::Value Meta(const Napi::CallbackInfo& info) {
   result.Set(2u, tensor.requires_grad());
   for (size_t i = 0; i < sizes.size(); ++i) result.Set(static_cast<uint32_t>(i + 3), static_cast<double>(sizes[i]));
   return result;
+  SKETCHPRUNE_GUARD_END(env, "meta")
 }
 
-static std::vector<int64_t> toShape(const Napi::Value& value) {
+static std::vector<int64_t> toShape(const Napi::Value& value, const std::string& where) {
+  if (!value.IsArray()) throw Napi::TypeError::New(value.Env(), where + ": expected an array of sizes");
   Napi::Array array = value.As<Napi::Array>();
   std::vector<int64_t> shape(array.Length());
-  for (uint32_t i = 0; i < array.Length(); ++i) shape[i] = array.Get(i).As<Napi::Number>().Int64Value();
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    shape[i] = toInt(array.Get(i), where);
+    if (shape[i] < 0) throw Napi::RangeError::New(value.Env(), where + ": sizes must be non-negative");
+  }
   return shape;
 }
 
@@ -87,9 +160,10 @@ static std::vector<int64_t> toShape(const Napi::Value& value) {
 static Napi::Value FromBuffer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SKETCHPRUNE_GUARD_BEGIN
+  if (!info[0].IsTypedArray()) throw Napi::TypeError::New(env, "fromBuffer data: expected a typed array");
   Napi::TypedArray array = info[0].As<Napi::TypedArray>();
-  auto dtype = static_cast<at::ScalarType>(info[1].As<Napi::Number>().Int32Value());
-  std::vector<int64_t> shape = toShape(info[2]);
+  at::ScalarType dtype = toScalarType(info[1], "fromBuffer dtype");
+  std::vector<int64_t> shape = toShape(info[2], "fromBuffer shape");
   int64_t numel = 1;
   for (int64_t size : shape) numel *= size;
   size_t expected = static_cast<size_t>(numel) * c10::elementSize(dtype);

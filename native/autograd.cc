@@ -9,6 +9,7 @@ namespace sketchprune {
 static std::vector<at::Tensor> tensorList(const Napi::Value& value, const char* what, bool allowNull) {
   std::vector<at::Tensor> tensors;
   if (value.IsNull() || value.IsUndefined()) return tensors;
+  if (!value.IsArray()) throw Napi::TypeError::New(value.Env(), std::string(what) + ": expected an array of tensors");
   Napi::Array array = value.As<Napi::Array>();
   for (uint32_t i = 0; i < array.Length(); ++i) {
     Napi::Value item = array.Get(i);
@@ -53,8 +54,10 @@ static Napi::Value Grad(const Napi::CallbackInfo& info) {
 
 static Napi::Value GetGrad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  SKETCHPRUNE_GUARD_BEGIN
   const at::Tensor& grad = unwrapTensor(info[0], "grad").grad();
   return grad.defined() ? wrapTensor(env, grad) : env.Null();
+  SKETCHPRUNE_GUARD_END(env, "grad")
 }
 
 static Napi::Value SetGrad(const Napi::CallbackInfo& info) {
@@ -67,11 +70,17 @@ static Napi::Value SetGrad(const Napi::CallbackInfo& info) {
 }
 
 static Napi::Value RequiresGrad(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), unwrapTensor(info[0], "requiresGrad").requires_grad());
+  Napi::Env env = info.Env();
+  SKETCHPRUNE_GUARD_BEGIN
+  return Napi::Boolean::New(env, unwrapTensor(info[0], "requiresGrad").requires_grad());
+  SKETCHPRUNE_GUARD_END(env, "requiresGrad")
 }
 
 static Napi::Value IsLeaf(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), unwrapTensor(info[0], "isLeaf").is_leaf());
+  Napi::Env env = info.Env();
+  SKETCHPRUNE_GUARD_BEGIN
+  return Napi::Boolean::New(env, unwrapTensor(info[0], "isLeaf").is_leaf());
+  SKETCHPRUNE_GUARD_END(env, "isLeaf")
 }
 
 // setGradEnabled(enabled) -> previous

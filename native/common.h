@@ -1,4 +1,4 @@
-// Shared pieces of the addon: the tensor holder that a JS External owns, the error guard, live counters.
+// Shared pieces of the addon: tensor handles, argument conversion, the error guard, live counters.
 #pragma once
 #include <napi.h>
 #include <ATen/ATen.h>
@@ -7,29 +7,30 @@
 
 namespace sketchprune {
 
-// One JS tensor owns one holder: a libtorch alias (refcount on the TensorImpl) plus the bytes it reported.
-struct TensorHolder {
-  at::Tensor tensor;
-  int64_t reportedBytes = 0;
-};
-
-// Live tensors and bytes across the process (one Node main thread touches them).
+// Live tensors and bytes across the process (the Node main thread touches them; workers are not supported).
 struct MemoryCounters {
   int64_t liveTensors = 0;
   int64_t liveBytes = 0;
 };
 MemoryCounters& counters();
 
-// Wraps a libtorch tensor as a JS External that frees it on dispose() or when collected.
+// JS owns a tensor through a handle: a number (generation * 2^26 + slot) naming a slot of a table that holds a
+// libtorch alias. No V8 object or Node-API finalizer is made per tensor (they cost more than a small op);
+// the JS Tensor class frees leaked handles through a FinalizationRegistry. A stale handle (disposed tensor,
+// slot reused) is recognised by its generation.
 Napi::Value wrapTensor(Napi::Env env, at::Tensor tensor);
-// Returns the tensor a JS handle holds; throws a clear JS error for disposed or foreign values.
+// Returns the tensor a handle names; throws TypeError for a non-handle, Error for a disposed tensor.
 at::Tensor& unwrapTensor(const Napi::Value& value, const char* what);
-bool isTensorHandle(const Napi::Value& value);
-// Frees a holder's tensor now (idempotent).
-void releaseHolder(Napi::Env env, TensorHolder* holder);
+// Frees the handle's tensor now; a stale or malformed handle is ignored (dispose is idempotent).
+void releaseTensor(Napi::Env env, const Napi::Value& handle);
+
+// Codes for enum-like arguments (ScalarType, Layout, MemoryFormat), checked before libtorch casts them.
+at::ScalarType toScalarType(const Napi::Value& value, const std::string& where);
 
 // JS <-> IValue conversion guided by the schema's declared type.
+// `type` should be the argument's real type (Argument::real_type), so ScalarType codes can be checked.
 c10::IValue toIValue(const Napi::Value& value, const c10::TypePtr& type, const std::string& where);
+int64_t toInt(const Napi::Value& value, const std::string& where);
 Napi::Value fromIValue(Napi::Env env, const c10::IValue& value);
 
 void registerOps(Napi::Env env, Napi::Object exports);
@@ -49,4 +50,7 @@ void registerAutograd(Napi::Env env, Napi::Object exports);
   }                                                                                                \
   catch (const std::exception& e) {                                                                \
     throw Napi::Error::New(env, std::string(label) + ": " + e.what());                             \
+  }                                                                                                \
+  catch (...) {                                                                                    \
+    throw Napi::Error::New(env, std::string(label) + ": unknown C++ exception");                   \
   }

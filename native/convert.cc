@@ -8,11 +8,11 @@ namespace sketchprune {
 static Napi::Error argError(const Napi::Value& value, const std::string& where, const std::string& expected) {
   std::string got = value.IsNull() ? "null" : value.IsUndefined() ? "undefined" : value.IsNumber() ? "number"
                     : value.IsBoolean() ? "boolean" : value.IsString() ? "string" : value.IsArray() ? "array"
-                    : value.IsExternal() ? "tensor" : "object";
+                    : "object";
   return Napi::TypeError::New(value.Env(), where + ": expected " + expected + ", got " + got);
 }
 
-static int64_t toInt(const Napi::Value& value, const std::string& where) {
+int64_t toInt(const Napi::Value& value, const std::string& where) {
   if (value.IsBoolean()) return value.As<Napi::Boolean>().Value() ? 1 : 0;
   if (!value.IsNumber()) throw argError(value, where, "an integer");
   double number = value.As<Napi::Number>().DoubleValue();
@@ -33,6 +33,24 @@ static at::Scalar toScalar(const Napi::Value& value, const std::string& where) {
   if (std::isfinite(number) && std::floor(number) == number && std::fabs(number) < 9.007199254740992e15)
     return at::Scalar(static_cast<int64_t>(number));
   return at::Scalar(number);
+}
+
+// Enum codes are range-checked here: libtorch casts them unchecked and indexes tables with them.
+static int64_t toEnumCode(const Napi::Value& value, const std::string& where, const char* what, int64_t count) {
+  int64_t code = toInt(value, where);
+  if (code < 0 || code >= count) {
+    throw Napi::RangeError::New(value.Env(), where + ": invalid " + what + " code " + std::to_string(code) +
+                                                 " (valid: 0.." + std::to_string(count - 1) + ")");
+  }
+  return code;
+}
+
+at::ScalarType toScalarType(const Napi::Value& value, const std::string& where) {
+  int64_t code = toEnumCode(value, where, "dtype", static_cast<int64_t>(at::ScalarType::NumOptions));
+  if (code == static_cast<int64_t>(at::ScalarType::Undefined)) {
+    throw Napi::RangeError::New(value.Env(), where + ": dtype code " + std::to_string(code) + " is Undefined");
+  }
+  return static_cast<at::ScalarType>(code);
 }
 
 static Napi::Array asArray(const Napi::Value& value, const std::string& where) {
@@ -112,9 +130,14 @@ c10::IValue toIValue(const Napi::Value& value, const c10::TypePtr& type, const s
           throw Napi::TypeError::New(value.Env(), where + ": unsupported list type " + type->str());
       }
     }
+    // ScalarType, Layout and MemoryFormat travel as their integer codes.
+    case c10::TypeKind::ScalarTypeType:
+      return static_cast<int64_t>(toScalarType(value, where));
+    case c10::TypeKind::LayoutType:
+      return toEnumCode(value, where, "layout", static_cast<int64_t>(c10::Layout::NumOptions));
+    case c10::TypeKind::MemoryFormatType:
+      return toEnumCode(value, where, "memory format", static_cast<int64_t>(c10::MemoryFormat::NumOptions));
     default:
-      // ScalarType, Layout and MemoryFormat travel as their integer codes.
-      if (value.IsNumber()) return toInt(value, where);
       throw Napi::TypeError::New(value.Env(), where + ": unsupported argument type " + type->str());
   }
 }

@@ -5,8 +5,11 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import fs from 'node:fs';
 
-/** An opaque libtorch tensor handle owned by exactly one `Tensor`. */
-export type Handle = { readonly __nativeTensor: unique symbol };
+/**
+ * An opaque libtorch tensor handle owned by exactly one `Tensor`: a number naming a slot in the addon's table
+ * (stale handles of disposed tensors are recognised). Only torch/ passes it around.
+ */
+export type Handle = number & { readonly __nativeTensor: unique symbol };
 
 export interface NativeAddon {
   findOp(name: string, overload: string): number;

@@ -5,6 +5,8 @@ export interface Disposable {
   dispose(): void;
   readonly isDisposed: boolean;
   kept: boolean;
+  /** Called once no scope owns the item (made outside tidy, kept, or returned from the outermost tidy). */
+  unowned?(): void;
 }
 
 const scopes: Disposable[][] = [];
@@ -13,12 +15,14 @@ const scopes: Disposable[][] = [];
 export function track<T extends Disposable>(item: T): T {
   const scope = scopes[scopes.length - 1];
   if (scope) scope.push(item);
+  else item.unowned?.();
   return item;
 }
 
 /** Marks a tensor so that no enclosing tidy frees it; its owner must dispose it. */
 export function keep<T extends Disposable>(item: T): T {
   item.kept = true;
+  item.unowned?.();
   return item;
 }
 
@@ -58,6 +62,7 @@ export function tidy<T>(fn: () => T): T {
   for (const item of scope) {
     if (survivors.has(item)) {
       if (parent) parent.push(item);
+      else item.unowned?.();
     } else if (!item.kept) {
       item.dispose();
     }

@@ -50,9 +50,14 @@ const A = {
 
 export interface ValuesIndices { values: Tensor; indices: Tensor }
 
+// The safety net for tensors nobody disposed: when an unowned Tensor is garbage collected, its handle is freed.
+// Tensors inside tidy() never register (the scope frees them), which keeps small ops cheap.
+const leakedHandles = new FinalizationRegistry<Handle>((handle) => native.dispose(handle));
+
 export class Tensor implements Disposable {
   #handle: Handle | null;
   #meta: [number, string, boolean, ...number[]] | null = null;
+  #inSafetyNet = false;
   kept = false;
 
   /** Wraps a native handle; used by the torch/ modules only. */
@@ -69,8 +74,17 @@ export class Tensor implements Disposable {
   get isDisposed(): boolean { return this.#handle === null; }
 
   dispose(): void {
-    if (this.#handle !== null) native.dispose(this.#handle);
+    if (this.#handle === null) return;
+    native.dispose(this.#handle);
     this.#handle = null;
+    if (this.#inSafetyNet) leakedHandles.unregister(this);
+  }
+
+  /** No scope owns this tensor any more: free it when it is garbage collected, if nobody disposes it. */
+  unowned(): void {
+    if (this.#inSafetyNet || this.#handle === null) return;
+    leakedHandles.register(this, this.#handle, this);
+    this.#inSafetyNet = true;
   }
 
   #info(): [number, string, boolean, ...number[]] {
