@@ -1,0 +1,17 @@
+// pruning/: pruning at initialization — scorers × input sources × selections × schedules × scopes → masks.
+export { prune, scoreModel, type ScoreOptions, type PruneOptions, type PruneResult, type PruneProgress, type SelectionAt } from './prune.js';
+export { resolveDensity, keepCount, scheduleDensities, scheduleNames, type DensitySpec, type ScheduleName } from './density.js';
+export { scorers, methodNames, findScorer } from './scorers/registry.js';
+export type { Scorer, ScorerEntry, ScoringContext, BatchSource, ScorerOptions } from './scorers/types.js';
+export { selections, selectionNames, findSelection } from './selection/registry.js';
+export { topKMasks } from './selection/ranking.js';
+export { sampleWithoutReplacement } from './selection/sketch-random.js';
+export { algorithm1Mask } from './selection/sketch.js';
+export { scopeNames, type Scope, type SelectionEntry, type SelectionRequest, type SelectionOutcome } from './selection/types.js';
+export { resolveInput, type PruneInputOptions, type InputDescription } from './inputs.js';
+export { collectPrunable, type PrunableParameter } from './working-weights.js';
+export { pruneImp, roundsForFraction, type ImpOptions } from './imp.js';
+export {
+  saveMasks, loadMasks, formatDensityTable, layerRecords, summarize, RECORD_METADATA_KEY,
+  type PruneRecord, type LayerRecord,
+} from './record.js';

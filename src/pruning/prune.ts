@@ -1,0 +1,201 @@
+// prune(model, options): scorer × input × selection × schedule × scope → a MaskSet and a record.
+// Each iteration scores the masked model, then selects the masks for the next density of the schedule. Weights
+// pruned in an earlier iteration rank below every survivor, so they never come back. The model's weights,
+// buffers, train/eval flags and libtorch's random stream are as before when prune() returns.
+import { Tensor, getRngState, keep, manualSeed, ones, setRngState, tidy } from '../torch/index.js';
+import { MaskSet, type Module, type PrunableOptions } from '../nn/index.js';
+import { resolveDensity, scheduleDensities, scheduleNames, type DensitySpec, type ScheduleName } from './density.js';
+import { findScorer } from './scorers/registry.js';
+import type { ScoringContext } from './scorers/types.js';
+import { findSelection } from './selection/registry.js';
+import { threshold } from './selection/threshold.js';
+import { scopeNames, type Scope } from './selection/types.js';
+import { resolveInput, type PruneInputOptions } from './inputs.js';
+import { collectPrunable, WorkingWeights } from './working-weights.js';
+import { summarize, type PruneRecord } from './record.js';
+import { pruneImp, type ImpOptions } from './imp.js';
+
+export type SelectionAt = 'every' | 'final';
+
+export interface PruneOptions extends DensitySpec {
+  /** random, magnitude, snip, grasp, synflow, ntk-sketch or imp. */
+  method: string;
+  /** threshold (default), sketch-random or sketch. */
+  selection?: string;
+  /** global (default) or local. */
+  scope?: Scope;
+  /** Pruning iterations (default: 100 for synflow, 1 otherwise; IMP: rounds). */
+  iterations?: number;
+  /** Density schedule over the iterations (default exponential). */
+  schedule?: ScheduleName;
+  /**
+   * Where a randomized selection (sketch-random, sketch) acts in iterative pruning: at every iteration (default)
+   * or only at the final one, with thresholding before it.
+   */
+  selectionAt?: SelectionAt;
+  input?: PruneInputOptions;
+  /** Seeds libtorch's generator for the run (default 0); the caller's random stream is restored afterwards. */
+  seed?: number;
+  /** Which parameters are prunable (default: conv and linear weights). */
+  prunable?: PrunableOptions;
+  /** Batch norm in train mode while scoring (default false: eval mode, as Synaptic-Flow). */
+  trainMode?: boolean;
+  /** GraSP's temperature (default 200). */
+  temperature?: number;
+  /** IMP's training functions and rounds. */
+  imp?: ImpOptions;
+  /** Also return the first iteration's scores (those of the unpruned model), e.g. for score histograms. */
+  keepScores?: boolean;
+  onProgress?: (progress: PruneProgress) => void;
+}
+
+export interface PruneProgress { iteration: number; iterations: number; density: number; elapsedMs: number }
+
+export interface PruneResult {
+  masks: MaskSet;
+  record: PruneRecord;
+  /** With keepScores: the unpruned model's scores by parameter name (float64; the caller disposes them). */
+  scores?: Map<string, Tensor>;
+}
+
+function checkChoice<T extends string>(what: string, value: T, allowed: readonly T[]): T {
+  if (!allowed.includes(value)) throw new TypeError(`unknown ${what} '${String(value)}'; expected one of ${allowed.join(', ')}`);
+  return value;
+}
+
+export interface ScoreOptions {
+  method: string;
+  input?: PruneInputOptions;
+  seed?: number;
+  prunable?: PrunableOptions;
+  trainMode?: boolean;
+  temperature?: number;
+}
+
+/**
+ * One scoring pass on the unpruned model: float64 scores by parameter name (higher = keep; the caller disposes
+ * them). The model, its train/eval flags and the caller's random stream are left as they were.
+ */
+export function scoreModel(model: Module, options: ScoreOptions): Map<string, Tensor> {
+  if (options === null || typeof options !== 'object') throw new TypeError('scoreModel: options must be an object');
+  if (options.method === 'imp') throw new TypeError('imp has no one-pass score: it trains between rounds (use prune)');
+  const entry = findScorer(options.method);
+  const seed = checkSeed(options.seed ?? 0);
+  const parameters = collectPrunable(model, options.prunable);
+  const callerRng = getRngState();
+  manualSeed(seed);
+  const support = parameters.map(({ tensor }) => keep(ones(tensor.shape)));
+  const working = new WorkingWeights(model, parameters);
+  const scorer = entry.create({ temperature: options.temperature });
+  try {
+    const { source, description } = resolveInput(entry, model, options.input);
+    model.train(options.trainMode ?? false);
+    const scores = tidy(() => scorer.score({
+      model, parameters, support, input: source, batches: description?.batches ?? 1, iteration: 0, iterations: 1,
+    }));
+    return new Map(parameters.map(({ name }, index) => [name, keep(scores[index])]));
+  } finally {
+    scorer.dispose();
+    working.restore();
+    for (const mask of support) mask.dispose();
+    setRngState(callerRng);
+    callerRng.dispose();
+  }
+}
+
+function checkSeed(seed: number): number {
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative integer, got ${JSON.stringify(seed)}`);
+  return seed;
+}
+
+export async function prune(model: Module, options: PruneOptions): Promise<PruneResult> {
+  if (options === null || typeof options !== 'object') throw new TypeError('prune: options must be an object');
+  const started = performance.now();
+  const method = options.method;
+  if (method !== 'imp') findScorer(method);
+  const density = resolveDensity(options);
+  const selection = findSelection(options.selection ?? 'threshold');
+  const scope = checkChoice('scope', options.scope ?? 'global', scopeNames);
+  const schedule = checkChoice('schedule', options.schedule ?? 'exponential', scheduleNames);
+  const selectionAt = checkChoice<SelectionAt>('selectionAt', options.selectionAt ?? 'every', ['every', 'final']);
+  const seed = checkSeed(options.seed ?? 0);
+  const parameters = collectPrunable(model, options.prunable);
+  if (method === 'imp') {
+    return pruneImp(model, parameters, {
+      density, selection, scope, schedule, seed, rounds: options.iterations, imp: options.imp, started,
+      onProgress: options.onProgress,
+    });
+  }
+  const entry = findScorer(method);
+  const iterations = options.iterations ?? entry.defaultIterations;
+  const densities = scheduleDensities(density, iterations, schedule);
+
+  const { source, description } = resolveInput(entry, model, options.input);
+  const callerRng = getRngState();
+  manualSeed(seed);
+  const names = parameters.map(({ name }) => name);
+  let support = parameters.map(({ tensor }) => keep(ones(tensor.shape)));
+  let finalMasks: Tensor[] = support;
+  let sketchBudget: number | undefined;
+  let firstScores: Map<string, Tensor> | undefined;
+  let scoringMs = 0;
+  let selectionMs = 0;
+  const working = new WorkingWeights(model, parameters);
+  const scorer = entry.create({ temperature: options.temperature });
+  try {
+    model.train(options.trainMode ?? false);
+    for (let iteration = 0; iteration < iterations; iteration++) {
+      const context: ScoringContext = {
+        model, parameters, support, input: source, batches: description?.batches ?? 1, iteration, iterations,
+      };
+      const scoreStart = performance.now();
+      const scores = tidy(() => scorer.score(context));
+      const selectStart = performance.now();
+      scoringMs += selectStart - scoreStart;
+      if (iteration === 0 && options.keepScores) {
+        firstScores = new Map(names.map((name, index) => [name, keep(scores[index].clone())]));
+      }
+      const chosen = selectionAt === 'final' && iteration < iterations - 1 ? threshold : selection;
+      const outcome = tidy(() => chosen.select({ scores, support, names, density: densities[iteration], scope }));
+      for (const score of scores) score.dispose();
+      sketchBudget = outcome.budget;
+      const nextSupport = tidy(() => outcome.masks.map((mask) => keep(mask.ne(0).to('float32'))));
+      if (finalMasks !== support) for (const mask of finalMasks) mask.dispose();
+      for (const mask of support) mask.dispose();
+      support = nextSupport;
+      finalMasks = outcome.masks.map((mask) => keep(mask));
+      if (iteration < iterations - 1) working.applyMasks(support);
+      selectionMs += performance.now() - selectStart;
+      options.onProgress?.({ iteration: iteration + 1, iterations, density: densities[iteration], elapsedMs: performance.now() - started });
+    }
+  } catch (error) {
+    if (firstScores) for (const score of firstScores.values()) score.dispose();
+    if (finalMasks !== support) for (const mask of finalMasks) mask.dispose();
+    for (const mask of support) mask.dispose();
+    throw error;
+  } finally {
+    scorer.dispose();
+    working.restore();
+    setRngState(callerRng);
+    callerRng.dispose();
+  }
+  if (finalMasks !== support) for (const mask of support) mask.dispose();
+  const masks = new MaskSet(names.map((name, index) => [name, finalMasks[index]]));
+  const record: PruneRecord = {
+    method,
+    options: {
+      selection: selection.name, scope, iterations, schedule, selectionAt, input: description,
+      prunable: { biases: options.prunable?.biases ?? false, batchNorm: options.prunable?.batchNorm ?? false },
+      trainMode: options.trainMode ?? false,
+      ...(method === 'grasp' ? { temperature: options.temperature ?? 200 } : {}),
+      ...(method === 'synflow' ? { precision: 'float64' } : {}),
+    },
+    seed,
+    targetDensity: density,
+    ...summarize(masks),
+    ...(sketchBudget === undefined ? {} : { sketchBudget }),
+    timing: { totalMs: performance.now() - started, scoringMs, selectionMs, iterations },
+    createdAt: new Date().toISOString(),
+  };
+  return { masks, record, ...(firstScores ? { scores: firstScores } : {}) };
+}

@@ -1,0 +1,53 @@
+// SynFlow (Tanaka et al. 2020): run the model on |θ| (every parameter and floating buffer replaced by its absolute
+// value, so batch norm in eval mode uses |running stats| as the reference does), feed an input (all ones by
+// default), R = Σ outputs, score = |θ ⊙ ∂R/∂θ|. Everything runs in float64: the reference's float32 underflows
+// to tied zero scores on deep networks. The float64 |θ| stays in place across iterations, and the pruning loop's
+// mask multiplications act on it directly, so each iteration costs one forward and one backward pass.
+import { Tensor, isFloating, keep, noGrad, ones, tidy } from '../../torch/index.js';
+import type { Module } from '../../nn/index.js';
+import { gradients, nextBatch } from './common.js';
+import type { Scorer, ScoringContext } from './types.js';
+
+interface Swapped { tensor: Tensor; original: Tensor }
+
+/** Points every floating parameter and buffer at a float64 copy of its absolute value; returns how to undo it. */
+function linearize(model: Module): Swapped[] {
+  const tensors = [...model.parameters(), ...model.namedBuffers().map(([, buffer]) => buffer)]
+    .filter((tensor) => isFloating(tensor.dtype));
+  return tensors.map((tensor) => {
+    const original = keep(tensor.detach());
+    tidy(() => tensor.setData_(noGrad(() => original.abs().to('float64'))));
+    return { tensor, original };
+  });
+}
+
+function inputShapeOf(model: Module): number[] {
+  const shape = (model as Module & { inputShape?: number[] }).inputShape;
+  if (!Array.isArray(shape)) {
+    throw new Error(`synflow: ${model.constructor.name} does not declare an inputShape; pass input.inputShape or an input source`);
+  }
+  return shape;
+}
+
+export function createSynflowScorer(): Scorer {
+  let swapped: Swapped[] | null = null;
+  return {
+    score(context: ScoringContext): Tensor[] {
+      swapped ??= linearize(context.model);
+      const weights = context.parameters.map(({ tensor }) => tensor);
+      return tidy(() => {
+        const inputs = context.input
+          ? nextBatch(context.input, weights[0]).inputs
+          : ones([1, ...inputShapeOf(context.model)], { dtype: 'float64' });
+        const total = context.model.forward(inputs).sum();
+        const grads = gradients(total, weights);
+        return noGrad(() => grads.map((gradient, index) => gradient.mul_(weights[index]).abs_()));
+      });
+    },
+    dispose(): void {
+      if (!swapped) return;
+      for (const { tensor, original } of swapped) { tensor.setData_(original); original.dispose(); }
+      swapped = null;
+    },
+  };
+}

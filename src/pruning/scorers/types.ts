@@ -1,0 +1,49 @@
+// What every scorer sees and returns. Scores are float64, one per prunable weight, higher = keep.
+import type { Tensor } from '../../torch/index.js';
+import type { Module } from '../../nn/index.js';
+import type { InputBatch } from '../../data/index.js';
+import type { PrunableParameter } from '../working-weights.js';
+
+/** Anything that yields batches: data's input sources, or a custom one (tests feed fixed inputs). */
+export interface BatchSource {
+  next(): InputBatch;
+}
+
+export interface ScoringContext {
+  readonly model: Module;
+  /** The prunable weights; while scoring they hold the working copies, already zero outside the masks. */
+  readonly parameters: readonly PrunableParameter[];
+  /** Current 0/1 masks (float32), aligned with parameters. */
+  readonly support: readonly Tensor[];
+  /** Batches for scorers that take data; null for data-free scorers. */
+  readonly input: BatchSource | null;
+  /** Batches per scoring pass. */
+  readonly batches: number;
+  /** 0-based pruning iteration and their count. */
+  readonly iteration: number;
+  readonly iterations: number;
+}
+
+export interface Scorer {
+  /** Scores for the current (masked) weights: float64 tensors shaped like the parameters. */
+  score(context: ScoringContext): Tensor[];
+  /** Puts back anything the scorer changed in the model (SynFlow's float64 |θ|). */
+  dispose(): void;
+}
+
+export interface ScorerOptions {
+  /** GraSP: logits are divided by this before the loss (default 200, as the reference). */
+  temperature?: number;
+}
+
+export interface ScorerEntry {
+  readonly name: string;
+  readonly describe: string;
+  /** Whether the scorer reads input batches. */
+  readonly needsInput: boolean;
+  /** The input it uses when the caller names none ('ones' for SynFlow); null: the caller must choose. */
+  readonly defaultInput: { source: string; batchSize: number; batches: number } | null;
+  /** Default number of pruning iterations (SynFlow 100, the others 1). */
+  readonly defaultIterations: number;
+  create(options: ScorerOptions): Scorer;
+}

@@ -1,0 +1,83 @@
+// Shared by the pruning tests: tiny models with known structure, fixed input sources, statistics, PyTorch runs.
+import { execFileSync, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as T from '../../src/torch/index.js';
+import {
+  AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential,
+} from '../../src/nn/index.js';
+import type { BatchSource } from '../../src/pruning/index.js';
+
+/** Flattens [N, ...] inputs, then the given layers in order. */
+export class Flat extends Sequential {
+  constructor(readonly inputShape: number[], ...layers: Module[]) { super(new Flatten(), ...layers); }
+}
+
+/** A bias-free ReLU network d₀→d₁→…→d_L on inputs of shape [1, 1, d₀]. */
+export function deepLinear(widths: number[], bias = false): Flat {
+  const layers: Module[] = [];
+  for (let index = 0; index + 1 < widths.length; index++) {
+    layers.push(new Linear(widths[index], widths[index + 1], { bias }));
+    if (index + 2 < widths.length) layers.push(new ReLU());
+  }
+  return new Flat([1, 1, widths[0]], ...layers);
+}
+
+/** conv(bias)+BN+ReLU+maxpool, conv+BN+ReLU, global average pool, linear: names 0.weight … 9.bias as PyTorch's. */
+export class SmallConvNet extends Sequential {
+  readonly inputShape = [3, 8, 8];
+  readonly numClasses = 5;
+  constructor() {
+    super(new Conv2d(3, 4, 3, { padding: 1 }), new BatchNorm2d(4), new ReLU(), new MaxPool2d(2),
+      new Conv2d(4, 6, 3, { padding: 1, bias: false }), new BatchNorm2d(6), new ReLU(), new AdaptiveAvgPool2d(1),
+      new Flatten(), new Linear(6, 5));
+  }
+}
+
+/** Gives every batch-norm layer non-trivial running statistics and affine values (some negative). */
+export function randomizeBatchNorm(model: Module): void {
+  T.noGrad(() => T.tidy(() => {
+    for (const [name, tensor] of [...model.namedParameters(), ...model.namedBuffers()]) {
+      if (/running_mean$/.test(name)) tensor.copy_(T.randn(tensor.shape).mul(0.3));
+      if (/running_var$/.test(name)) tensor.copy_(T.rand(tensor.shape).add(0.5));
+      if (/^(1|5)\.(weight|bias)$/.test(name)) tensor.copy_(T.randn(tensor.shape).mul(0.5).add(name.endsWith('weight') ? 1 : 0));
+      if (/^0\.bias$/.test(name)) tensor.copy_(T.randn(tensor.shape).mul(0.1));
+    }
+  }));
+}
+
+/** A source that returns the same batches in turn (copies, so callers may dispose them). */
+export function fixedSource(batches: { inputs: T.Tensor; labels: T.Tensor }[]): BatchSource {
+  let next = 0;
+  return {
+    next: () => {
+      const batch = batches[next++ % batches.length];
+      return { inputs: batch.inputs.clone(), labels: batch.labels.clone() };
+    },
+  };
+}
+
+/** max |a - b| / max |b| over all entries. */
+export function relativeError(actual: T.Tensor, expected: T.Tensor): number {
+  return T.tidy(() => {
+    const scale = expected.abs().max().item();
+    const difference = actual.to('float64').sub(expected.to('float64')).abs().max().item();
+    return scale === 0 ? difference : difference / scale;
+  });
+}
+
+/** z for two-sided tests at about 1 in 10^4 false failures per comparison (stated in each test). */
+export const Z = 4;
+
+const python = '/usr/bin/python3';
+let torchAvailable: boolean | undefined;
+export function hasPyTorch(): boolean {
+  torchAvailable ??= spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+  return torchAvailable;
+}
+
+/** Runs test/reference/<script> with /usr/bin/python3 (Debian's torch 1.13) and returns its stdout. */
+export function runPython(script: string, args: string[]): string {
+  const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/reference', script);
+  return execFileSync(python, [file, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+}

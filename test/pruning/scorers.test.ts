@@ -1,0 +1,199 @@
+// Scorers against independent computations: SynFlow's closed forms (linear case, synaptic flow conservation, no
+// float32 underflow), SNIP and GraSP against finite differences, the NTK sketch against a brute-force Jacobian.
+import test, { describe } from 'node:test';
+import assert from 'node:assert/strict';
+import * as T from '../../src/torch/index.js';
+import { F } from '../../src/torch/index.js';
+import { Linear, type Module } from '../../src/nn/index.js';
+import { scoreModel } from '../../src/pruning/index.js';
+import { Flat, SmallConvNet, deepLinear, fixedSource, randomizeBatchNorm, relativeError } from './helpers.js';
+
+const weightsOf = (model: Module) => model.namedParameters().filter(([name]) => name.endsWith('weight') && !/^(1|5)\./.test(name));
+
+describe('synflow', () => {
+  test('on a linear model with input ‖X_(i)‖ the score is exactly ‖X_(i)‖·|w_i| (paper §5)', () => T.tidy(() => {
+    T.manualSeed(1);
+    const d = 50, n = 128;
+    const model = new Flat([1, 1, d], new Linear(d, 1, { bias: false }));
+    const X = T.randn([d, n], { dtype: 'float64' }).div(Math.sqrt(n));
+    const rowNorms = X.norm(2, 1);
+    const source = fixedSource([{ inputs: rowNorms.reshape([1, 1, 1, d]), labels: T.zeros([1], { dtype: 'int64' }) }]);
+    const scores = scoreModel(model, { method: 'synflow', input: { source } });
+    const w = model.namedParameters()[0][1];
+    const expected = rowNorms.mul(w.abs().to('float64').flatten());
+    assert.ok(relativeError(scores.get('1.weight')!.flatten(), expected) < 1e-14);
+  }));
+
+  test('per-layer score sums are equal to R (synaptic flow conservation) on a deep bias-free ReLU net', () => T.tidy(() => {
+    T.manualSeed(2);
+    const model = deepLinear([20, 30, 25, 15, 5]);
+    const scores = [...scoreModel(model, { method: 'synflow' }).values()];
+    // R = 1ᵀ|W₄||W₃||W₂||W₁|1, computed directly
+    let path = T.ones([20, 1], { dtype: 'float64' });
+    for (const [, weight] of model.namedParameters()) path = weight.abs().to('float64').matmul(path);
+    const R = path.sum().item();
+    for (const score of scores) assert.ok(Math.abs(score.sum().item() - R) <= 1e-12 * R, `layer sum ${score.sum().item()} vs R ${R}`);
+  }));
+
+  test('runs in float64: no underflow where float32 scores are all zero', () => T.tidy(() => {
+    T.manualSeed(3);
+    const model = deepLinear(new Array(41).fill(8));
+    T.noGrad(() => { for (const weight of model.parameters()) weight.mul_(0.02); });
+    const scores = [...scoreModel(model, { method: 'synflow' }).values()];
+    let path = T.ones([8, 1], { dtype: 'float64' });
+    for (const weight of model.parameters()) path = weight.abs().to('float64').matmul(path);
+    const R = path.sum().item();
+    assert.ok(R > 0 && R < 1e-45, `R = ${R} lies below float32's smallest value`);
+    for (const score of scores) {
+      assert.equal(score.eq(0).sum().item(), 0, 'no score underflows to zero');
+      assert.ok(Math.abs(score.sum().item() - R) <= 1e-10 * R);
+    }
+    // the same computation in float32 underflows to all-zero scores (Synaptic-Flow's failure mode)
+    const float32 = T.enableGrad(() => {
+      const weights = model.parameters().map((weight) => weight.detach().abs().requiresGrad_(true));
+      let x = T.ones([1, 8]);
+      weights.forEach((weight, index) => { x = F.linear(x, weight); if (index < weights.length - 1) x = F.relu(x); });
+      return T.grad(x.sum(), weights).map((g, i) => g!.mul(weights[i]).abs());
+    });
+    assert.ok(float32.every((score) => score.eq(0).all().item() === 1));
+  }));
+
+  test('leaves weights, dtypes, buffers, train flags and tensor identity as they were', () => T.tidy(() => {
+    T.manualSeed(4);
+    const model = new SmallConvNet();
+    randomizeBatchNorm(model);
+    model.train();
+    const before = model.stateDict();
+    const copies = Object.fromEntries(Object.entries(before).map(([name, tensor]) => [name, tensor.clone()]));
+    scoreModel(model, { method: 'synflow' });
+    const after = model.stateDict();
+    for (const [name, tensor] of Object.entries(after)) {
+      assert.equal(tensor, before[name], `${name} is the same tensor object`);
+      assert.equal(tensor.dtype, copies[name].dtype);
+      assert.equal(tensor.eq(copies[name]).all().item(), 1, `${name} unchanged`);
+    }
+    assert.equal(model.training, true);
+    assert.ok(model.parameters().every((parameter) => parameter.requiresGrad));
+  }));
+});
+
+/** Loss summed over batches, as SNIP/GraSP define it, with an optional temperature. */
+function totalLoss(model: Module, batches: { inputs: T.Tensor; labels: T.Tensor }[], temperature = 1): T.Tensor {
+  let loss = T.zeros([], { dtype: 'float64' });
+  for (const { inputs, labels } of batches) loss = loss.add(F.crossEntropy(model.forward(inputs).div(temperature), labels));
+  return loss;
+}
+
+function convNetWithBatches(seed: number) {
+  T.manualSeed(seed);
+  const model = new SmallConvNet();
+  randomizeBatchNorm(model);
+  model.to('float64').eval();
+  const batches = [0, 1].map(() => ({ inputs: T.randn([6, 3, 8, 8], { dtype: 'float64' }), labels: T.randint(0, 5, [6]) }));
+  return { model, batches };
+}
+
+describe('snip', () => {
+  test('equals |g ⊙ w| with g from central finite differences of the summed loss', () => T.tidy(() => {
+    const { model, batches } = convNetWithBatches(5);
+    const scores = scoreModel(model, { method: 'snip', input: { source: fixedSource(batches), batches: 2 } });
+    const epsilon = 1e-6;
+    for (const [name, weight] of weightsOf(model)) {
+      const score = scores.get(name)!.flatten();
+      for (const index of [0, 7, weight.numel - 1]) {
+        const at = (delta: number) => T.noGrad(() => {
+          const flat = weight.view([-1]);
+          const original = flat.select(0, index).item();
+          flat.select(0, index).fill_(original + delta);
+          const loss = totalLoss(model, batches).item();
+          flat.select(0, index).fill_(original);
+          return loss;
+        });
+        const g = (at(epsilon) - at(-epsilon)) / (2 * epsilon);
+        const w = weight.view([-1]).select(0, index).item();
+        const expected = Math.abs(g * w);
+        const actual = score.select(0, index).item();
+        assert.ok(Math.abs(actual - expected) <= 1e-6 * Math.max(expected, 1e-3), `${name}[${index}]: ${actual} vs ${expected}`);
+      }
+    }
+  }));
+});
+
+describe('grasp', () => {
+  test('Hg equals central finite differences of the gradient along g; score = w ⊙ Hg', () => T.tidy(() => {
+    const { model, batches } = convNetWithBatches(6);
+    const temperature = 200;
+    const named = weightsOf(model);
+    const weights = named.map(([, weight]) => weight);
+    const gradient = () => T.grad(totalLoss(model, batches, temperature), weights).map((g) => g!);
+    const g = gradient();
+    const norm = Math.sqrt(g.reduce((sum, part) => sum + part.square().sum().item(), 0));
+    const epsilon = 1e-4 / norm;
+    const shifted = (sign: number) => {
+      T.noGrad(() => weights.forEach((weight, i) => weight.add_(g[i], sign * epsilon)));
+      const result = gradient();
+      T.noGrad(() => weights.forEach((weight, i) => weight.sub_(g[i], sign * epsilon)));
+      return result;
+    };
+    const plus = shifted(1), minus = shifted(-1);
+    const scores = scoreModel(model, { method: 'grasp', input: { source: fixedSource(batches), batches: 2 } });
+    named.forEach(([name, weight], i) => {
+      const hg = plus[i].sub(minus[i]).div(2 * epsilon);
+      const error = relativeError(scores.get(name)!, hg.mul(weight));
+      assert.ok(error < 1e-5, `${name}: relative error ${error}`);
+    });
+  }));
+});
+
+describe('ntk-sketch', () => {
+  test('on a linear map the Jacobian column norm of W_cj is ‖X_(j)‖, so the score is ‖X_(j)‖·|W_cj|', () => T.tidy(() => {
+    T.manualSeed(7);
+    const model = new Flat([1, 1, 6], new Linear(6, 3, { bias: false }));
+    const inputs = T.randn([5, 1, 1, 6]);
+    const scores = scoreModel(model, { method: 'ntk-sketch', input: { source: fixedSource([{ inputs, labels: T.zeros([5], { dtype: 'int64' }) }]) } });
+    const norms = inputs.reshape([5, 6]).to('float64').norm(2, 0);
+    const expected = model.namedParameters()[0][1].abs().to('float64').mul(norms.unsqueeze(0));
+    assert.ok(relativeError(scores.get('1.weight')!, expected) < 1e-6);
+  }));
+
+  test('equals ‖J_(k)‖·|θ_k| with J from finite differences on a small ReLU network', () => T.tidy(() => {
+    T.manualSeed(8);
+    const model = deepLinear([4, 5, 3], true);
+    model.to('float64');
+    const inputs = T.randn([3, 1, 1, 4], { dtype: 'float64' });
+    const scores = scoreModel(model, { method: 'ntk-sketch', input: { source: fixedSource([{ inputs, labels: T.zeros([3], { dtype: 'int64' }) }]) } });
+    const epsilon = 1e-6;
+    for (const [name, weight] of model.namedParameters().filter(([n]) => n.endsWith('weight'))) {
+      const flat = weight.view([-1]);
+      const expected: number[] = [];
+      for (let k = 0; k < weight.numel; k++) {
+        const at = (delta: number) => T.noGrad(() => {
+          const original = flat.select(0, k).item();
+          flat.select(0, k).fill_(original + delta);
+          const out = model.forward(inputs).clone();
+          flat.select(0, k).fill_(original);
+          return out;
+        });
+        const column = at(epsilon).sub(at(-epsilon)).div(2 * epsilon);
+        expected.push(column.norm().item() * Math.abs(flat.select(0, k).item()));
+      }
+      const error = relativeError(scores.get(name)!.flatten(), T.tensor(new Float64Array(expected)));
+      assert.ok(error < 1e-6, `${name}: relative error ${error}`);
+    }
+  }));
+});
+
+describe('magnitude and random', () => {
+  test('magnitude is |w|; random is uniform on [0, 1)', () => T.tidy(() => {
+    T.manualSeed(9);
+    const model = deepLinear([10, 8, 4]);
+    const magnitude = scoreModel(model, { method: 'magnitude' });
+    for (const [name, weight] of model.namedParameters()) assert.equal(relativeError(magnitude.get(name)!, weight.abs()), 0);
+    const random = [...scoreModel(model, { method: 'random', seed: 3 }).values()];
+    const again = [...scoreModel(model, { method: 'random', seed: 3 }).values()];
+    random.forEach((score, i) => {
+      assert.equal(score.eq(again[i]).all().item(), 1, 'same seed, same scores');
+      assert.ok(score.min().item() >= 0 && score.max().item() < 1);
+    });
+  }));
+});

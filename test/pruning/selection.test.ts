@@ -1,0 +1,175 @@
+// Selections: exact top-k with deterministic ties, per-layer sampling without replacement ∝ scores (inclusion
+// frequencies against exact successive-sampling probabilities), Algorithm 1 masks (values and unbiasedness).
+import test, { describe } from 'node:test';
+import assert from 'node:assert/strict';
+import * as T from '../../src/torch/index.js';
+import { algorithm1Mask, findSelection, sampleWithoutReplacement, topKMasks } from '../../src/pruning/index.js';
+import { Z } from './helpers.js';
+
+const t = (values: number[]) => T.tensor(new Float64Array(values));
+const ones = (n: number) => T.ones([n]);
+const kept = (masks: T.Tensor[]) => masks.map((mask) => mask.toArray());
+
+describe('threshold', () => {
+  test('keeps exactly k; ties at the threshold go to the first positions in layer order', () => T.tidy(() => {
+    const masks = topKMasks([t([1, 2, 2, 2, 3]), t([2, 0])], 3);
+    assert.deepEqual(kept(masks), [[0, 1, 1, 0, 1], [0, 0]]);
+    assert.deepEqual(kept(topKMasks([t([1, 2, 2, 2, 3]), t([2, 0])], 5)), [[0, 1, 1, 1, 1], [1, 0]]);
+  }));
+
+  test('all-zero scores keep exactly k without failing', () => T.tidy(() => {
+    const masks = topKMasks([T.zeros([3, 4], { dtype: 'float64' }), T.zeros([5], { dtype: 'float64' })], 7);
+    assert.equal(masks.reduce((sum, mask) => sum + mask.sum().item(), 0), 7);
+    assert.deepEqual(masks[1].toArray(), [0, 0, 0, 0, 0]);
+  }));
+
+  test('equals a brute-force sort on random scores, global and local', () => T.tidy(() => {
+    T.manualSeed(3);
+    const scores = [T.randn([6, 7], { dtype: 'float64' }), T.randn([13], { dtype: 'float64' })];
+    const flat = scores.flatMap((score) => score.toArray());
+    const order = flat.map((value, index) => [value, index]).sort((a, b) => b[0] - a[0]).map(([, index]) => index);
+    const selection = findSelection('threshold');
+    const support = scores.map((score) => T.ones(score.shape));
+    const density = 0.3;
+    const k = Math.round(density * flat.length);
+    const masks = selection.select({ scores, support, names: ['a', 'b'], density, scope: 'global' }).masks;
+    const chosen = masks.flatMap((mask) => mask.toArray());
+    assert.deepEqual(chosen.flatMap((value, index) => value ? [index] : []), order.slice(0, k).sort((a, b) => a - b));
+    const local = selection.select({ scores, support, names: ['a', 'b'], density, scope: 'local' }).masks;
+    scores.forEach((score, layer) => {
+      const values = score.toArray();
+      const want = Math.round(density * values.length);
+      const top = values.map((value, index) => [value, index]).sort((a, b) => b[0] - a[0]).slice(0, want).map(([, i]) => i);
+      assert.deepEqual(local[layer].toArray().flatMap((value, index) => value ? [index] : []), top.sort((a, b) => a - b));
+    });
+  }));
+
+  test('weights outside the support are never chosen, even with the highest scores', () => T.tidy(() => {
+    const selection = findSelection('threshold');
+    const scores = [t([100, 90, 1, 2, 3, 4])];
+    const support = [T.tensor([0, 0, 1, 1, 1, 1])];
+    const masks = selection.select({ scores, support, names: ['w'], density: 0.5, scope: 'global' }).masks;
+    assert.deepEqual(masks[0].toArray(), [0, 0, 0, 1, 1, 1]);
+    // asking for more than survive keeps only the survivors
+    const all = selection.select({ scores, support, names: ['w'], density: 1, scope: 'global' }).masks;
+    assert.deepEqual(all[0].toArray(), [0, 0, 1, 1, 1, 1]);
+  }));
+
+  test('NaN scores give an error naming the layer', () => T.tidy(() => {
+    const selection = findSelection('threshold');
+    assert.throws(() => selection.select({ scores: [t([1, NaN])], support: [ones(2)], names: ['conv.weight'], density: 0.5, scope: 'global' }),
+      /scores of 'conv.weight' contain 1 NaN/);
+  }));
+
+  test('unknown selection names the known ones', () => {
+    assert.throws(() => findSelection('median'), /unknown selection 'median'; known selections: threshold, sketch-random, sketch/);
+  });
+});
+
+/** Exact inclusion probabilities of k successive draws without replacement ∝ w (brute force over sequences). */
+function successiveInclusion(weights: number[], k: number): number[] {
+  const inclusion = new Array<number>(weights.length).fill(0);
+  const walk = (chosen: number[], probability: number) => {
+    if (chosen.length === k) { for (const i of chosen) inclusion[i] += probability; return; }
+    const remaining = weights.reduce((sum, w, i) => chosen.includes(i) ? sum : sum + w, 0);
+    weights.forEach((w, i) => { if (!chosen.includes(i) && w > 0) walk([...chosen, i], probability * w / remaining); });
+  };
+  walk([], 1);
+  return inclusion;
+}
+
+describe('sketch-random', () => {
+  test('keeps exactly the per-layer counts of the threshold, and only survivors', () => T.tidy(() => {
+    T.manualSeed(5);
+    const scores = [T.rand([40], { dtype: 'float64' }), T.rand([10, 6], { dtype: 'float64' }).mul(3), T.rand([25], { dtype: 'float64' })];
+    const support = scores.map((score) => T.rand(score.shape).gt(0.2).to('float32'));
+    const request = { scores, support, names: ['a', 'b', 'c'], density: 0.25, scope: 'global' as const };
+    const thresholdCounts = findSelection('threshold').select(request).masks.map((mask) => mask.sum().item());
+    for (let trial = 0; trial < 5; trial++) {
+      const masks = findSelection('sketch-random').select(request).masks;
+      assert.deepEqual(masks.map((mask) => mask.sum().item()), thresholdCounts);
+      masks.forEach((mask, index) => assert.equal(mask.mul(support[index].eq(0)).sum().item(), 0));
+    }
+  }));
+
+  // Confidence: each of the 7 frequencies must lie within Z = 4 binomial standard errors of the exact inclusion
+  // probability (about 6e-5 false failures per entry, under 5e-4 for the test). With 3000 draws the bound is
+  // ±0.037 at p = 0.5; three draws ∝ w with replacement (1-(1-p)³) or keeping the top 3 both miss some entry by more than 0.2.
+  test('inclusion frequencies follow successive sampling ∝ scores', () => {
+    const weights = [1, 2, 3, 4, 10, 0, 0];
+    const k = 3;
+    const exact = successiveInclusion(weights, k);
+    const draws = 3000;
+    T.manualSeed(11);
+    const counts = T.tidy(() => {
+      const score = t(weights);
+      const eligible = T.ones([weights.length]);
+      let sum = T.zeros([weights.length]);
+      for (let draw = 0; draw < draws; draw++) sum = T.tidy(() => sum.add(sampleWithoutReplacement(score, eligible, k)));
+      return sum.toArray();
+    });
+    counts.forEach((count, index) => {
+      const p = exact[index];
+      const bound = Z * Math.sqrt(Math.max(p * (1 - p), 1e-12) / draws);
+      assert.ok(Math.abs(count / draws - p) <= bound, `weight ${weights[index]}: frequency ${count / draws} vs exact ${p} (±${bound})`);
+    });
+    assert.ok(exact[4] < 0.97 && exact[4] > 0.8, 'the exact law differs from keeping the top scores');
+    assert.equal(counts[5] + counts[6], 0);
+  });
+
+  // Confidence: count of index 1 among 3000 fills is Binomial(3000, 1/3); Z = 4 bounds it.
+  test('a layer with too few positive scores is filled with zero-score weights uniformly', () => {
+    T.manualSeed(12);
+    const draws = 3000;
+    const counts = T.tidy(() => {
+      let sum = T.zeros([5]);
+      const score = t([5, 0, 0, 0, -2]);
+      const eligible = T.tensor([1, 1, 1, 1, 0]);
+      for (let draw = 0; draw < draws; draw++) sum = T.tidy(() => sum.add(sampleWithoutReplacement(score, eligible, 2)));
+      return sum.toArray();
+    });
+    assert.equal(counts[0], draws);
+    assert.equal(counts[4], 0);
+    for (const index of [1, 2, 3]) {
+      assert.ok(Math.abs(counts[index] / draws - 1 / 3) <= Z * Math.sqrt((2 / 9) / draws), `zero-score weight ${index}: ${counts[index]}`);
+    }
+  });
+});
+
+describe('sketch (Algorithm 1)', () => {
+  test('mask values are count/(s·p_i); kept count ≤ s; budget reported', () => T.tidy(() => {
+    T.manualSeed(13);
+    const scores = [t([1, 2, 3, 4]), t([0, 5, 5, 0, 10])];
+    const support = scores.map((score) => T.ones(score.shape));
+    const outcome = findSelection('sketch').select({ scores, support, names: ['a', 'b'], density: 5 / 9, scope: 'global' });
+    assert.equal(outcome.budget, 5);
+    const p = [1, 2, 3, 4, 0, 5, 5, 0, 10].map((value) => value / 30);
+    const values = outcome.masks.flatMap((mask) => mask.toArray());
+    const counts = values.map((value, index) => p[index] === 0 ? value : value * 5 * p[index]);
+    counts.forEach((count) => assert.ok(Math.abs(count - Math.round(count)) < 1e-5, `count ${count} is an integer`));
+    assert.equal(Math.round(counts.reduce((a, b) => a + b, 0)), 5);
+    assert.ok(values.filter((value) => value !== 0).length <= 5);
+    assert.equal(values[4] + values[7], 0);
+  }));
+
+  // Confidence: Var(m_i) = (1 - p_i)/(s·p_i) per draw; the mean of R masks is within Z = 4 standard errors of 1.
+  for (const chunkSize of [2 ** 24, 3]) {
+    test(`E[m_i] = 1 for every p_i > 0 (${chunkSize === 3 ? 'two-stage draw in chunks of 3' : 'one multinomial'})`, () => T.tidy(() => {
+      T.manualSeed(17);
+      const weights = [1, 2, 3, 4, 0, 5, 8, 0.5, 6, 1];
+      const total = weights.reduce((a, b) => a + b, 0);
+      const s = 4;
+      const repetitions = 4000;
+      let sum = T.zeros([weights.length], { dtype: 'float64' });
+      const p = t(weights);
+      for (let r = 0; r < repetitions; r++) sum = T.tidy(() => sum.add(algorithm1Mask(p, s, chunkSize)));
+      const means = sum.div(repetitions).toArray();
+      weights.forEach((weight, index) => {
+        if (weight === 0) { assert.equal(means[index], 0); return; }
+        const pi = weight / total;
+        const bound = Z * Math.sqrt((1 - pi) / (s * pi) / repetitions);
+        assert.ok(Math.abs(means[index] - 1) <= bound, `E[m_${index}] ≈ ${means[index]} (±${bound})`);
+      });
+    }));
+  }
+});
