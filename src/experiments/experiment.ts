@@ -9,7 +9,7 @@ import {
 } from './schema-core.js';
 import { methodLabel, runSchema, type RunSpec } from './run-spec.js';
 
-export const scales = ['cpu', 'full'] as const;
+export const scales = ['quick', 'cpu', 'full'] as const;
 export type Scale = (typeof scales)[number];
 
 export interface TableSpec {
@@ -93,7 +93,7 @@ const reportSchema: ObjectField = {
 };
 const layerFields = {
   base: { kind: 'record', default: {} },
-  grid: { kind: 'record', default: {} },
+  grid: { kind: 'any', default: {} },
   estimate: { kind: 'string', default: '' },
 } as const;
 const experimentSchema: ObjectField = {
@@ -141,27 +141,35 @@ export function buildExperiment(raw: unknown, source: string, scale: Scale = 'cp
   if (scaleLayer) layers.push([`scales.${scale}.`, scaleLayer]);
   for (const [prefix, layer] of layers) {
     problems.push(...collectProblems(layer.base, runSchema, `${prefix}base`, true));
-    for (const [axis, values] of Object.entries(layer.grid as Record<string, unknown>)) {
-      const at = `${prefix}grid.${axis}`;
-      const field = runSchema.fields[axis];
-      if (!field) {
-        problems.push(`${at}: unknown key '${axis}' (grid axes are run fields: ${Object.keys(runSchema.fields).join(', ')})`);
-        continue;
+    const grids = Array.isArray(layer.grid) ? layer.grid : [layer.grid];
+    grids.forEach((grid, g) => {
+      const gridAt = Array.isArray(layer.grid) ? `${prefix}grid[${g}]` : `${prefix}grid`;
+      if (!isPlainObject(grid)) {
+        problems.push(`${gridAt}: expected an object of axes (run field: list of values), got ${JSON.stringify(grid)}`);
+        return;
       }
-      if (!Array.isArray(values) || values.length === 0) {
-        problems.push(`${at}: expected a non-empty list of values, got ${JSON.stringify(values)}`);
-        continue;
+      for (const [axis, values] of Object.entries(grid)) {
+        const at = `${gridAt}.${axis}`;
+        const field = runSchema.fields[axis];
+        if (!field) {
+          problems.push(`${at}: unknown key '${axis}' (grid axes are run fields: ${Object.keys(runSchema.fields).join(', ')})`);
+          continue;
+        }
+        if (!Array.isArray(values) || values.length === 0) {
+          problems.push(`${at}: expected a non-empty list of values, got ${JSON.stringify(values)}`);
+          continue;
+        }
+        values.forEach((v, i) => problems.push(...collectProblems(v, field, `${at}[${i}]`, true)));
       }
-      values.forEach((v, i) => problems.push(...collectProblems(v, field, `${at}[${i}]`, true)));
-    }
+    });
   }
   if (problems.length > 0) throw new ConfigError(source, problems);
 
   const base = deepMerge(file.base, scaleLayer?.base) as Record<string, unknown>;
-  const grid = { ...(file.grid as Record<string, unknown[]>), ...((scaleLayer?.grid ?? {}) as Record<string, unknown[]>) };
+  const grids = gridList(file.grid, scaleLayer?.grid);
   const runs: PlannedRun[] = [];
   const seen = new Set<string>();
-  for (const combination of expandGrid(grid)) {
+  for (const combination of grids.flatMap(expandGrid)) {
     let merged: unknown = base;
     for (const [axis, value] of Object.entries(combination)) merged = deepMerge(merged, { [axis]: value });
     const runProblems = collectProblems(merged, runSchema);
@@ -183,6 +191,18 @@ export function buildExperiment(raw: unknown, source: string, scale: Scale = 'cp
     runs,
     report: file.report as ReportSpec,
   };
+}
+
+/**
+ * The grids to expand: `grid` is one grid (object of axes) or a list of grids whose runs are joined (for
+ * settings that differ between blocks, e.g. IMP's rewind point per model). A scale's object grid overrides the
+ * named axes of every grid; a scale's list replaces them.
+ */
+function gridList(fileGrid: unknown, scaleGrid: unknown): Record<string, unknown[]>[] {
+  const base = (Array.isArray(fileGrid) ? fileGrid : [fileGrid]) as Record<string, unknown[]>[];
+  if (scaleGrid === undefined) return base;
+  if (Array.isArray(scaleGrid)) return scaleGrid as Record<string, unknown[]>[];
+  return base.map((grid) => ({ ...grid, ...(scaleGrid as Record<string, unknown[]>) }));
 }
 
 /** Cross product of the axes, in order: the first axis varies slowest. No axes → one empty combination. */

@@ -2,7 +2,7 @@
 // description validates user files (errors name the field path) and fills in defaults, and the run hash uses it
 // to leave out fields that equal their default (so adding a field with a default keeps old hashes valid).
 
-export type FieldSpec = StringField | NumberField | BooleanField | ArrayField | ObjectField | RecordField;
+export type FieldSpec = StringField | NumberField | BooleanField | ArrayField | ObjectField | RecordField | AnyField;
 
 interface Common {
   /** One line for --help and error messages. */
@@ -21,6 +21,8 @@ export interface NumberField extends Common {
 export interface BooleanField extends Common { kind: 'boolean'; default?: boolean }
 export interface ArrayField extends Common { kind: 'array'; of: FieldSpec; default?: unknown[]; minLength?: number }
 export interface ObjectField extends Common { kind: 'object'; fields: Record<string, FieldSpec> }
+/** Any JSON value, checked elsewhere. */
+export interface AnyField extends Common { kind: 'any'; default?: unknown }
 /** Free-form JSON object (e.g. model options forwarded to a constructor). */
 export interface RecordField extends Common { kind: 'record'; default?: Record<string, unknown> }
 
@@ -86,6 +88,8 @@ function check(value: unknown, spec: FieldSpec, path: string, problems: string[]
       if (spec.minLength !== undefined && value.length < spec.minLength) problems.push(`${at}: needs at least ${spec.minLength} entries, got ${value.length}`);
       return value.map((item, i) => check(item, spec.of, `${path}[${i}]`, problems, partial));
     }
+    case 'any':
+      return value;
     case 'record':
       if (!isPlainObject(value)) return wrongType(problems, at, 'an object', value);
       return value;

@@ -1,0 +1,107 @@
+// The data of one run: train/test batch sources for training, and the input source for data-dependent pruning
+// scores (the real labelled data, or random normal/sparse/χ/ones inputs with random labels).
+import {
+  DataLoader, channelStats, cacheDir, createInputSource, getDataset, type ChannelStats, type ImageDataset,
+  type InputSource,
+} from '../data/index.js';
+import { keep, manualSeed, randn, tidy, type Tensor } from '../torch/index.js';
+import { TensorBatches, type BatchSource } from '../train/index.js';
+import { resolvedInput, type RunSpec } from './run-spec.js';
+
+export interface RunData {
+  inputShape: [number, number, number];
+  numClasses: number;
+  train: BatchSource;
+  test: BatchSource;
+  /** Pruning inputs: a fresh source per call (the scorer draws batches from it). */
+  pruningSource(): InputSource;
+  dispose(): void;
+}
+
+/** Loads (or synthesizes) the run's dataset; inputs are normalized by the training split's channel statistics. */
+export function loadRunData(spec: RunSpec): RunData {
+  return spec.dataset === 'synthetic' ? syntheticData(spec) : realData(spec);
+}
+
+function realData(spec: RunSpec): RunData {
+  const entry = getDataset(spec.dataset);
+  const options = { ...(spec.data.root ? { dir: spec.data.root } : {}) };
+  const fullTrain = entry.load('train', options);
+  const stats: ChannelStats = channelStats(fullTrain, cacheDir());
+  const train = takeFirst(fullTrain, spec.data.trainSubset, true);
+  const test = takeFirst(entry.load('test', options), spec.data.testSubset);
+  const augment = spec.data.augment === 'on' || (spec.data.augment === 'auto' && entry.inputShape[0] === 3);
+  const trainLoader = capSteps(new DataLoader(train, { batchSize: spec.train.batchSize, shuffle: true, seed: spec.seed, augment, normalize: stats }), spec.train.maxStepsPerEpoch);
+  const testLoader = new DataLoader(test, { batchSize: 1000, shuffle: false, normalize: stats });
+  const numClasses = entry.numClasses;
+  const inputShape = [...train.imageShape] as [number, number, number];
+  return {
+    inputShape, numClasses, train: trainLoader, test: testLoader,
+    pruningSource: () => pruningInputs(spec, inputShape, numClasses,
+      () => new DataLoader(train, { batchSize: spec.pruning.batchSize, shuffle: true, seed: spec.seed + 7919, augment: false, normalize: stats })),
+    dispose: () => { train.dispose(); test.dispose(); if (train !== fullTrain) fullTrain.dispose(); },
+  };
+}
+
+/**
+ * Synthetic classification for tests and smoke runs: 1×8×8 Gaussian images labelled by the argmax of a fixed
+ * random linear map, so a small network learns it well above chance.
+ */
+function syntheticData(spec: RunSpec): RunData {
+  const inputShape: [number, number, number] = [1, 8, 8];
+  const numClasses = 4;
+  const trainCount = spec.data.trainSubset || 2048;
+  const testCount = spec.data.testSubset || 512;
+  const [trainInputs, trainLabels, testInputs, testLabels] = tidy(() => {
+    manualSeed(1234567); // the task is fixed; the run's seed only changes init, order and pruning
+    const teacher = randn([64, numClasses]);
+    const make = (n: number): [Tensor, Tensor] => {
+      const x = randn([n, ...inputShape]);
+      return [x, x.reshape([n, 64]).matmul(teacher).argmax(1)];
+    };
+    return [...make(trainCount), ...make(testCount)].map((t) => keep(t));
+  }) as [Tensor, Tensor, Tensor, Tensor];
+  const train = new TensorBatches(trainInputs, trainLabels, { batchSize: spec.train.batchSize, seed: spec.seed });
+  const test = new TensorBatches(testInputs, testLabels, { batchSize: 512, shuffle: false });
+  const pruningTrain = new TensorBatches(trainInputs, trainLabels, { batchSize: spec.pruning.batchSize, seed: spec.seed + 7919 });
+  for (const t of [trainInputs, trainLabels, testInputs, testLabels]) t.dispose();
+  return {
+    inputShape, numClasses, train: capSteps(train, spec.train.maxStepsPerEpoch), test,
+    pruningSource: () => pruningInputs(spec, inputShape, numClasses, () => pruningTrain),
+    dispose: () => { train.dispose(); test.dispose(); pruningTrain.dispose(); },
+  };
+}
+
+function pruningInputs(spec: RunSpec, inputShape: [number, number, number], numClasses: number, loader: () => BatchSource): InputSource {
+  const kind = resolvedInput(spec.pruning);
+  if (kind === 'data') {
+    const source = loader();
+    let epoch = 0;
+    let index = 0;
+    // The real source reads a BatchSource: walk its batches, moving to the next epoch when one is used up.
+    return {
+      kind: 'real',
+      next: () => {
+        if (index >= source.length) { epoch += 1; index = 0; }
+        const batch = source.batch(epoch, index++);
+        return { inputs: batch.inputs, labels: batch.labels };
+      },
+    };
+  }
+  // Inputs are normalized, so the data has mean 0 and std 1 per channel: the defaults of the synthetic sources.
+  return createInputSource(kind, { shape: inputShape, batchSize: spec.pruning.batchSize, numClasses, n: spec.pruning.chiDimension });
+}
+
+/** A BatchSource limited to its first `maxSteps` batches per epoch (0 = no limit). */
+function capSteps<T extends BatchSource>(source: T, maxSteps: number): BatchSource & { dispose?: () => void } {
+  if (maxSteps === 0 || maxSteps >= source.length) return source;
+  return { length: maxSteps, batch: (epoch, index) => source.batch(epoch, index), seed: source.seed };
+}
+
+/** The first `count` examples (0 = all); a copy, so the full split is freed unless it is `keepFull`. */
+function takeFirst(dataset: ImageDataset, count: number, keepFull = false): ImageDataset {
+  if (count === 0 || count >= dataset.length) return dataset;
+  const subset = dataset.subset(Int32Array.from({ length: count }, (_, i) => i));
+  if (!keepFull) dataset.dispose();
+  return subset;
+}
