@@ -10,5 +10,9 @@ export interface CommandEntry {
 
 export const commands: CommandEntry[] = [
   { name: 'info', summary: 'libtorch version, threads, CUDA availability', load: () => import('./info.js') },
+  { name: 'run', summary: 'run an experiment (preset or config file): prune, train, report; resumes', load: () => import('./run.js') },
+  { name: 'report', summary: 'tables, plots and an HTML page from a runs directory', load: () => import('./report.js') },
+  { name: 'demo', summary: 'SynFlow ± randomized mask on Fashion-MNIST, trained and reported (~15 min)', load: () => import('./demo.js') },
   { name: 'datasets', summary: 'which datasets are installed, where, and their sizes', load: () => import('./datasets.js') },
+  { name: 'train', summary: 'train a model on a dataset (SGD, schedules, fixed mask, checkpoints, resume)', load: () => import('./train.js') },
 ];
