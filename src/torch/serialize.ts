@@ -26,39 +26,60 @@ export function encodeSafetensors(tensors: NamedTensors, metadata: Record<string
     chunks.push(bytes);
     offset += bytes.length;
   }
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - (json.length % 8)) % 8); // keeps the data 8-byte aligned
-  const headerBytes = Buffer.from(json, 'utf8');
+  const json = JSON.stringify(header);
+  // Pads by UTF-8 bytes (not UTF-16 units: metadata may hold any text) so the data starts 8-byte aligned.
+  const headerBytes = Buffer.from(json + ' '.repeat((8 - (Buffer.byteLength(json, 'utf8') % 8)) % 8), 'utf8');
   const prefix = Buffer.alloc(8);
   prefix.writeBigUInt64LE(BigInt(headerBytes.length));
   return Buffer.concat([prefix, headerBytes, ...chunks]);
 }
 
+const bytesPerElement: Record<DType, number> = {
+  float64: 8, int64: 8, float32: 4, int32: 4, float16: 2, int16: 2, int8: 1, uint8: 1, bool: 1,
+};
+
 export function decodeSafetensors(bytes: Buffer, source = 'safetensors data'): { tensors: NamedTensors; metadata: Record<string, string> } {
   if (bytes.length < 8) throw new Error(`${source}: too short for a safetensors file (${bytes.length} bytes)`);
   const headerLength = Number(bytes.readBigUInt64LE(0));
   if (headerLength > bytes.length - 8) throw new Error(`${source}: header length ${headerLength} exceeds the file`);
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  let header: Record<string, unknown>;
   try {
     header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
   } catch {
     throw new Error(`${source}: header is not valid JSON`);
   }
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) {
+    throw new Error(`${source}: header is not a JSON object`);
+  }
   const data = bytes.subarray(8 + headerLength);
-  const tensors: NamedTensors = {};
-  const metadata = (header.__metadata__ ?? {}) as unknown as Record<string, string>;
-  for (const [name, entry] of Object.entries(header)) {
+  const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
+  const entries: [string, DType, number[], number, number][] = [];
+  for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') continue;
-    const dtype = dtypeBySafetensors.get(entry.dtype);
-    if (!dtype) throw new Error(`${source}: tensor '${name}' has unsupported dtype ${entry.dtype}`);
-    const [start, end] = entry.data_offsets;
-    if (!(start >= 0 && end <= data.length && start <= end)) {
-      throw new Error(`${source}: tensor '${name}' data [${start}, ${end}) lies outside the file`);
+    const entry = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown } | null;
+    const shape = entry?.shape;
+    const offsets = entry?.data_offsets;
+    if (!Array.isArray(shape) || !shape.every((size) => Number.isInteger(size) && size >= 0) ||
+      !Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((offset) => Number.isInteger(offset))) {
+      throw new Error(`${source}: tensor '${name}' has a malformed entry ${JSON.stringify(raw)}`);
     }
+    const dtype = dtypeBySafetensors.get(String(entry!.dtype));
+    if (!dtype) throw new Error(`${source}: tensor '${name}' has unsupported dtype ${String(entry!.dtype)}`);
+    const [start, end] = offsets as [number, number];
+    if (!(start >= 0 && end <= data.length && start <= end)) {
+      throw new Error(`${source}: tensor '${name}' data [${start}, ${end}) lies outside the file (${data.length} data bytes)`);
+    }
+    const needed = (shape as number[]).reduce((a, b) => a * b, 1) * bytesPerElement[dtype];
+    if (end - start !== needed) {
+      throw new Error(`${source}: tensor '${name}' has ${end - start} bytes, but shape [${shape}] of ${dtype} needs ${needed}`);
+    }
+    entries.push([name, dtype, shape as number[], start, end]);
+  }
+  const tensors: NamedTensors = {};
+  for (const [name, dtype, shape, start, end] of entries) {
     const copy = new Uint8Array(end - start);
     copy.set(data.subarray(start, end));
-    const typed = typedArrayFor(dtype, copy.buffer);
-    tensors[name] = wrap(native.fromBuffer(typed, dtypeCode(dtype), entry.shape));
+    tensors[name] = wrap(native.fromBuffer(typedArrayFor(dtype, copy.buffer), dtypeCode(dtype), shape));
   }
   return { tensors, metadata };
 }

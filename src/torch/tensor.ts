@@ -118,6 +118,7 @@ export class Tensor implements Disposable {
   data(): AnyTypedArray { return typedArrayFor(this.dtype, native.toBuffer(this.handle)); }
   /** The elements in row-major order as JS numbers. */
   toArray(): number[] {
+    if (this.dtype === 'float16') { const widened = this.float(); try { return widened.toArray(); } finally { widened.dispose(); } }
     const data = this.data();
     return data instanceof BigInt64Array ? Array.from(data, Number) : Array.from(data as ArrayLike<number>);
   }
