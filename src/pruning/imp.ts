@@ -87,7 +87,12 @@ export async function pruneImp(model: Module, parameters: PrunableParameter[], r
       finalMasks = outcome.masks.map((mask) => keep(mask));
       model.loadStateDict(Object.fromEntries(saved));
       selectionMs += performance.now() - selectStart;
-      run.onProgress?.({ iteration: round, iterations: rounds, density: densities[round - 1], elapsedMs: performance.now() - run.started });
+      if (run.onProgress) {
+        const kept = support.reduce((sum, mask) => sum + tidy(() => mask.sum().item()), 0);
+        run.onProgress({
+          iteration: round, iterations: rounds, density: densities[round - 1], kept, elapsedMs: performance.now() - run.started, masks: support,
+        });
+      }
     }
   } catch (error) {
     if (finalMasks !== support) for (const mask of finalMasks) mask.dispose();

@@ -49,7 +49,17 @@ export interface PruneOptions extends DensitySpec {
   onProgress?: (progress: PruneProgress) => void;
 }
 
-export interface PruneProgress { iteration: number; iterations: number; density: number; elapsedMs: number }
+export interface PruneProgress {
+  /** 1-based iteration just finished, of `iterations`. */
+  iteration: number;
+  iterations: number;
+  /** The schedule's density for this iteration and the kept count it produced. */
+  density: number;
+  kept: number;
+  elapsedMs: number;
+  /** The 0/1 masks after this iteration, in parameter order (valid only during the callback). */
+  masks: readonly Tensor[];
+}
 
 export interface PruneResult {
   masks: MaskSet;
@@ -166,7 +176,12 @@ export async function prune(model: Module, options: PruneOptions): Promise<Prune
       finalMasks = outcome.masks.map((mask) => keep(mask));
       if (iteration < iterations - 1) working.applyMasks(support);
       selectionMs += performance.now() - selectStart;
-      options.onProgress?.({ iteration: iteration + 1, iterations, density: densities[iteration], elapsedMs: performance.now() - started });
+      if (options.onProgress) {
+        const kept = support.reduce((sum, mask) => sum + tidy(() => mask.sum().item()), 0);
+        options.onProgress({
+          iteration: iteration + 1, iterations, density: densities[iteration], kept, elapsedMs: performance.now() - started, masks: support,
+        });
+      }
     }
   } catch (error) {
     if (firstScores) for (const score of firstScores.values()) score.dispose();
