@@ -1,0 +1,377 @@
+// The theory checker: evaluates every statement of the paper's Sections 4–6 as printed, in several scenarios,
+// against Monte Carlo measurements (with confidence intervals) and exact values derived independently.
+// Returns plain JSON-able data (numbers may be ±Infinity where a bound is infinite).
+import { Tensor, manualSeed, ones, randn, stack, tidy } from '../torch/index.js';
+import { eq2Probabilities, eq2Scores, rowNorms, uniformProbabilities } from './probabilities.js';
+import { expectedSketchError } from './error.js';
+import { monteCarloSketchError } from './montecarlo.js';
+import {
+  lemma41, lemma41AsPrinted, lemma42Bound, lemma43Bound, lemma45Bound, lemma45BoundSecondForm, theorem44Bound,
+} from './bounds.js';
+import { gaussianExpectedErrorEq2, gaussianExpectedErrorUniform, theorem44CorrectedBound } from './gaussian.js';
+import { driftedWeights, gaussianData, gaussianWeights, type DriftSpec } from './scenarios.js';
+import { meanWithCI, withinCI, type Estimate } from './stats.js';
+import { judgeBound, judgeEquality, type StatementCheck } from './judge.js';
+import {
+  lemma41PrintedExplanation, lemma42Explanation, theorem44Explanation, unexpectedExplanation,
+} from './explanations.js';
+import { algorithm1Checks, sectionFiveChecks, sectionSixChecks } from './verify-sections.js';
+import { sketchMaskRows, sketchMasks, sketchMask } from './algorithm1.js';
+
+export interface VerifyOptions {
+  seed?: number;
+  /** A smaller suite (fewer settings and repetitions). */
+  quick?: boolean;
+  /** Interval half-width in standard errors (default 3). */
+  z?: number;
+  onProgress?: (message: string) => void;
+  /** Override the (d, n, s) settings of Section 4 (the first one also gets sparse w⁰). */
+  settings?: Setting[];
+  /** Override the repetition counts: masks per fixed-X estimate, draws of X per expectation. */
+  reps?: { masks: number; data: number };
+  /** Include the d = 10⁵ Lemma 4.1 check and the d = 10⁶ timing (default true). */
+  largeScale?: boolean;
+}
+
+export interface Setting { d: number; n: number; s: number }
+
+export interface StatementSummary {
+  statement: string;
+  checks: number;
+  holds: number;
+  violated: number;
+  inconclusive: number;
+  /** Contrast rows the paper makes no claim about (e.g. SNIP on dense data). */
+  comparisons: number;
+  /** Largest measured/predicted ratio among bound checks (how far a bound is exceeded). */
+  worstRatio: number | null;
+}
+
+export interface PerformanceNote { d: number; s: number; milliseconds: number; keepCount: number }
+
+export interface VerifyReport {
+  seed: number;
+  quick: boolean;
+  z: number;
+  reps: { masks: number; data: number };
+  settings: Setting[];
+  durationSeconds: number;
+  checks: StatementCheck[];
+  summary: StatementSummary[];
+  performance: PerformanceNote[];
+}
+
+interface Target { label: string; make(w0: Tensor): Tensor }
+
+const drift = (label: string, spec: DriftSpec): Target => ({ label, make: (w0) => driftedWeights(w0, spec) });
+
+/** The w⋆ scenarios: identical, unrelated, training-like dense drift, and drift on the smallest/largest |w⁰|. */
+const TARGETS: Target[] = [
+  { label: 'w⋆ = w⁰', make: (w0) => w0.clone() },
+  { label: 'w⋆ independent N(0,1)', make: (w0) => randn([w0.size(0)], { dtype: 'float64' }) },
+  drift('dense drift 10%', { kind: 'dense', relativeSize: 0.1 }),
+  drift('dense drift 50%', { kind: 'dense', relativeSize: 0.5 }),
+  drift('dense drift 100%', { kind: 'dense', relativeSize: 1 }),
+  drift('drift on 5% smallest |w⁰|, 10%', { kind: 'smallest', relativeSize: 0.1 }),
+  drift('drift on 5% smallest |w⁰|, 50%', { kind: 'smallest', relativeSize: 0.5 }),
+  drift('drift on 5% largest |w⁰|, 10%', { kind: 'largest', relativeSize: 0.1 }),
+  drift('drift on 5% largest |w⁰|, 50%', { kind: 'largest', relativeSize: 0.5 }),
+];
+const SPARSE_TARGETS = [TARGETS[0], TARGETS[2]];
+
+const EXACT_SD_NOTE = '; interval from the exact per-mask sd (Chebyshev: coverage ≥ 1 − 1/z²)';
+
+const CLAIMS = {
+  lemma41Printed: 'E_m‖Xᵀw⁰−Xᵀ(w⁰⊙m)‖² = (1/s)(Σ_k‖X₍ₖ₎‖|w⁰_k|)² − (1/s)‖Xᵀw⁰‖   [as printed]',
+  lemma41: 'E_m‖Xᵀw⁰−Xᵀ(w⁰⊙m)‖² = (1/s)(Σ_k‖X₍ₖ₎‖|w⁰_k|)² − (1/s)‖Xᵀw⁰‖²   [as in the proof]',
+  lemma42: 'E_X E_m‖Xᵀw⁰−Xᵀ(w⁰⊙m)‖² ≤ (1/s)‖w⁰‖²,  X ~ N(0,1/n)',
+  lemma43: 'E_m‖Xᵀw⋆−Xᵀ(w⋆⊙m)‖² ≤ (1/s)Σ_k [Σ_j‖X̃₍ⱼ₎‖|w⁰_j|]/(‖X̃₍ₖ₎‖|w⁰_k|)·‖X₍ₖ₎‖²(w⋆_k)²,  m from (X̃, w⁰)',
+  theorem44: 'E_X E_m‖Xᵀw⋆−Xᵀ(w⋆⊙m)‖² ≤ (1/s)‖w⁰‖₁(‖w⋆−w⁰‖²/‖w⁰‖_∞ + 2‖w⋆−w⁰‖₁ + ‖w⁰‖₁)',
+  lemma45: 'E_X E_m‖Xᵀw⋆−Xᵀ(w⋆⊙m)‖² ≤ (d/s)‖w⋆‖²,  m uniform (p_i = 1/d)',
+  lemma45Identity: '(d/s)‖w⋆‖² = (d/s)(‖w⋆−w⁰‖² + 2w⋆ᵀw⁰) − (d/s)‖w⁰‖²',
+};
+
+export function verifySketchTheory(options: VerifyOptions = {}): VerifyReport {
+  const seed = options.seed ?? 0;
+  const quick = options.quick ?? false;
+  const z = options.z ?? 3;
+  const progress = options.onProgress ?? (() => {});
+  const started = performance.now();
+  manualSeed(seed);
+  const reps = options.reps ?? (quick ? { masks: 300, data: 150 } : { masks: 500, data: 250 });
+  const largeScale = options.largeScale ?? true;
+  const settings: Setting[] = options.settings ?? (quick
+    ? [{ d: 200, n: 32, s: 20 }, { d: 1000, n: 128, s: 100 }]
+    : [{ d: 200, n: 32, s: 20 }, { d: 1000, n: 128, s: 50 }, { d: 1000, n: 128, s: 500 }, { d: 4000, n: 128, s: 400 }]);
+  for (const setting of settings) {
+    for (const key of ['d', 'n', 's'] as const) {
+      if (!Number.isSafeInteger(setting[key]) || setting[key] < 1) {
+        throw new RangeError(`setting ${key} must be a positive integer, got ${setting[key]}`);
+      }
+    }
+  }
+  const checks: StatementCheck[] = [];
+
+  progress('Algorithm 1: E[m_i] = 1 and ‖m‖₀');
+  checks.push(...algorithm1Checks({ z, reps: quick ? 10000 : 40000 }));
+
+  settings.forEach((setting, index) => {
+    const w0Kinds: { label: string; nonzeros: number }[] = [{ label: 'w⁰ dense N(0,1)', nonzeros: setting.d }];
+    if (index === 0) w0Kinds.push({ label: 'w⁰ 1-sparse', nonzeros: 1 }, { label: 'w⁰ 3-sparse', nonzeros: 3 });
+    for (const w0Kind of w0Kinds) {
+      const sparse = w0Kind.nonzeros < setting.d;
+      const label = `d=${setting.d}, n=${setting.n}, s=${setting.s}, ${w0Kind.label}`;
+      progress(`Section 4, ${label}: fixed X (Lemmas 4.1, 4.3)`);
+      tidy(() => {
+        const w0 = gaussianWeights(setting.d, w0Kind.nonzeros);
+        const targets = (sparse ? SPARSE_TARGETS : TARGETS).map((target) => ({ label: target.label, w: target.make(w0) }));
+        checks.push(...fixedDataChecks(setting, w0, w0Kind.label, sparse ? [] : targets, reps.masks, z));
+        progress(`Section 4, ${label}: expectation over X (Lemma 4.2, Theorem 4.4, Lemma 4.5), ${reps.data} draws`);
+        checks.push(...randomDataChecks(setting, w0, w0Kind.label, targets, reps.data, z));
+      });
+    }
+  });
+
+  if (largeScale) {
+    const large = { d: 100_000, n: 16, s: 5000 };
+    progress(`Section 4, large d: Lemma 4.1 at d=${large.d}`);
+    tidy(() => {
+      const w0 = gaussianWeights(large.d);
+      checks.push(...fixedDataChecks(large, w0, 'w⁰ dense N(0,1)', [], quick ? 100 : 200, z));
+    });
+  }
+
+  progress('Section 5: SynFlow on the linear model');
+  checks.push(...sectionFiveChecks({ dims: quick ? [200] : [200, 1000], n: 128, z }));
+  progress('Section 6: SNIP with the ℓ1 loss');
+  checks.push(...sectionSixChecks({ dims: quick ? [200] : [200, 1000], n: 128 }));
+
+  progress(largeScale ? 'Algorithm 1 timing at large d' : 'done');
+  const performanceNotes = largeScale ? timeAlgorithm1([100_000, 1_000_000]) : [];
+
+  return {
+    seed, quick, z, reps, settings,
+    durationSeconds: (performance.now() - started) / 1000,
+    checks,
+    summary: summarize(checks),
+    performance: performanceNotes,
+  };
+}
+
+/** Lemma 4.1 (both forms) and Lemma 4.3 with one fixed X, by Monte Carlo over Algorithm 1's masks. */
+function fixedDataChecks(setting: Setting, w0: Tensor, w0Label: string, targets: { label: string; w: Tensor }[],
+  reps: number, z: number): StatementCheck[] {
+  const { d, n, s } = setting;
+  const params = { d, n, s, w0: w0Label };
+  const checks: StatementCheck[] = [];
+  tidy(() => {
+    const X = gaussianData(d, n);
+    const p0 = eq2Probabilities(X, w0);
+    const measured = monteCarloSketchError(X, w0, p0, s, { reps, z, interval: 'exact' });
+    const exact = expectedSketchError(X, w0, p0, s).expected;
+    const printed = lemma41AsPrinted(X, w0, s);
+    const squared = lemma41(X, w0, s);
+    const scale = Math.abs(squared) + tidy(() => eq2Scores(X, w0).sum().item()) ** 2 / s;
+    const by = `${reps} Algorithm 1 masks with p⁰ (Eq. 2) on one X ~ N(0,1/n)${EXACT_SD_NOTE}`;
+    for (const [statement, claim, predicted] of [
+      ['Lemma 4.1 (as printed)', CLAIMS.lemma41Printed, printed],
+      ['Lemma 4.1', CLAIMS.lemma41, squared],
+    ] as const) {
+      const verdict = judgeEqualityScaled(measured, predicted, scale);
+      checks.push({
+        statement, claim, scenario: `one X; ${w0Label}; mask applied to w⁰`, params, relation: 'equality',
+        measured, measuredBy: by, predicted, exact, ratio: measured.mean / predicted, verdict, basis: 'monte-carlo',
+        exactWithinCI: withinCI(measured, exact),
+        ...(verdict === 'equality rejected' ? {
+          explanation: statement === 'Lemma 4.1' ? unexpectedExplanation('Lemma 4.1') : lemma41PrintedExplanation(printed, squared),
+        } : {}),
+        details: { printedMinusSquared: printed - squared, sampleSd: measured.sampleSd, exactSd: measured.exactSd,
+          meanKeepCount: measured.meanKeepCount },
+      });
+    }
+
+    const variants: { label: string; data: Tensor; targets: typeof targets }[] = [
+      { label: 'X̃ independent of X', data: gaussianData(d, n), targets },
+      { label: 'X̃ = X', data: X, targets: targets.filter((_, i) => [0, 3, 6].includes(i)) },
+      { label: 'X̃ = all ones (p ∝ |w⁰|)', data: ones([d, n], { dtype: 'float64' }), targets: targets.filter((_, i) => [0, 3, 6].includes(i)) },
+    ];
+    for (const variant of variants) {
+      const p = eq2Probabilities(variant.data, w0);
+      for (const target of variant.targets) {
+        tidy(() => {
+          const estimate = monteCarloSketchError(X, target.w, p, s, { reps, z, interval: 'exact' });
+          const exactValue = expectedSketchError(X, target.w, p, s).expected;
+          const bound = lemma43Bound(X, variant.data, w0, target.w, s);
+          const { verdict, basis } = judgeBound(estimate, bound, exactValue);
+          checks.push({
+            statement: 'Lemma 4.3', claim: CLAIMS.lemma43,
+            scenario: `one X; ${variant.label}; ${w0Label}; ${target.label}`, params: { ...params, target: target.label, Xtilde: variant.label },
+            relation: 'upper bound', measured: estimate,
+            measuredBy: `${reps} Algorithm 1 masks with p from (X̃, w⁰), applied to (X, w⋆)${EXACT_SD_NOTE}`,
+            predicted: bound, exact: exactValue, ratio: estimate.mean / bound, verdict, basis,
+            exactWithinCI: withinCI(estimate, exactValue),
+            ...(verdict === 'exceeded' ? { explanation: unexpectedExplanation('Lemma 4.3') } : {}),
+            details: { sampleSd: estimate.sampleSd, exactSd: estimate.exactSd, meanKeepCount: estimate.meanKeepCount },
+          });
+        });
+      }
+    }
+  });
+  return checks;
+}
+
+/** Equality within the interval, widened by float64 rounding of the terms (matters when the error is exactly 0). */
+function judgeEqualityScaled(measured: Estimate, predicted: number, scale: number) {
+  const slack = 1e-9 * scale;
+  return judgeEquality({ ...measured, ciLow: measured.ciLow - slack, ciHigh: measured.ciHigh + slack }, predicted);
+}
+
+interface DataSamples { conditional: number[]; joint: number[] }
+
+/**
+ * Lemma 4.2, Theorem 4.4 and Lemma 4.5: expectations over X ~ N(0, 1/n). For each draw of X the exact E_m is
+ * computed (a Rao–Blackwellized estimate: the measured value) and one Algorithm 1 mask is drawn (a joint
+ * Monte Carlo over X and m: an independent second measurement).
+ */
+function randomDataChecks(setting: Setting, w0: Tensor, w0Label: string, targets: { label: string; w: Tensor }[],
+  reps: number, z: number): StatementCheck[] {
+  const { d, n, s } = setting;
+  const params = { d, n, s, w0: w0Label };
+  const samples = sampleOverData(setting, w0, targets.map((target) => target.w), reps);
+  const checks: StatementCheck[] = [];
+  const by = `${reps} draws of X ~ N(0,1/n); exact E_m per draw (one Algorithm 1 mask per draw for the joint estimate)`;
+  targets.forEach((target, k) => {
+    const scenario = `${w0Label}; ${target.label}`;
+    const eq2 = meanWithCI(samples.eq2[k].conditional, z);
+    const eq2Joint = meanWithCI(samples.eq2[k].joint, z);
+    const exactEq2 = gaussianExpectedErrorEq2(w0, target.w, s, n).expected;
+    if (k === 0) {
+      const bound = lemma42Bound(w0, s);
+      const { verdict, basis } = judgeBound(eq2, bound, exactEq2);
+      checks.push({
+        statement: 'Lemma 4.2', claim: CLAIMS.lemma42, scenario, params, relation: 'upper bound',
+        measured: eq2, measuredBy: by, predicted: bound, exact: exactEq2, ratio: eq2.mean / bound, verdict, basis,
+        exactWithinCI: withinCI(eq2, exactEq2), jointMeasurement: eq2Joint,
+        ...(verdict === 'exceeded' ? { explanation: lemma42Explanation(w0, s, n, eq2.mean, bound) } : {}),
+      });
+    }
+    const bound44 = theorem44Bound(w0, target.w, s);
+    const corrected = theorem44CorrectedBound(w0, target.w, s);
+    const judged44 = judgeBound(eq2, bound44, exactEq2);
+    checks.push({
+      statement: 'Theorem 4.4', claim: CLAIMS.theorem44, scenario, params: { ...params, target: target.label },
+      relation: 'upper bound', measured: eq2, measuredBy: by, predicted: bound44, exact: exactEq2,
+      ratio: eq2.mean / bound44, ...judged44, exactWithinCI: withinCI(eq2, exactEq2), jointMeasurement: eq2Joint,
+      ...(judged44.verdict === 'exceeded'
+        ? { explanation: theorem44Explanation(w0, target.w, s, eq2.mean, bound44, corrected, exactEq2) } : {}),
+      details: { relativeDistance: relativeDistance(w0, target.w), correctedBound: corrected },
+    });
+    const uniform = meanWithCI(samples.uniform[k].conditional, z);
+    const uniformJoint = meanWithCI(samples.uniform[k].joint, z);
+    const exactUniform = gaussianExpectedErrorUniform(target.w, s);
+    const bound45 = lemma45Bound(target.w, s);
+    const judged45 = judgeBound(uniform, bound45, exactUniform);
+    checks.push({
+      statement: 'Lemma 4.5', claim: CLAIMS.lemma45, scenario, params: { ...params, target: target.label },
+      relation: 'upper bound', measured: uniform, measuredBy: by.replace('Algorithm 1 mask', 'uniform Algorithm 1 mask'),
+      predicted: bound45, exact: exactUniform, ratio: uniform.mean / bound45, ...judged45,
+      exactWithinCI: withinCI(uniform, exactUniform), jointMeasurement: uniformJoint,
+      ...(judged45.verdict === 'exceeded' ? { explanation: unexpectedExplanation('Lemma 4.5') } : {}),
+    });
+    if (k === targets.length - 1) {
+      const second = lemma45BoundSecondForm(w0, target.w, s);
+      const relative = Math.abs(second - bound45) / Math.abs(bound45);
+      checks.push({
+        statement: 'Lemma 4.5 (second form)', claim: CLAIMS.lemma45Identity, scenario, params: { ...params, target: target.label },
+        relation: 'equality', measured: null, measuredBy: 'direct evaluation of both printed forms', predicted: bound45,
+        exact: second, ratio: second / bound45, verdict: relative <= 1e-10 ? 'equal to rounding' : 'not equal',
+        basis: 'deterministic', exactWithinCI: null, details: { relativeDifference: relative },
+      });
+    }
+  });
+  return checks;
+}
+
+function sampleOverData(setting: Setting, w0: Tensor, targets: Tensor[], reps: number) {
+  const { d, n, s } = setting;
+  const K = targets.length;
+  const fresh = (): DataSamples[] => targets.map(() => ({ conditional: [], joint: [] }));
+  const result = { eq2: fresh(), uniform: fresh() };
+  const batch = Math.max(1, Math.min(reps, Math.floor(2_000_000 / (d * n))));
+  tidy(() => {
+    const W = stack(targets.map((t) => t.to('float64')), 0); // [K, d]
+    const magnitude = w0.to('float64').abs();
+    const support = magnitude.gt(0).to('float64');
+    const covered = W.mul(support.unsqueeze(0));
+    const uncovered = W.sub(covered);
+    const uniform = uniformProbabilities(d);
+    for (let done = 0; done < reps; done += batch) {
+      tidy(() => {
+        const B = Math.min(batch, reps - done);
+        const X = randn([B, d, n], { dtype: 'float64' }).div(Math.sqrt(n));
+        const rowSquares = X.square().sum(2); // [B, d]
+        const scores = rowSquares.sqrt().mul(magnitude.unsqueeze(0));
+        const p0 = scores.div(scores.sum(1, true));
+        const inverseP = p0.add(p0.eq(0).to('float64')).reciprocal().mul(p0.gt(0).to('float64'));
+        const Xt = X.transpose(1, 2); // [B, n, d]
+        const featureNorms = (V: Tensor) => Xt.matmul(V.T).square().sum(1); // [B, K]
+        const second = rowSquares.mul(inverseP).mm(covered.square().T);
+        const eq2 = featureNorms(uncovered).add(second.sub(featureNorms(covered)).div(s));
+        const uni = rowSquares.mm(W.square().T).mul(d / s).sub(featureNorms(W).div(s));
+        const realized = (masks: Tensor) =>
+          Xt.matmul(masks.sub(1).unsqueeze(2).mul(W.T.unsqueeze(0))).square().sum(1); // [B, K]
+        const eq2Joint = realized(sketchMaskRows(scores, s));
+        const uniJoint = realized(sketchMasks(uniform, s, B));
+        for (const [values, into, field] of [
+          [eq2, result.eq2, 'conditional'], [eq2Joint, result.eq2, 'joint'],
+          [uni, result.uniform, 'conditional'], [uniJoint, result.uniform, 'joint'],
+        ] as const) {
+          const flat = values.toArray();
+          for (let b = 0; b < B; b++) for (let k = 0; k < K; k++) into[k][field].push(flat[b * K + k]);
+        }
+      });
+    }
+  });
+  return result;
+}
+
+function relativeDistance(w0: Tensor, wStar: Tensor): number {
+  return tidy(() => wStar.to('float64').sub(w0.to('float64')).norm().item() / w0.to('float64').norm().item());
+}
+
+function timeAlgorithm1(dims: number[]): PerformanceNote[] {
+  return dims.map((d) => tidy(() => {
+    const p = randn([d], { dtype: 'float64' }).abs();
+    const s = Math.round(d / 10);
+    sketchMask(p, s); // warm-up
+    const times: number[] = [];
+    let keepCount = 0;
+    for (let i = 0; i < 3; i++) {
+      const start = performance.now();
+      keepCount = sketchMask(p, s).keepCount;
+      times.push(performance.now() - start);
+    }
+    times.sort((a, b) => a - b);
+    return { d, s, milliseconds: times[1], keepCount };
+  }));
+}
+
+function summarize(checks: StatementCheck[]): StatementSummary[] {
+  const byStatement = new Map<string, StatementCheck[]>();
+  for (const check of checks) {
+    if (!byStatement.has(check.statement)) byStatement.set(check.statement, []);
+    byStatement.get(check.statement)!.push(check);
+  }
+  return [...byStatement.entries()].map(([statement, group]) => {
+    const bounds = group.filter((check) => check.relation === 'upper bound' && Number.isFinite(check.ratio));
+    const violated = group.filter((check) => check.relation !== 'comparison' &&
+      ['exceeded', 'equality rejected', 'not equal'].includes(check.verdict)).length;
+    const inconclusive = group.filter((check) => check.verdict === 'inconclusive').length;
+    const comparisons = group.filter((check) => check.relation === 'comparison').length;
+    return {
+      statement, checks: group.length, violated, inconclusive, comparisons,
+      holds: group.length - violated - inconclusive - comparisons,
+      worstRatio: bounds.length ? Math.max(...bounds.map((check) => check.ratio)) : null,
+    };
+  });
+}

@@ -1,0 +1,76 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { verifySketchTheory, type VerifyReport } from '../../src/sketch/index.js';
+
+let cached: VerifyReport | null = null;
+function report(): VerifyReport {
+  cached ??= verifySketchTheory({
+    seed: 5, quick: true, settings: [{ d: 60, n: 8, s: 6 }], reps: { masks: 300, data: 200 }, largeScale: false,
+  });
+  return cached;
+}
+const find = (statement: string, scenario: string) =>
+  report().checks.filter((check) => check.statement === statement && check.scenario.includes(scenario));
+
+test('the report is plain JSON-able data covering every statement of Sections 4–6', () => {
+  const parsed = JSON.parse(JSON.stringify(report())) as VerifyReport;
+  assert.equal(parsed.checks.length, report().checks.length);
+  const statements = new Set(report().checks.map((check) => check.statement));
+  for (const statement of ['Algorithm 1', 'Lemma 4.1 (as printed)', 'Lemma 4.1', 'Lemma 4.2', 'Lemma 4.3', 'Theorem 4.4',
+    'Lemma 4.5', 'Lemma 4.5 (second form)', 'Section 5', 'Section 6']) {
+    assert.ok(statements.has(statement), `missing ${statement}`);
+  }
+  const total = report().summary.reduce((sum, row) => sum + row.checks, 0);
+  assert.equal(total, report().checks.length);
+});
+
+test('Lemma 4.2 is exceeded for a dense w⁰ (with an explanation) and holds for a 1-sparse w⁰', () => {
+  const [dense] = find('Lemma 4.2', 'w⁰ dense');
+  assert.equal(dense.verdict, 'exceeded');
+  assert.ok(dense.ratio > 5, `ratio ${dense.ratio}`);
+  assert.match(dense.explanation ?? '', /false whenever w⁰ has two or more non-zeros/);
+  // The measurement is independent of the derived exact value and agrees with it.
+  assert.equal(dense.exactWithinCI, true);
+  const [single] = find('Lemma 4.2', 'w⁰ 1-sparse');
+  assert.equal(single.verdict, 'holds');
+});
+
+test('Lemma 4.1 holds in its squared form; the printed (unsquared) form fails where the error is exactly 0', () => {
+  for (const check of report().checks.filter((c) => c.statement === 'Lemma 4.1')) {
+    assert.equal(check.verdict, 'equality within CI', check.scenario);
+  }
+  const [printed] = find('Lemma 4.1 (as printed)', 'w⁰ 1-sparse');
+  assert.equal(printed.verdict, 'equality rejected');
+  assert.match(printed.explanation ?? '', /typo/);
+});
+
+test('Lemmas 4.3 and 4.5 hold everywhere; Theorem 4.4 holds at w⋆ = w⁰ and is exceeded for drift on small |w⁰|', () => {
+  for (const statement of ['Lemma 4.3', 'Lemma 4.5']) {
+    for (const check of report().checks.filter((c) => c.statement === statement)) assert.equal(check.verdict, 'holds', check.scenario);
+  }
+  const [same] = find('Theorem 4.4', 'w⁰ dense N(0,1); w⋆ = w⁰');
+  assert.equal(same.verdict, 'holds');
+  const exceeded = report().checks.filter((c) => c.statement === 'Theorem 4.4' && c.verdict === 'exceeded');
+  assert.ok(exceeded.some((c) => c.scenario.includes('smallest')), 'a small-|w⁰| drift exceeds the bound');
+  for (const check of exceeded) assert.match(check.explanation ?? '', /wrong way/);
+});
+
+test('every Monte Carlo measurement agrees with the independently derived exact value (≥ 90% of intervals)', () => {
+  const withExact = report().checks.filter((c) => c.exactWithinCI !== null);
+  const agreeing = withExact.filter((c) => c.exactWithinCI).length;
+  assert.ok(agreeing >= 0.9 * withExact.length, `${agreeing}/${withExact.length}`);
+});
+
+test('Sections 5 and 6: the equivalences hold to rounding; the contrasts differ', () => {
+  for (const check of report().checks.filter((c) => c.statement === 'Section 5' || c.statement === 'Section 6')) {
+    assert.ok(check.verdict === 'equal to rounding' || check.verdict === 'equality within CI', `${check.claim}: ${check.verdict}`);
+  }
+  for (const check of report().checks.filter((c) => c.statement.endsWith('(contrast)'))) {
+    assert.equal(check.relation, 'comparison');
+    assert.equal(check.verdict, 'not equal');
+  }
+});
+
+test('bad settings are named', () => {
+  assert.throws(() => verifySketchTheory({ settings: [{ d: 10, n: 0, s: 2 }], largeScale: false }), /setting n must be a positive integer, got 0/);
+});
