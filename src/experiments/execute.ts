@@ -3,7 +3,7 @@
 // and return the result that the scheduler writes to result.json.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createModel, type Classifier, type MaskSet, type Module } from '../nn/index.js';
+import { MaskSet, createModel, type Classifier, type Module } from '../nn/index.js';
 import { manualSeed, noGrad, tidy } from '../torch/index.js';
 import { loadMasks, prune, saveMasks, type PruneOptions, type PruneRecord } from '../pruning/index.js';
 import { createProgress, evaluate, trainModel, type BatchSource, type TrainResult } from '../train/index.js';
@@ -17,6 +17,7 @@ import { keptWeightSample, maskNorms, randomMaskNormDistribution, scoreSample, t
 
 export const execute: RunExecutor = async (run, context) => {
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   const { spec } = run;
   const data = loadRunData(spec);
   try {
@@ -31,6 +32,7 @@ export const execute: RunExecutor = async (run, context) => {
     if (spec.pruning.method !== 'none') {
       if (fs.existsSync(maskFile)) {
         ({ masks, record } = loadMasks(maskFile));
+        masks = inModelOrder(masks, build());
         context.log(`masks loaded from ${maskFile} (density ${masks.density().toFixed(4)})`);
       } else {
         const pruneStarted = performance.now();
@@ -64,6 +66,8 @@ export const execute: RunExecutor = async (run, context) => {
         top5: test.top5,
         measuredDensity: masks ? masks.density() : 1,
         seconds: (performance.now() - started) / 1000,
+        // CPU time of this attempt (this process): a load-independent cost measure on a shared machine.
+        cpuSeconds: cpuSecondsSince(cpuStart),
         pruneSeconds,
         trainSeconds: (performance.now() - trainStarted) / 1000,
         epochs: training?.epochsCompleted ?? 0,
@@ -83,6 +87,11 @@ export const execute: RunExecutor = async (run, context) => {
     data.dispose();
   }
 };
+
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+}
 
 /** The optimizer and schedule of the paper's recipe, with the run's numbers. */
 function recipe(spec: RunSpec, epochs: number) {
@@ -183,6 +192,21 @@ function impOptions(spec: RunSpec, data: RunData, context: RunContext, analysis:
 function randomBatches(data: RunData): BatchSource {
   const source = data.pruningSource();
   return { length: data.train.length, batch: () => source.next() };
+}
+
+/**
+ * The same masks in the model's parameter order (safetensors stores names sorted; the training checkpoint
+ * records the mask list in order, so a resumed run must present it as the first attempt did).
+ */
+function inModelOrder(masks: MaskSet, model: Module): MaskSet {
+  try {
+    const ordered = new MaskSet(model.namedParameters().filter(([name]) => masks.has(name)).map(([name]) => [name, masks.get(name).clone()]));
+    if (ordered.size !== masks.size) throw new Error(`saved masks name parameters the model lacks: ${masks.names.filter((n) => !ordered.has(n)).join(', ')}`);
+    return ordered;
+  } finally {
+    masks.dispose();
+    model.dispose();
+  }
 }
 
 function snapshotWeights(model: Module): Map<string, Float32Array> {

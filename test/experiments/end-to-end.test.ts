@@ -1,0 +1,119 @@
+// A tiny real experiment (synthetic data, small FC net, a few steps): prune → train → result.json → report,
+// with the report's table checked against mean ± std computed here from the per-run results.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildExperiment, buildReport, runExperiment, readAnalysis } from '../../src/experiments/index.js';
+import { setNumThreads } from '../../src/torch/index.js';
+import { loadMasks } from '../../src/pruning/index.js';
+
+setNumThreads(1);
+
+const config = {
+  name: 'tiny',
+  title: 'Tiny end-to-end',
+  base: {
+    model: 'fc', modelOptions: { widths: [32] }, dataset: 'synthetic',
+    data: { trainSubset: 512, testSubset: 256 },
+    train: { epochs: 2, batchSize: 64, maxStepsPerEpoch: 4, milestones: [1], lr: 0.05 },
+    analysis: { weightHistogram: true },
+  },
+  grid: {
+    pruning: [{ method: 'magnitude' }, { method: 'synflow', iterations: 5, selection: 'sketch-random' }],
+    density: [0.5, 0.2],
+    seed: [0, 1, 2],
+  },
+  report: {
+    tables: [{ title: 'acc', rows: ['model', 'density'], columns: 'method', order: { method: ['Magnitude', 'SynFlow + rand. mask'] } }],
+    plots: [{ kind: 'accuracy-vs-density' }, { kind: 'weight-histogram', filter: { density: 0.2 } }],
+  },
+};
+
+function meanStd(values: number[]): string {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1);
+  return `${(100 * mean).toFixed(2)} ± ${(100 * Math.sqrt(variance)).toFixed(2)}`;
+}
+
+test('tiny experiment: runs, masks, metrics, and a report whose table equals the per-run results', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-e2e-'));
+  const out = path.join(root, 'runs');
+  const experiment = buildExperiment(config, 'inline');
+  assert.equal(experiment.runs.length, 12);
+  const outcomes = await runExperiment(experiment, { out, log: () => {} });
+  assert.deepEqual(outcomes.filter((o) => o.status !== 'finished').map((o) => o.error), []);
+
+  const results = new Map<string, number[]>();
+  for (const { run, dir } of outcomes) {
+    for (const file of ['config.json', 'result.json', 'masks.safetensors', 'metrics.jsonl']) {
+      assert.ok(fs.existsSync(path.join(dir, file)), `${file} in ${dir}`);
+    }
+    const result = JSON.parse(fs.readFileSync(path.join(dir, 'result.json'), 'utf8'));
+    assert.ok(result.testAccuracy > 0 && result.testAccuracy <= 1);
+    assert.equal(result.steps, 8);
+    // The kept fraction is what was asked for (exact top-k / per-layer counts from the global threshold).
+    const { masks } = loadMasks(path.join(dir, 'masks.safetensors'));
+    assert.ok(Math.abs(masks.density() - run.spec.density) < 1e-3, `density ${masks.density()} vs ${run.spec.density}`);
+    assert.ok(Math.abs(result.measuredDensity - masks.density()) < 1e-12);
+    // Figure 1a data: the sampled kept weights are all non-zero initial weights.
+    const kept = readAnalysis(dir)!.keptWeights!;
+    assert.ok(kept.length > 0 && kept.every((w) => w !== 0));
+    masks.dispose();
+    const metrics = fs.readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(metrics.filter((m) => m.type === 'epoch').length, 2);
+    const key = `${run.method}|${run.spec.density}`;
+    results.set(key, [...(results.get(key) ?? []), result.testAccuracy]);
+  }
+
+  const report = await buildReport(out, path.join(root, 'report'));
+  assert.equal(report.tables.length, 1);
+  const { table } = report.tables[0]!;
+  assert.deepEqual(table.columns, ['Model', 'Density', 'Magnitude', 'SynFlow + rand. mask']);
+  const text = (cell: unknown): string => (typeof cell === 'string' ? cell : (cell as { text: string }).text);
+  const densities = ['50%', '20%'];
+  table.rows.forEach((row, i) => {
+    assert.equal(text(row[1]), densities[i]);
+    const density = [0.5, 0.2][i]!;
+    assert.equal(text(row[2]), meanStd(results.get(`Magnitude|${density}`)!));
+    assert.equal(text(row[3]), meanStd(results.get(`SynFlow + rand. mask|${density}`)!));
+  });
+  assert.ok(fs.readFileSync(report.tables[0]!.csv, 'utf8').includes(meanStd(results.get('Magnitude|0.5')!)));
+  assert.equal(report.plots.length, 2);
+  for (const plot of report.plots) assert.ok(fs.statSync(plot.png).size > 1000 && fs.readFileSync(plot.svg, 'utf8').includes('<svg'));
+  const html = fs.readFileSync(report.html, 'utf8');
+  assert.ok(html.includes('Tiny end-to-end') && html.includes(meanStd(results.get('Magnitude|0.2')!)));
+
+  // Re-running skips everything.
+  const again = await runExperiment(experiment, { out, log: () => {} });
+  assert.ok(again.every((o) => o.status === 'skipped'));
+});
+
+test('an interrupted real run resumes from its checkpoint and saved masks', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-resume-'));
+  const single = { ...config, grid: { pruning: [{ method: 'magnitude' }], density: [0.2], seed: [0] } };
+  const experiment = buildExperiment(single, 'inline');
+  const straight = await runExperiment(experiment, { out: path.join(root, 'straight'), log: () => {} });
+  const reference = JSON.parse(fs.readFileSync(path.join(straight[0]!.dir, 'result.json'), 'utf8'));
+
+  // Interrupt: stop after the first epoch's steps by failing from the progress log, then resume.
+  const out = path.join(root, 'resumed');
+  const { execute } = await import('../../src/experiments/execute.js');
+  let crashed = false;
+  const first = await runExperiment(experiment, {
+    out, log: () => {},
+    execute: (run, context) => execute(run, {
+      ...context,
+      log: (line) => { if (!crashed && line.startsWith('epoch 1/2 done')) { crashed = true; throw new Error('simulated interruption'); } },
+    }),
+  });
+  assert.equal(first[0]!.status, 'failed');
+  assert.ok(fs.existsSync(path.join(first[0]!.dir, 'masks.safetensors')));
+  const second = await runExperiment(experiment, { out, log: () => {} });
+  assert.equal(second[0]!.status, 'finished');
+  const resumed = JSON.parse(fs.readFileSync(path.join(second[0]!.dir, 'result.json'), 'utf8'));
+  assert.ok(resumed.resumedFromStep > 0, `resumed from step ${resumed.resumedFromStep}`);
+  assert.equal(resumed.testAccuracy, reference.testAccuracy); // bit-exact resume: same final accuracy
+  assert.equal(resumed.trainLoss, reference.trainLoss);
+});
