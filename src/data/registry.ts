@@ -6,7 +6,7 @@ import { countCifarDataset, cifar10Layout, cifar100Layout, readCifarDataset } fr
 import { countIdxDataset, fashionMnistClasses, idxFile, mnistClasses, readIdxDataset } from './mnist.js';
 import { countTinyImageNet, readTinyImageNet } from './tiny-imagenet.js';
 import { cacheDir, locateDataset, requireDataset, type LocateOptions, type LocateRule, type Located } from './locate.js';
-import { channelStats, type ChannelStats } from './stats.js';
+import { cachedChannelStats, computeChannelStats, fingerprintFiles, type ChannelStats } from './stats.js';
 
 export interface LoadOptions extends LocateOptions {
   /** Accept files with fewer examples than the official release (default false: a short file is an error). */
@@ -117,14 +117,33 @@ export interface DatasetStatsOptions extends LoadOptions {
   cache?: string | null;
 }
 
-/** Per-channel mean/std of the train split (pixel/255), cached under the cache directory. */
+/**
+ * Per-channel mean/std of the train split (pixel/255), cached under the cache directory. The cache key covers
+ * the dataset directory and the size and date of its files, so a hit does not read the data at all.
+ */
 export function datasetStats(name: string, options: DatasetStatsOptions = {}): ChannelStats {
-  const train = loadDataset(name, 'train', options);
-  try {
-    return channelStats(train, options.cache === undefined ? cacheDir(options.env) : options.cache);
-  } finally {
-    train.dispose();
-  }
+  const entry = getDataset(name);
+  const { dir } = requireDataset(entry.locate, options);
+  const key = {
+    name, source: dir, channels: entry.inputShape[0],
+    fingerprint: fingerprintFiles([name, dir, String(options.allowSubset ?? false)], listFiles(dir)),
+  };
+  return cachedChannelStats(key, () => {
+    const train = entry.load('train', options);
+    try {
+      return { ...computeChannelStats(train), count: train.length };
+    } finally {
+      train.dispose();
+    }
+  }, options.cache === undefined ? cacheDir(options.env) : options.cache);
+}
+
+/** The entries of a directory and of its direct subdirectories (enough to notice a changed dataset). */
+function listFiles(dir: string): string[] {
+  const entries = (folder: string): string[] => {
+    try { return fs.readdirSync(folder).sort().map((name) => path.join(folder, name)); } catch { return []; }
+  };
+  return entries(dir).flatMap((entry) => [entry, ...(isFile(entry) ? [] : entries(entry))]);
 }
 
 export interface DatasetAvailability {

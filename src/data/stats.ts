@@ -49,37 +49,59 @@ interface CachedStats extends ChannelStats {
   fingerprint: string;
 }
 
-/** Identifies the data the statistics came from: name, source, size and the source files' sizes and dates. */
-function fingerprintOf(dataset: ImageDataset): string {
-  const hash = crypto.createHash('sha256');
-  hash.update(`${dataset.name}\n${dataset.info.source}\n${dataset.length}\n${dataset.imageShape}\n`);
-  try {
-    const stat = fs.statSync(dataset.info.source);
-    hash.update(`${stat.size}:${stat.mtimeMs}`);
-  } catch { /* a source that is not a file (in-memory data) is identified by name and size alone */ }
-  return hash.digest('hex').slice(0, 16);
+export interface StatsKey {
+  /** Dataset name (the cache file's prefix). */
+  name: string;
+  /** Where the data came from, recorded in the cache file for people reading it. */
+  source: string;
+  /** Changes whenever the data may have changed (see fingerprintFiles). */
+  fingerprint: string;
+  channels: number;
+}
+
+/** A short hash of strings, for cache keys. */
+export function fingerprint(...parts: string[]): string {
+  return crypto.createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
+}
+
+/** Size and modification time of each path (missing paths count too), hashed with the given parts. */
+export function fingerprintFiles(parts: string[], files: string[]): string {
+  const stamps = files.map((file) => {
+    try {
+      const stat = fs.statSync(file);
+      return `${file}:${stat.size}:${stat.mtimeMs}`;
+    } catch {
+      return `${file}:missing`;
+    }
+  });
+  return fingerprint(...parts, ...stamps);
 }
 
 /**
- * The dataset's channel statistics, read from `<cacheDir>/stats/<name>-<fingerprint>.json` when present and
- * matching, else computed and written there. A damaged cache file is recomputed and replaced.
+ * Statistics from `<cacheDir>/stats/<name>-<fingerprint>.json` when present and well formed, else from
+ * compute(), then written there (atomically; a read-only cache only costs time). cacheDirectory null: no cache.
  */
-export function channelStats(dataset: ImageDataset, cacheDirectory: string | null): ChannelStats {
-  if (cacheDirectory === null) return computeChannelStats(dataset);
-  const fingerprint = fingerprintOf(dataset);
-  const file = path.join(cacheDirectory, 'stats', `${dataset.name}-${fingerprint}.json`);
+export function cachedChannelStats(key: StatsKey, compute: () => ChannelStats & { count: number }, cacheDirectory: string | null): ChannelStats {
+  if (cacheDirectory === null) { const { mean, std } = compute(); return { mean, std }; }
+  const file = path.join(cacheDirectory, 'stats', `${key.name}-${key.fingerprint}.json`);
   try {
     const cached = JSON.parse(fs.readFileSync(file, 'utf8')) as CachedStats;
-    const channels = dataset.imageShape[0];
-    if (cached.fingerprint === fingerprint && cached.count === dataset.length &&
-      cached.mean?.length === channels && cached.std?.length === channels) {
-      return { mean: cached.mean, std: cached.std };
-    }
+    const valid = (values: unknown) => Array.isArray(values) && values.length === key.channels && values.every(Number.isFinite);
+    if (cached.fingerprint === key.fingerprint && valid(cached.mean) && valid(cached.std)) return { mean: cached.mean, std: cached.std };
   } catch { /* missing or unreadable: compute below */ }
-  const stats = computeChannelStats(dataset);
-  const record: CachedStats = { dataset: dataset.name, source: dataset.info.source, count: dataset.length, fingerprint, ...stats };
+  const { mean, std, count } = compute();
+  const record: CachedStats = { dataset: key.name, source: key.source, count, fingerprint: key.fingerprint, mean, std };
   try {
     writeFileAtomic(file, JSON.stringify(record, null, 2) + '\n');
   } catch { /* a read-only cache only costs time */ }
-  return stats;
+  return { mean, std };
+}
+
+/** The channel statistics of a loaded dataset, cached by its name, source file, size and shape. */
+export function channelStats(dataset: ImageDataset, cacheDirectory: string | null): ChannelStats {
+  const key: StatsKey = {
+    name: dataset.name, source: dataset.info.source, channels: dataset.imageShape[0],
+    fingerprint: fingerprintFiles([dataset.name, String(dataset.length), String(dataset.imageShape)], [dataset.info.source]),
+  };
+  return cachedChannelStats(key, () => ({ ...computeChannelStats(dataset), count: dataset.length }), cacheDirectory);
 }

@@ -75,3 +75,25 @@ test('statistics are cached as JSON, read back, and recomputed when the file is 
   assert.equal(fs.readdirSync(path.join(cache, 'stats')).length, 2);
   dataset.dispose();
 });
+
+test('datasetStats: a cache hit needs no data; a changed data file invalidates the entry', async () => {
+  const { datasetStats } = await import('../../src/data/registry.js');
+  const { writeMnistDir, writeIdx } = await import('./fixtures.js');
+  const fixture = writeMnistDir(path.join(root, 'mnist'), { train: 9, test: 2 });
+  const cache = path.join(root, 'registry-cache');
+  const options = { dir: fixture.dir, allowSubset: true, cache, env: {} };
+  const expected = bruteForce(fixture.images.train, 9, 1, 784);
+  const first = datasetStats('mnist', options);
+  assert.ok(Math.abs(first.mean[0] - expected.mean[0]) < 1e-12 && Math.abs(first.std[0] - expected.std[0]) < 1e-12);
+  const [file] = fs.readdirSync(path.join(cache, 'stats')).map((name) => path.join(cache, 'stats', name));
+  const record = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.equal(record.count, 9);
+  record.std = [0.5];
+  fs.writeFileSync(file, JSON.stringify(record));
+  assert.deepEqual(datasetStats('mnist', options).std, [0.5]);
+  // new train images (different size): a new key, computed from the new data
+  const pixels = new Uint8Array(3 * 784).fill(255);
+  writeIdx(path.join(fixture.dir, 'train-images-idx3-ubyte.gz'), [3, 28, 28], pixels, { gzip: true });
+  writeIdx(path.join(fixture.dir, 'train-labels-idx1-ubyte.gz'), [3], Uint8Array.of(0, 1, 2), { gzip: true });
+  assert.deepEqual(datasetStats('mnist', options), { mean: [1], std: [0] });
+});
