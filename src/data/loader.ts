@@ -69,6 +69,11 @@ export class DataLoader {
     this.flip = augment?.flip ?? true;
     if (!Number.isInteger(this.padding) || this.padding < 0) throw new RangeError(`DataLoader: augment.padding must be a non-negative integer, got ${this.padding}`);
     this.stats = options.normalize ?? null;
+    const channels = dataset.imageShape[0];
+    if (this.stats && (this.stats.mean.length !== channels || this.stats.std.length !== channels || this.stats.std.some((s) => !(s > 0)))) {
+      throw new RangeError(`DataLoader: normalize needs ${channels} means and ${channels} positive stds, got ` +
+        `mean ${JSON.stringify(this.stats.mean)}, std ${JSON.stringify(this.stats.std)}`);
+    }
     this.device = options.device ?? 'cpu';
   }
 
@@ -80,6 +85,10 @@ export class DataLoader {
 
   /** The example order of an epoch: a permutation depending only on (seed, epoch), or 0..N-1 unshuffled. */
   order(epoch: number): Int32Array {
+    return this.#orderOf(epoch).slice();
+  }
+
+  #orderOf(epoch: number): Int32Array {
     if (!Number.isSafeInteger(epoch) || epoch < 0) throw new RangeError(`DataLoader: epoch must be a non-negative integer, got ${epoch}`);
     if (epoch !== this.#orderEpoch) {
       const n = this.dataset.length;
@@ -94,7 +103,7 @@ export class DataLoader {
     if (!Number.isInteger(index) || index < 0 || index >= this.length) {
       throw new RangeError(`DataLoader: batch index ${index} out of range [0, ${this.length})`);
     }
-    const order = this.order(epoch);
+    const order = this.#orderOf(epoch);
     const picked = order.subarray(index * this.batchSize, Math.min(order.length, (index + 1) * this.batchSize));
     return tidy(() => {
       const at = tensor(picked, [picked.length]).long();

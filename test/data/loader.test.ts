@@ -96,5 +96,10 @@ test('running many batches leaves no tensors behind', () => {
   for (let epoch = 0; epoch < 3; epoch++) for (const batch of loader.batches(epoch)) { batch.inputs.dispose(); batch.labels.dispose(); }
   assert.deepEqual(memoryStats(), before);
   assert.throws(() => new DataLoader(dataset, { batchSize: 0 }), /batchSize must be a positive integer, got 0/);
+  assert.throws(() => new DataLoader(dataset, { batchSize: 4, normalize: { mean: [0.5], std: [0.2] } }),
+    /normalize needs 2 means and 2 positive stds, got mean \[0.5\], std \[0.2\]/);
+  // the returned order is a copy: changing it does not change the batches
+  loader.order(1).fill(0);
+  assert.equal(new Set(loader.order(1)).size, 50);
   dataset.dispose();
 });

@@ -60,6 +60,11 @@ test('sparse: every position is non-zero in exactly one example, uniformly chose
     }
   }
   assert.ok(uniformChiSquare(owners) < chiSquareQuantile(batchSize - 1), `owners ${owners}`);
+  // positions are (c, h, w): the two channels of a pixel pick their examples independently (P(same) = 1/16)
+  const ownerOf = (p: number) => { for (let b = 0; b < batchSize; b++) if (values[b * positions + p] !== 0) return b; return -1; };
+  let same = 0;
+  for (let p = 0; p < 1024; p++) if (ownerOf(p) === ownerOf(1024 + p)) same++;
+  assert.ok(Math.abs(same - 1024 / 16) < Z * Math.sqrt(1024 * (1 / 16) * (15 / 16)), `same owner at ${same} of 1024 pixels`);
   for (let c = 0; c < 2; c++) {
     assert.equal(byChannel[c].length, 1024);
     assertMeanNear(meanOf(byChannel[c]), mean[c], std[c] ** 2, 1024, `sparse channel ${c} mean`);
