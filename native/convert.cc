@@ -6,7 +6,8 @@
 namespace sketchprune {
 
 static Napi::Error argError(const Napi::Value& value, const std::string& where, const std::string& expected) {
-  std::string got = value.IsNull() ? "null" : value.IsUndefined() ? "undefined" : value.IsNumber() ? "number"
+  std::string got = value.IsNull() ? "null" : value.IsUndefined() ? "undefined"
+                    : value.IsNumber() ? "number " + value.ToString().Utf8Value()
                     : value.IsBoolean() ? "boolean" : value.IsString() ? "string" : value.IsArray() ? "array"
                     : "object";
   return Napi::TypeError::New(value.Env(), where + ": expected " + expected + ", got " + got);

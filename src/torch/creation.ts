@@ -1,7 +1,7 @@
 // Tensor factories. Defaults: float32 on the CPU, no gradient.
 import { native } from './native.js';
 import { aten } from './ops.js';
-import { Tensor, wrap } from './tensor.js';
+import { handleOf, Tensor, wrap } from './tensor.js';
 import { dtypeCode, dtypeOfTypedArray, type DType, type Device } from './dtype.js';
 
 export interface CreateOptions {
@@ -73,9 +73,9 @@ export function linspace(start: number, end: number, steps: number, options: Cre
 export function eye(n: number, options: CreateOptions = {}): Tensor {
   return wrap(F.eye(n, code(options), null, device(options)));
 }
-export function zerosLike(like: Tensor): Tensor { return wrap(F.zerosLike(like.handle)); }
-export function onesLike(like: Tensor): Tensor { return wrap(F.onesLike(like.handle)); }
-export function randnLike(like: Tensor): Tensor { return wrap(F.randnLike(like.handle)); }
+export function zerosLike(like: Tensor): Tensor { return wrap(F.zerosLike(handleOf(like))); }
+export function onesLike(like: Tensor): Tensor { return wrap(F.onesLike(handleOf(like))); }
+export function randnLike(like: Tensor): Tensor { return wrap(F.randnLike(handleOf(like))); }
 
 /**
  * A tensor from JS data: a typed array (its dtype unless options.dtype says otherwise), a number array
@@ -117,9 +117,9 @@ export function tensor(data: ArrayBufferView | number[] | number[][] | number[][
 
 export function cat(tensors: Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new RangeError('cat: needs at least one tensor');
-  return wrap(F.cat(tensors.map((t) => t.handle), dim));
+  return wrap(F.cat(tensors.map((t) => handleOf(t)), dim));
 }
 export function stack(tensors: Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new RangeError('stack: needs at least one tensor');
-  return wrap(F.stack(tensors.map((t) => t.handle), dim));
+  return wrap(F.stack(tensors.map((t) => handleOf(t)), dim));
 }

@@ -1,6 +1,6 @@
 // Neural-network functions (torch.nn.functional), each one ATen op with PyTorch's defaults.
 import { aten } from './ops.js';
-import { Tensor, wrap } from './tensor.js';
+import { handleOf, Tensor, wrap } from './tensor.js';
 
 const F = {
   linear: aten('linear'), conv2d: aten('conv2d'), batchNorm: aten('batch_norm'), relu: aten('relu'),
@@ -16,17 +16,17 @@ const reductionCode = (reduction: Reduction = 'mean'): number => {
   if (code === undefined) throw new TypeError(`unknown reduction '${reduction}'; expected none, mean or sum`);
   return code;
 };
-const h = (tensor: Tensor | null | undefined) => (tensor ? tensor.handle : null);
+const h = (tensor: Tensor | null | undefined) => (tensor === null || tensor === undefined ? null : handleOf(tensor));
 type Pair = number | [number, number];
 
 /** x Wᵀ + b */
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  return wrap(F.linear(input.handle, weight.handle, h(bias)));
+  return wrap(F.linear(handleOf(input), handleOf(weight), h(bias)));
 }
 
 export interface Conv2dOptions { bias?: Tensor | null; stride?: Pair; padding?: Pair; dilation?: Pair; groups?: number }
 export function conv2d(input: Tensor, weight: Tensor, options: Conv2dOptions = {}): Tensor {
-  return wrap(F.conv2d(input.handle, weight.handle, h(options.bias), options.stride ?? 1, options.padding ?? 0,
+  return wrap(F.conv2d(handleOf(input), handleOf(weight), h(options.bias), options.stride ?? 1, options.padding ?? 0,
     options.dilation ?? 1, options.groups ?? 1));
 }
 
@@ -36,50 +36,50 @@ export interface BatchNormOptions {
   training: boolean; momentum?: number; eps?: number;
 }
 export function batchNorm(input: Tensor, options: BatchNormOptions): Tensor {
-  return wrap(F.batchNorm(input.handle, h(options.weight), h(options.bias), h(options.runningMean),
+  return wrap(F.batchNorm(handleOf(input), h(options.weight), h(options.bias), h(options.runningMean),
     h(options.runningVar), options.training, options.momentum ?? 0.1, options.eps ?? 1e-5, true));
 }
 
-export function relu(input: Tensor): Tensor { return wrap(F.relu(input.handle)); }
+export function relu(input: Tensor): Tensor { return wrap(F.relu(handleOf(input))); }
 
 export interface PoolOptions { stride?: Pair; padding?: Pair; ceilMode?: boolean }
 export function maxPool2d(input: Tensor, kernelSize: Pair, options: PoolOptions & { dilation?: Pair } = {}): Tensor {
-  return wrap(F.maxPool2d(input.handle, kernelSize, options.stride ?? kernelSize, options.padding ?? 0,
+  return wrap(F.maxPool2d(handleOf(input), kernelSize, options.stride ?? kernelSize, options.padding ?? 0,
     options.dilation ?? 1, options.ceilMode ?? false));
 }
 export function avgPool2d(input: Tensor, kernelSize: Pair, options: PoolOptions & { countIncludePad?: boolean } = {}): Tensor {
-  return wrap(F.avgPool2d(input.handle, kernelSize, options.stride ?? kernelSize, options.padding ?? 0,
+  return wrap(F.avgPool2d(handleOf(input), kernelSize, options.stride ?? kernelSize, options.padding ?? 0,
     options.ceilMode ?? false, options.countIncludePad ?? true, null));
 }
 export function adaptiveAvgPool2d(input: Tensor, outputSize: Pair): Tensor {
-  return wrap(F.adaptiveAvgPool2d(input.handle, outputSize));
+  return wrap(F.adaptiveAvgPool2d(handleOf(input), outputSize));
 }
 
 export function dropout(input: Tensor, p: number, training: boolean): Tensor {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`dropout: p must be in [0, 1], got ${p}`);
-  return wrap(F.dropout(input.handle, p, training));
+  return wrap(F.dropout(handleOf(input), p, training));
 }
 
-export function logSoftmax(input: Tensor, dim = -1): Tensor { return wrap(F.logSoftmax(input.handle, dim, null)); }
-export function softmax(input: Tensor, dim = -1): Tensor { return wrap(F.softmax(input.handle, dim, null)); }
+export function logSoftmax(input: Tensor, dim = -1): Tensor { return wrap(F.logSoftmax(handleOf(input), dim, null)); }
+export function softmax(input: Tensor, dim = -1): Tensor { return wrap(F.softmax(handleOf(input), dim, null)); }
 
 /** Cross entropy of logits [N, C] against int64 class targets [N]. */
 export function crossEntropy(logits: Tensor, target: Tensor, options: { reduction?: Reduction; labelSmoothing?: number } = {}): Tensor {
-  return wrap(F.crossEntropy(logits.handle, target.handle, null, reductionCode(options.reduction), -100,
+  return wrap(F.crossEntropy(handleOf(logits), handleOf(target), null, reductionCode(options.reduction), -100,
     options.labelSmoothing ?? 0));
 }
 /** Negative log-likelihood of log-probabilities [N, C] against int64 targets [N]. */
 export function nllLoss(logProbabilities: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  return wrap(F.nll(logProbabilities.handle, target.handle, null, reductionCode(reduction), -100));
+  return wrap(F.nll(handleOf(logProbabilities), handleOf(target), null, reductionCode(reduction), -100));
 }
 export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  return wrap(F.mse(input.handle, target.handle, reductionCode(reduction)));
+  return wrap(F.mse(handleOf(input), handleOf(target), reductionCode(reduction)));
 }
 export function l1Loss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  return wrap(F.l1(input.handle, target.handle, reductionCode(reduction)));
+  return wrap(F.l1(handleOf(input), handleOf(target), reductionCode(reduction)));
 }
-export function oneHot(classes: Tensor, numClasses: number): Tensor { return wrap(F.oneHot(classes.handle, numClasses)); }
+export function oneHot(classes: Tensor, numClasses: number): Tensor { return wrap(F.oneHot(handleOf(classes), numClasses)); }
 /** Pads the last dimensions: [left, right, top, bottom, ...] as torch.nn.functional.pad (constant mode). */
-export function pad(input: Tensor, padding: number[], value = 0): Tensor { return wrap(F.pad(input.handle, padding, value)); }
+export function pad(input: Tensor, padding: number[], value = 0): Tensor { return wrap(F.pad(handleOf(input), padding, value)); }
 /** Gamma(concentration, 1) draws, one per element of `concentration`, from the global generator. */
-export function standardGamma(concentration: Tensor): Tensor { return wrap(F.standardGamma(concentration.handle, null)); }
+export function standardGamma(concentration: Tensor): Tensor { return wrap(F.standardGamma(handleOf(concentration), null)); }

@@ -3,7 +3,7 @@
 import { native, type Handle } from './native.js';
 import { aten, atenInPlace } from './ops.js';
 import { track, type Disposable } from './scope.js';
-import { dtypeCode, dtypeFromCode, typedArrayFor, type AnyTypedArray, type DType, type Device } from './dtype.js';
+import { dtypeCode, dtypeCodes, dtypeFromCode, typedArrayFor, type AnyTypedArray, type DType, type Device } from './dtype.js';
 
 export type Scalar = number | boolean;
 export type TensorOrScalar = Tensor | Scalar;
@@ -107,9 +107,9 @@ export class Tensor implements Disposable {
   get isLeaf(): boolean { return native.isLeaf(this.handle); }
   /** The accumulated gradient as a fresh alias (dispose it or read it inside tidy), or null. */
   get grad(): Tensor | null { const grad = native.getGrad(this.handle); return grad ? new Tensor(grad) : null; }
-  set grad(value: Tensor | null) { native.setGrad(this.handle, value ? value.handle : null); }
+  set grad(value: Tensor | null) { native.setGrad(this.handle, value ? handleOf(value) : null); }
   backward(gradient?: Tensor, options: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
-    native.backward([this.handle], gradient ? [gradient.handle] : null, options.retainGraph ?? null, options.createGraph ?? false);
+    native.backward([this.handle], gradient ? [handleOf(gradient)] : null, options.retainGraph ?? null, options.createGraph ?? false);
   }
   detach(): Tensor { return wrap(A.detach(this.handle)); }
 
@@ -129,9 +129,14 @@ export class Tensor implements Disposable {
 
   // ---- conversion ----
   to(target: DType | Device): Tensor {
-    return target === 'cpu' || target.startsWith('cuda')
-      ? wrap(A.toDevice(this.handle, target, this.#info()[0]))
-      : wrap(A.toDtype(this.handle, dtypeCode(target as DType)));
+    if (typeof target === 'string' && (target === 'cpu' || target.startsWith('cuda'))) {
+      return wrap(A.toDevice(this.handle, target, this.#info()[0]));
+    }
+    if (typeof target !== 'string' || !(target in dtypeCodes)) {
+      throw new TypeError(`to: expected a dtype (${Object.keys(dtypeCodes).join(', ')}) or a device ('cpu', 'cuda', ` +
+        `'cuda:N'), got ${JSON.stringify(target)}`);
+    }
+    return wrap(A.toDtype(this.handle, dtypeCode(target as DType)));
   }
   float(): Tensor { return this.to('float32'); }
   double(): Tensor { return this.to('float64'); }
@@ -142,26 +147,26 @@ export class Tensor implements Disposable {
 
   // ---- arithmetic ----
   add(other: TensorOrScalar, alpha: number = 1): Tensor {
-    return wrap(other instanceof Tensor ? A.add(this.handle, other.handle, alpha) : A.addScalar(this.handle, other, alpha));
+    return wrap(other instanceof Tensor ? A.add(this.handle, handleOf(other), alpha) : A.addScalar(this.handle, other, alpha));
   }
   sub(other: TensorOrScalar, alpha: number = 1): Tensor {
-    return wrap(other instanceof Tensor ? A.sub(this.handle, other.handle, alpha) : A.subScalar(this.handle, other, alpha));
+    return wrap(other instanceof Tensor ? A.sub(this.handle, handleOf(other), alpha) : A.subScalar(this.handle, other, alpha));
   }
   /** other - this */
   rsub(other: Scalar): Tensor { return wrap(A.rsubScalar(this.handle, other)); }
   mul(other: TensorOrScalar): Tensor {
-    return wrap(other instanceof Tensor ? A.mul(this.handle, other.handle) : A.mulScalar(this.handle, other));
+    return wrap(other instanceof Tensor ? A.mul(this.handle, handleOf(other)) : A.mulScalar(this.handle, other));
   }
   div(other: TensorOrScalar): Tensor {
-    return wrap(other instanceof Tensor ? A.div(this.handle, other.handle) : A.divScalar(this.handle, other));
+    return wrap(other instanceof Tensor ? A.div(this.handle, handleOf(other)) : A.divScalar(this.handle, other));
   }
   pow(exponent: TensorOrScalar): Tensor {
-    return wrap(exponent instanceof Tensor ? A.pow(this.handle, exponent.handle) : A.powScalar(this.handle, exponent));
+    return wrap(exponent instanceof Tensor ? A.pow(this.handle, handleOf(exponent)) : A.powScalar(this.handle, exponent));
   }
-  matmul(other: Tensor): Tensor { return wrap(A.matmul(this.handle, other.handle)); }
-  mm(other: Tensor): Tensor { return wrap(A.mm(this.handle, other.handle)); }
-  dot(other: Tensor): Tensor { return wrap(A.dot(this.handle, other.handle)); }
-  outer(other: Tensor): Tensor { return wrap(A.outer(this.handle, other.handle)); }
+  matmul(other: Tensor): Tensor { return wrap(A.matmul(this.handle, handleOf(other))); }
+  mm(other: Tensor): Tensor { return wrap(A.mm(this.handle, handleOf(other))); }
+  dot(other: Tensor): Tensor { return wrap(A.dot(this.handle, handleOf(other))); }
+  outer(other: Tensor): Tensor { return wrap(A.outer(this.handle, handleOf(other))); }
   neg(): Tensor { return wrap(A.neg(this.handle)); }
   abs(): Tensor { return wrap(A.abs(this.handle)); }
   sign(): Tensor { return wrap(A.sign(this.handle)); }
@@ -179,8 +184,8 @@ export class Tensor implements Disposable {
   ceil(): Tensor { return wrap(A.ceil(this.handle)); }
   round(): Tensor { return wrap(A.round(this.handle)); }
   clamp(min: number | null, max: number | null = null): Tensor { return wrap(A.clamp(this.handle, min, max)); }
-  maximum(other: Tensor): Tensor { return wrap(A.maximum(this.handle, other.handle)); }
-  minimum(other: Tensor): Tensor { return wrap(A.minimum(this.handle, other.handle)); }
+  maximum(other: Tensor): Tensor { return wrap(A.maximum(this.handle, handleOf(other))); }
+  minimum(other: Tensor): Tensor { return wrap(A.minimum(this.handle, handleOf(other))); }
 
   // ---- reductions ----
   sum(dim?: number | number[], keepdim = false): Tensor {
@@ -224,10 +229,10 @@ export class Tensor implements Disposable {
     return wrap(A.multinomial(this.handle, numSamples, replacement));
   }
   bincount(weights?: Tensor | null, minlength = 0): Tensor {
-    return wrap(A.bincount(this.handle, weights ? weights.handle : null, minlength));
+    return wrap(A.bincount(this.handle, weights ? handleOf(weights) : null, minlength));
   }
   indexAdd(dim: number, index: Tensor, source: Tensor, alpha: number = 1): Tensor {
-    return wrap(A.indexAdd(this.handle, dim, index.handle, source.handle, alpha));
+    return wrap(A.indexAdd(this.handle, dim, handleOf(index), handleOf(source), alpha));
   }
   any(): Tensor { return wrap(A.any(this.handle)); }
   all(): Tensor { return wrap(A.all(this.handle)); }
@@ -240,15 +245,15 @@ export class Tensor implements Disposable {
   le(other: TensorOrScalar): Tensor { return compare(this, other, A.le, A.leScalar); }
   gt(other: TensorOrScalar): Tensor { return compare(this, other, A.gt, A.gtScalar); }
   ge(other: TensorOrScalar): Tensor { return compare(this, other, A.ge, A.geScalar); }
-  logicalAnd(other: Tensor): Tensor { return wrap(A.logicalAnd(this.handle, other.handle)); }
-  logicalOr(other: Tensor): Tensor { return wrap(A.logicalOr(this.handle, other.handle)); }
+  logicalAnd(other: Tensor): Tensor { return wrap(A.logicalAnd(this.handle, handleOf(other))); }
+  logicalOr(other: Tensor): Tensor { return wrap(A.logicalOr(this.handle, handleOf(other))); }
   logicalNot(): Tensor { return wrap(A.logicalNot(this.handle)); }
   isnan(): Tensor { return wrap(A.isnan(this.handle)); }
   isfinite(): Tensor { return wrap(A.isfinite(this.handle)); }
   /** Indices of non-zero elements, shape [count, ndim]. */
   nonzero(): Tensor { return wrap(A.nonzero(this.handle)); }
-  maskedFill(mask: Tensor, value: number): Tensor { return wrap(A.maskedFill(this.handle, mask.handle, value)); }
-  maskedSelect(mask: Tensor): Tensor { return wrap(A.maskedSelect(this.handle, mask.handle)); }
+  maskedFill(mask: Tensor, value: number): Tensor { return wrap(A.maskedFill(this.handle, handleOf(mask), value)); }
+  maskedSelect(mask: Tensor): Tensor { return wrap(A.maskedSelect(this.handle, handleOf(mask))); }
 
   // ---- shape ----
   reshape(shape: number[]): Tensor { return wrap(A.reshape(this.handle, shape)); }
@@ -265,10 +270,10 @@ export class Tensor implements Disposable {
     return wrap(A.slice(this.handle, dim, start, end, step));
   }
   select(dim: number, index: number): Tensor { return wrap(A.select(this.handle, dim, index)); }
-  indexSelect(dim: number, index: Tensor): Tensor { return wrap(A.indexSelect(this.handle, dim, index.handle)); }
-  gather(dim: number, index: Tensor): Tensor { return wrap(A.gather(this.handle, dim, index.handle)); }
+  indexSelect(dim: number, index: Tensor): Tensor { return wrap(A.indexSelect(this.handle, dim, handleOf(index))); }
+  gather(dim: number, index: Tensor): Tensor { return wrap(A.gather(this.handle, dim, handleOf(index))); }
   scatter(dim: number, index: Tensor, source: Tensor): Tensor {
-    return wrap(A.scatter(this.handle, dim, index.handle, source.handle));
+    return wrap(A.scatter(this.handle, dim, handleOf(index), handleOf(source)));
   }
   flip(dims: number[]): Tensor { return wrap(A.flip(this.handle, dims)); }
   repeat(repeats: number[]): Tensor { return wrap(A.repeat(this.handle, repeats)); }
@@ -276,36 +281,45 @@ export class Tensor implements Disposable {
 
   // ---- in place (optimizers, masks, init) ----
   add_(other: TensorOrScalar, alpha: number = 1): this {
-    if (other instanceof Tensor) A.add_(this.handle, other.handle, alpha); else A.addScalar_(this.handle, other, alpha);
+    if (other instanceof Tensor) A.add_(this.handle, handleOf(other), alpha); else A.addScalar_(this.handle, other, alpha);
     return this;
   }
-  sub_(other: Tensor, alpha: number = 1): this { A.sub_(this.handle, other.handle, alpha); return this; }
+  sub_(other: Tensor, alpha: number = 1): this { A.sub_(this.handle, handleOf(other), alpha); return this; }
   mul_(other: TensorOrScalar): this {
-    if (other instanceof Tensor) A.mul_(this.handle, other.handle); else A.mulScalar_(this.handle, other);
+    if (other instanceof Tensor) A.mul_(this.handle, handleOf(other)); else A.mulScalar_(this.handle, other);
     return this;
   }
   div_(other: TensorOrScalar): this {
-    if (other instanceof Tensor) A.div_(this.handle, other.handle); else A.divScalar_(this.handle, other);
+    if (other instanceof Tensor) A.div_(this.handle, handleOf(other)); else A.divScalar_(this.handle, other);
     return this;
   }
-  copy_(source: Tensor): this { A.copy_(this.handle, source.handle); return this; }
+  copy_(source: Tensor): this { A.copy_(this.handle, handleOf(source)); return this; }
   zero_(): this { A.zero_(this.handle); return this; }
   fill_(value: Scalar): this { A.fill_(this.handle, value); return this; }
   /** this += value * a * b */
-  addcmul_(a: Tensor, b: Tensor, value: number = 1): this { A.addcmul_(this.handle, a.handle, b.handle, value); return this; }
+  addcmul_(a: Tensor, b: Tensor, value: number = 1): this { A.addcmul_(this.handle, handleOf(a), handleOf(b), value); return this; }
   /** this += value * a / b */
-  addcdiv_(a: Tensor, b: Tensor, value: number = 1): this { A.addcdiv_(this.handle, a.handle, b.handle, value); return this; }
-  maskedFill_(mask: Tensor, value: number): this { A.maskedFill_(this.handle, mask.handle, value); return this; }
+  addcdiv_(a: Tensor, b: Tensor, value: number = 1): this { A.addcdiv_(this.handle, handleOf(a), handleOf(b), value); return this; }
+  maskedFill_(mask: Tensor, value: number): this { A.maskedFill_(this.handle, handleOf(mask), value); return this; }
   clamp_(min: number | null, max: number | null = null): this { A.clamp_(this.handle, min, max); return this; }
   abs_(): this { A.abs_(this.handle); return this; }
-  lerp_(end: Tensor, weight: number): this { A.lerp_(this.handle, end.handle, weight); return this; }
+  lerp_(end: Tensor, weight: number): this { A.lerp_(this.handle, handleOf(end), weight); return this; }
   normal_(mean = 0, std = 1): this { A.normal_(this.handle, mean, std); return this; }
   uniform_(from = 0, to = 1): this { A.uniform_(this.handle, from, to); return this; }
   /**
    * Points this tensor at `source`'s data (dtype and shape may change) while keeping its identity, gradient flag
    * and owner, as PyTorch's `param.data = source`: lets a pass run a model in float64 and restore it afterwards.
    */
-  setData_(source: Tensor): this { A.setData_(this.handle, source.handle); return this.#changed(); }
+  setData_(source: Tensor): this { A.setData_(this.handle, handleOf(source)); return this.#changed(); }
+}
+
+/**
+ * The handle of a tensor argument. A value that is not a Tensor (a number, null, a plain object) goes to the
+ * addon as it is, which rejects it with a TypeError naming the ATen argument ("argument 'other': expected a
+ * tensor, got null") instead of JavaScript's "cannot read properties of null".
+ */
+export function handleOf(value: Tensor): Handle {
+  return value instanceof Tensor ? value.handle : (value as unknown as Handle);
 }
 
 /** Wraps a native result handle as a Tensor owned by the current scope. */
@@ -320,7 +334,7 @@ function pair(result: unknown): ValuesIndices {
 
 function compare(self: Tensor, other: TensorOrScalar, tensorOp: (...args: unknown[]) => unknown,
   scalarOp: (...args: unknown[]) => unknown): Tensor {
-  return wrap(other instanceof Tensor ? tensorOp(self.handle, other.handle) : scalarOp(self.handle, other));
+  return wrap(other instanceof Tensor ? tensorOp(handleOf(self), handleOf(other)) : scalarOp(handleOf(self), other));
 }
 
 /** Elementwise choice: condition ? a : b (scalars broadcast). */
@@ -330,7 +344,7 @@ export function where(condition: Tensor, a: TensorOrScalar, b: TensorOrScalar): 
     : scalarLike(value, like ?? condition, like ? like.dtype : 'float32');
   const left = asTensor(a);
   const right = asTensor(b);
-  const result = wrap(A.where(condition.handle, left.handle, right.handle));
+  const result = wrap(A.where(handleOf(condition), handleOf(left), handleOf(right)));
   if (left !== a) left.dispose();
   if (right !== b) right.dispose();
   return result;

@@ -1,0 +1,166 @@
+// Failures are JavaScript errors with libtorch's message and the op's name; wrong argument types are TypeErrors
+// naming the argument; use after dispose is refused clearly; nothing aborts the process.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import * as T from '../../src/torch/index.js';
+import { native } from '../../src/torch/native.js';
+import { aten } from '../../src/torch/ops.js';
+import { repositoryRoot } from '../helpers/pytorch.js';
+
+const { F } = T;
+type Thrower = () => unknown;
+
+/** Asserts fn throws an instance of `kind` whose whole message matches `message`. */
+function throwsExactly(fn: Thrower, kind: ErrorConstructor, message: RegExp): void {
+  assert.throws(fn, (error: unknown) => {
+    assert.ok(error instanceof kind, `expected ${kind.name}, got ${(error as Error)?.constructor?.name}: ${String(error)}`);
+    assert.equal((error as Error).constructor, kind, `expected exactly ${kind.name}`);
+    assert.match((error as Error).message, message);
+    return true;
+  });
+}
+
+test('shape, dtype and device mismatches are Errors carrying the op name and libtorch\'s message', () => {
+  T.tidy(() => {
+    throwsExactly(() => T.ones([2, 3]).add(T.ones([4])), Error,
+      /^aten::add\.Tensor: The size of tensor a \(3\) must match the size of tensor b \(4\) at non-singleton dimension 1$/);
+    throwsExactly(() => T.ones([2, 3]).matmul(T.ones([4, 5])), Error,
+      /^aten::matmul: mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)$/);
+    throwsExactly(() => F.conv2d(T.ones([1, 4, 5, 5]), T.ones([2, 3, 3, 3])), Error,
+      /^aten::conv2d: Given groups=1, weight of size \[2, 3, 3, 3\], expected input\[1, 4, 5, 5\] to have 3 channels, but got 4 channels instead$/);
+    throwsExactly(() => T.ones([2, 2]).matmul(T.ones([2, 2], { dtype: 'float64' })), Error,
+      /^aten::matmul: expected scalar type Float but found Double$/);
+    throwsExactly(() => T.ones([3]).indexSelect(0, T.ones([2])), Error, /^aten::index_select: .*Expected dtype int32 or int64 for index/);
+    throwsExactly(() => F.crossEntropy(T.ones([2, 3]), T.ones([2])), Error, /^aten::cross_entropy_loss: expected scalar type Long but found Float$/);
+    if (T.cudaAvailable()) {
+      throwsExactly(() => T.ones([2]).add(T.ones([2], { device: 'cuda' })), Error,
+        /^aten::add\.Tensor: Expected all tensors to be on the same device/);
+    } else {
+      // Without CUDA the device itself is the error, still from libtorch and still an Error.
+      throwsExactly(() => T.zeros([2], { device: 'cuda' }), Error, /^aten::zeros: .*CUDA/);
+    }
+    throwsExactly(() => T.zeros([2], { device: 'gpu' as T.Device }), Error, /^aten::zeros: .*device.*gpu/i);
+  });
+});
+
+test('wrong argument types are TypeErrors that name the ATen argument and what was received', () => {
+  T.tidy(() => {
+    const x = T.ones([1, 1, 4, 4]);
+    const v = T.ones([2]);
+    const cases: [Thrower, RegExp][] = [
+      [() => v.add('x' as never), /^aten::add\.Scalar argument 'other': expected a number, got string$/],
+      [() => v.add(null as never), /^aten::add\.Scalar argument 'other': expected a number, got null$/],
+      [() => v.matmul(null as never), /^aten::matmul argument 'other': expected a tensor, got null$/],
+      [() => v.matmul(5 as never), /^aten::matmul argument 'other': expected a tensor, got number 5$/],
+      [() => v.matmul(undefined as never), /^aten::matmul: missing argument 'other'$/],
+      [() => v.matmul({} as never), /^aten::matmul argument 'other': expected a tensor, got object$/],
+      [() => F.conv2d(x, T.ones([1, 1, 1, 1]), { stride: 'a' as never }), /^aten::conv2d argument 'stride': expected an integer, got string$/],
+      [() => F.conv2d(x, T.ones([1, 1, 1, 1]), { bias: 5 as never }), /^aten::conv2d argument 'bias': expected a tensor, got number 5$/],
+      [() => F.maxPool2d(x, 1.5), /^aten::max_pool2d argument 'kernel_size': expected an integer, got number 1\.5$/],
+      [() => v.reshape('x' as never), /^aten::reshape argument 'shape': expected an integer, got string$/],
+      [() => v.sum(1.5), /^aten::sum\.dim_IntList argument 'dim': expected an integer, got number 1\.5$/],
+      [() => v.topk(Number.NaN), /^aten::topk argument 'k': expected an integer, got number NaN$/],
+      [() => T.cat([v, 'x' as never]), /^aten::cat argument 'tensors': expected a tensor, got string$/],
+      [() => F.batchNorm(x, { training: 'yes' as never }), /^aten::batch_norm argument 'training': expected a boolean, got string$/],
+      [() => T.zeros([2], { dtype: 'complex64' as never }), /^unknown dtype 'complex64'; expected one of uint8, /],
+      [() => v.to('gpu' as never), /^to: expected a dtype \(.*\) or a device \('cpu', 'cuda', 'cuda:N'\), got "gpu"$/],
+      [() => aten('neg')(v.handle, 1, 2), /^aten::neg: takes 1 arguments, got 3$/],
+      [() => native.savePt(['a'], [5 as never]), /^savePt: expected a tensor, got number 5$/],
+      [() => native.fromBuffer('x' as never, 6, [1]), /^fromBuffer data: expected a typed array$/],
+      [() => native.backward(5 as never, null, null, false), /^backward tensors: expected an array of tensors$/],
+    ];
+    for (const [fn, message] of cases) throwsExactly(fn, TypeError, message);
+  });
+});
+
+test('bad enum codes are RangeErrors before libtorch sees them; odd but valid codes get libtorch\'s error', () => {
+  T.tidy(() => {
+    const zeros = aten('zeros');
+    throwsExactly(() => zeros([2], 99, null, 'cpu'), RangeError, /^aten::zeros argument 'dtype': invalid dtype code 99 \(valid: 0\.\.\d+\)$/);
+    throwsExactly(() => zeros([2], -1, null, 'cpu'), RangeError, /^aten::zeros argument 'dtype': invalid dtype code -1/);
+    throwsExactly(() => zeros([2], 18, null, 'cpu'), RangeError, /^aten::zeros argument 'dtype': dtype code 18 is Undefined$/);
+    throwsExactly(() => zeros([2], 6, 42, 'cpu'), RangeError, /^aten::zeros argument 'layout': invalid layout code 42/);
+    throwsExactly(() => aten('empty.memory_format')([2], 6, null, 'cpu', null, 9), RangeError,
+      /^aten::empty\.memory_format argument 'memory_format': invalid memory format code 9/);
+    throwsExactly(() => native.fromBuffer(new Float32Array(2), 99, [2]), RangeError, /^fromBuffer dtype: invalid dtype code 99/);
+    throwsExactly(() => native.fromBuffer(new Float32Array(3), 6, [2]), RangeError, /^fromBuffer: 12 bytes do not fill shape of 2 elements$/);
+    throwsExactly(() => native.fromBuffer(new Float32Array(3), 6, [-3]), RangeError, /^fromBuffer shape: sizes must be non-negative$/);
+    throwsExactly(() => zeros([2], 12, null, 'cpu'), Error, /^aten::zeros: .*QuantizedCPU/); // qint8: valid code, no kernel
+    const valid = zeros([2], 7, null, 'cpu') as Parameters<typeof native.dispose>[0];
+    assert.deepEqual(native.meta(valid), [7, 'cpu', false, 2], 'a valid code still works');
+    native.dispose(valid);
+  });
+});
+
+test('use after dispose throws a clear Error; dispose is idempotent; tidy-freed tensors are refused too', () => {
+  const t = T.ones([2]);
+  t.dispose();
+  t.dispose();
+  assert.equal(t.isDisposed, true);
+  assert.equal(String(t), 'Tensor(disposed)');
+  throwsExactly(() => t.add(1), Error, /^tensor was disposed; it cannot be used any more \(keep\(\) it to escape a tidy\)$/);
+  throwsExactly(() => T.tidy(() => T.ones([2]).add(t)), Error, /^tensor was disposed/);
+  let escaped: T.Tensor | undefined;
+  T.tidy(() => { escaped = T.ones([3]); });
+  throwsExactly(() => escaped!.sum(), Error, /^tensor was disposed/);
+  // A raw handle kept past dispose is recognised by the addon, even after its slot is reused.
+  const u = T.ones([2]);
+  const stale = u.handle;
+  u.dispose();
+  const reuse = T.tidy(() => Array.from({ length: 5 }, () => T.keep(T.zeros([1]))));
+  throwsExactly(() => aten('neg')(stale), Error, /^aten::neg argument 'self': tensor was disposed$/);
+  native.dispose(stale); // disposing a stale handle does nothing...
+  assert.deepEqual(reuse.map((r) => r.isDisposed), [false, false, false, false, false]);
+  assert.deepEqual(reuse.map((r) => r.toArray()[0]), [0, 0, 0, 0, 0], '...and frees no other tensor');
+  T.dispose(reuse);
+});
+
+test('autograd errors — also one raised in the middle of backward — throw and leave the engine usable', () => {
+  const before = T.memoryStats().tensors;
+  T.tidy(() => {
+    const x = T.ones([3], { requiresGrad: true });
+    throwsExactly(() => x.mul(2).backward(), Error, /^backward: grad can be implicitly created only for scalar outputs$/);
+    throwsExactly(() => x.mul(2).backward(T.ones([4])), Error, /^backward: invalid gradient at index 0 - got \[4\] but expected shape compatible with \[3\]$/);
+    const y = x.exp().sum();
+    y.backward();
+    throwsExactly(() => y.backward(), Error, /^backward: Trying to backward through the graph a second time/);
+    x.grad = null;
+    // exp saves its output; changing it in place fails when backward reaches ExpBackward, after MulBackward ran.
+    const e = x.exp();
+    const loss = e.mul(x).sum();
+    e.mul_(3);
+    throwsExactly(() => loss.backward(), Error, /^backward: one of the variables needed for gradient computation has been modified by an inplace operation/);
+    throwsExactly(() => T.grad(x.detach().sum(), [x]), Error, /^grad: element 0 of tensors does not require grad and does not have a grad_fn$/);
+    // The engine still works, and gives the right gradient.
+    x.grad = null;
+    x.mul(x).sum().backward();
+    assert.deepEqual(x.grad!.toArray(), [2, 2, 2]);
+  });
+  assert.equal(T.memoryStats().tensors, before, 'failed backward passes leak no tensors');
+});
+
+test('a tidy whose function throws frees everything made inside and rethrows', () => {
+  const before = T.memoryStats();
+  assert.throws(() => T.tidy(() => {
+    T.ones([1000]);
+    T.tidy(() => T.ones([10]).matmul(T.ones([11])));
+  }), /aten::matmul/);
+  assert.deepEqual(T.memoryStats(), before);
+});
+
+test('calling every bound op with random wrong arguments never aborts the process (fuzz in a child process)', () => {
+  const script = path.join(repositoryRoot, 'dist', 'test', 'helpers', 'op-fuzz.js');
+  const child = spawnSync(process.execPath, [script, '25'], { encoding: 'utf8', env: { ...process.env, SKETCHPRUNE_THREADS: '1' } });
+  assert.equal(child.signal, null, `the fuzz process died by ${child.signal}:\n${child.stderr.slice(-2000)}`);
+  assert.equal(child.status, 0, `the fuzz process failed:\n${child.stderr.slice(-2000)}`);
+  assert.doesNotMatch(child.stderr, /terminate called|Aborted|Segmentation/);
+  const summary = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
+    operators: number; calls: number; returned: number; errors: Record<string, number>; nonErrors: string[];
+  };
+  assert.deepEqual(summary.nonErrors, [], 'everything thrown is an Error');
+  assert.ok(summary.operators >= 100, `fuzzed ${summary.operators} operators`);
+  assert.ok(summary.errors.Error > 100 && summary.errors.TypeError > 100, `libtorch and argument errors both seen: ${JSON.stringify(summary)}`);
+  assert.ok(summary.returned > 100, 'some random calls are valid and return');
+});
