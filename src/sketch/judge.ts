@@ -42,12 +42,27 @@ export interface StatementCheck {
   details?: Record<string, number | string | boolean | null>;
 }
 
-/** Bound check: exceeded if the whole interval lies above, holds if it lies below; else decided by `exact`. */
+/**
+ * Bound check: exceeded if the whole interval lies above, holds if it lies below; else decided by `exact`.
+ * When the exact value is known and lies outside the interval, the Monte Carlo mean missed it (heavy-tailed
+ * errors: the interval covers with probability ≥ 1 − 1/z² only), so the exact value decides.
+ */
 export function judgeBound(measured: Estimate, bound: number, exact: number | null): { verdict: Verdict; basis: Basis } {
+  const missed = exact !== null && !agrees(measured, exact, bound);
+  if (missed) return { verdict: exact <= bound * (1 + 1e-12) ? 'holds' : 'exceeded', basis: 'exact' };
   if (measured.ciLow > bound) return { verdict: 'exceeded', basis: 'monte-carlo' };
   if (measured.ciHigh <= bound) return { verdict: 'holds', basis: 'monte-carlo' };
   if (exact === null) return { verdict: 'inconclusive', basis: 'monte-carlo' };
   return { verdict: exact <= bound * (1 + 1e-12) ? 'holds' : 'exceeded', basis: 'exact' };
+}
+
+/**
+ * Whether value lies in the interval, widened by float64 rounding relative to `scale` (1e-9·|scale|): an error
+ * that is exactly 0 is computed as ±1e−19 and must still count as agreeing with 0.
+ */
+export function agrees(measured: Estimate, value: number, scale: number): boolean {
+  const slack = Number.isFinite(scale) ? 1e-9 * Math.abs(scale) : 0;
+  return value >= measured.ciLow - slack && value <= measured.ciHigh + slack;
 }
 
 /** Equality check against a Monte Carlo interval. */

@@ -11,6 +11,9 @@ test('bound verdicts: interval above → exceeded, below → holds, straddling �
   assert.deepEqual(judgeBound(estimate(5, 1), 5.5, 5.4), { verdict: 'holds', basis: 'exact' });
   assert.deepEqual(judgeBound(estimate(5, 1), 5.5, 5.6), { verdict: 'exceeded', basis: 'exact' });
   assert.equal(judgeBound(estimate(5, 1), Infinity, 5).verdict, 'holds');
+  // A Monte Carlo mean that missed the exact value (heavy tails) does not decide: the exact value does.
+  assert.deepEqual(judgeBound(estimate(50, 10), 10, 9), { verdict: 'holds', basis: 'exact' });
+  assert.deepEqual(judgeBound(estimate(1, 0.5), 10, 12), { verdict: 'exceeded', basis: 'exact' });
 });
 
 test('equality verdicts and violations', () => {

@@ -1,0 +1,126 @@
+// `sketchprune sketch verify|compare`: the paper's linear sketching theory, checked numerically and compared.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { runSketchCompare, runSketchVerify } from '../experiments/sketch-report.js';
+
+const help = `Usage: sketchprune sketch <verify|compare> [options]
+
+  verify    Evaluates every statement of the paper's Sections 4–6 as printed (Algorithm 1, Lemmas 4.1–4.3,
+            Theorem 4.4, Lemma 4.5, the SynFlow and SNIP equivalences) in several scenarios: Monte Carlo
+            measurement with a confidence interval, the printed value or bound, the exact expectation, the
+            ratio and a verdict (holds / exceeded / equality within CI / equality rejected), with an
+            explanation where a statement fails. Writes verify.json, verify.md and plots.
+  compare   Compares masks on the linear problem: Algorithm 1 with Eq. (2) probabilities, top-s by the same
+            scores, top-k with the sketch's keep-count, and uniform Algorithm 1; error versus s and versus
+            ‖w⋆ − w⁰‖. Writes compare.json, compare.md and plots.
+
+Options (both):
+  --out DIR         output directory (default reports/sketch-verify or reports/sketch-compare; "-quick" added with --quick)
+  --seed N          random seed (default 0)
+  --quick           a smaller, faster suite
+  -h, --help        this text
+Options (verify):
+  --z Z             interval half-width in standard errors (default 3)
+Options (compare):
+  --d D             number of weights (default 1000; 500 with --quick)
+  --n N             number of examples (default 128)
+  --reps R          repetitions per point (default 40; 10 with --quick)
+  --budgets LIST    comma-separated s values (default 10,20,50,100,200,500,1000, those ≤ d)
+  --drifts LIST     comma-separated ‖w⋆−w⁰‖/‖w⁰‖ values (default 0,0.1,0.25,0.5,1,2)
+  --drift-kind K    dense | smallest | largest (where w⋆ moves away from w⁰; default dense)`;
+
+export async function run(argv: string[]): Promise<number> {
+  const [subcommand, ...rest] = argv;
+  if (!subcommand || subcommand === '--help' || subcommand === '-h' || subcommand === 'help') {
+    console.log(help);
+    return subcommand ? 0 : 2;
+  }
+  if (subcommand !== 'verify' && subcommand !== 'compare') {
+    console.error(`sketchprune sketch: unknown subcommand '${subcommand}'; expected verify or compare (see --help)`);
+    return 2;
+  }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: {
+        out: { type: 'string' }, seed: { type: 'string' }, quick: { type: 'boolean', default: false },
+        z: { type: 'string' }, d: { type: 'string' }, n: { type: 'string' }, reps: { type: 'string' },
+        budgets: { type: 'string' }, drifts: { type: 'string' }, 'drift-kind': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    console.error(`sketchprune sketch ${subcommand}: ${(error as Error).message}`);
+    return 2;
+  }
+  if (values.help) { console.log(help); return 0; }
+  try {
+    const seed = integer(values.seed, '--seed', 0, 0);
+    const quick = values.quick === true;
+    const out = (values.out as string | undefined) ?? path.join('reports', `sketch-${subcommand}${quick ? '-quick' : ''}`);
+    const started = Date.now();
+    const progress = (message: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${message}`);
+    if (subcommand === 'verify') {
+      for (const key of ['d', 'n', 'reps', 'budgets', 'drifts', 'drift-kind']) {
+        if (values[key] !== undefined) throw new RangeError(`--${key} applies to 'compare', not 'verify'`);
+      }
+      const z = values.z === undefined ? 3 : Number(values.z);
+      if (!(z > 0) || !Number.isFinite(z)) throw new RangeError(`--z must be a positive number, got '${values.z}'`);
+      console.log(`Checking the statements of Sections 4–6${quick ? ' (quick suite)' : ''}, seed ${seed} …`);
+      const { report, files } = await runSketchVerify({ out, seed, quick, z, onProgress: progress });
+      console.log('');
+      for (const row of report.summary) {
+        const worst = row.worstRatio === null ? '' : `, largest measured/bound ${row.worstRatio.toPrecision(3)}` +
+          (row.worstExactRatio === null ? '' : ` (exact/bound ${row.worstExactRatio.toPrecision(3)})`);
+        console.log(`  ${row.statement.padEnd(26)} ${row.holds}/${row.checks} consistent, ${row.violated} violated` +
+          `${row.inconclusive ? `, ${row.inconclusive} inconclusive` : ''}${worst}`);
+      }
+      console.log(`\n${report.checks.length} checks in ${report.durationSeconds.toFixed(1)} s`);
+      printFiles(files);
+      return 0;
+    }
+    if (values.z !== undefined) throw new RangeError("--z applies to 'verify', not 'compare'");
+    const kind = values['drift-kind'] as string | undefined;
+    if (kind !== undefined && !['dense', 'smallest', 'largest'].includes(kind)) {
+      throw new RangeError(`--drift-kind must be dense, smallest or largest, got '${kind}'`);
+    }
+    console.log(`Comparing masks on the linear problem${quick ? ' (quick)' : ''}, seed ${seed} …`);
+    const { report, files } = await runSketchCompare({
+      out, quick, seed, onProgress: progress,
+      ...(values.d !== undefined ? { d: integer(values.d, '--d', undefined, 1) } : {}),
+      ...(values.n !== undefined ? { n: integer(values.n, '--n', undefined, 1) } : {}),
+      ...(values.reps !== undefined ? { reps: integer(values.reps, '--reps', undefined, 2) } : {}),
+      ...(values.budgets !== undefined ? { budgets: list(values.budgets, '--budgets') } : {}),
+      ...(values.drifts !== undefined ? { drifts: list(values.drifts, '--drifts') } : {}),
+      ...(kind !== undefined ? { driftKind: kind as 'dense' | 'smallest' | 'largest' } : {}),
+    });
+    console.log(`\ndone in ${report.durationSeconds.toFixed(1)} s`);
+    printFiles(files);
+    return 0;
+  } catch (error) {
+    console.error(`sketchprune sketch ${subcommand}: ${(error as Error).message}`);
+    return 2;
+  }
+}
+
+function integer(text: unknown, flag: string, fallback: number | undefined, minimum: number): number {
+  if (text === undefined && fallback !== undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < minimum) throw new RangeError(`${flag} must be an integer ≥ ${minimum}, got '${text}'`);
+  return value;
+}
+
+function list(text: unknown, flag: string): number[] {
+  const values = String(text).split(',').map((item) => Number(item.trim()));
+  if (values.length === 0 || values.some((value) => !Number.isFinite(value))) {
+    throw new RangeError(`${flag} must be a comma-separated list of numbers, got '${text}'`);
+  }
+  return values;
+}
+
+function printFiles(files: { json: string; markdown: string; plots: string[] }): void {
+  console.log(`report:  ${path.resolve(files.markdown)}`);
+  console.log(`data:    ${path.resolve(files.json)}`);
+  if (files.plots.length) console.log(`plots:   ${files.plots.map((file) => path.resolve(file)).join(', ')}`);
+}
