@@ -4,12 +4,13 @@
 // weights down to the round's density, rewind to the saved weights. Densities follow the schedule (exponential:
 // every round prunes the same fraction of the survivors) and the last round lands exactly on the target. Training
 // is injected: pruning/ never imports train/.
-import { Tensor, getRngState, keep, manualSeed, noGrad, ones, setRngState, tidy } from '../torch/index.js';
+import { Tensor, getRngState, keep, manualSeed, noGrad, setRngState, tidy } from '../torch/index.js';
 import { MaskSet, type Module } from '../nn/index.js';
 import { scheduleDensities, type ScheduleName } from './density.js';
 import type { Scope, SelectionEntry } from './selection/types.js';
 import type { PrunableParameter } from './working-weights.js';
 import { summarize, type PruneRecord } from './record.js';
+import { SupportSet } from './support-set.js';
 import type { PruneProgress, PruneResult } from './prune.js';
 
 export interface ImpOptions {
@@ -62,11 +63,11 @@ export async function pruneImp(model: Module, parameters: PrunableParameter[], r
   trainingMs += performance.now() - trainStart;
   const rewind = model.stateDict();
   const saved = new Map(Object.entries(rewind).map(([name, tensor]) => [name, keep(noGrad(() => tensor.clone()))]));
-  let support: Tensor[] = parameters.map(({ tensor }) => keep(ones(tensor.shape)));
-  let finalMasks: Tensor[] = support;
+  const support = new SupportSet(parameters);
+  let finalMasks: Tensor[];
   try {
     for (let round = 1; round <= rounds; round++) {
-      const masks = new MaskSet(names.map((name, index) => [name, support[index].clone()]));
+      const masks = new MaskSet(names.map((name, index) => [name, support.views[index].clone()]));
       try {
         masks.applyTo(model);
         const roundStart = performance.now();
@@ -78,32 +79,25 @@ export async function pruneImp(model: Module, parameters: PrunableParameter[], r
       const selectStart = performance.now();
       const outcome = tidy(() => {
         const scores = noGrad(() => parameters.map(({ tensor }) => tensor.abs().to('float64')));
-        return run.selection.select({ scores, support, names, density: densities[round - 1], scope: run.scope });
+        return run.selection.select({
+          scores, support: support.views, names, density: densities[round - 1], scope: run.scope, survivors: support.kept,
+        });
       });
-      const nextSupport = tidy(() => outcome.masks.map((mask) => keep(mask.ne(0).to('float32'))));
-      if (finalMasks !== support) for (const mask of finalMasks) mask.dispose();
-      for (const mask of support) mask.dispose();
-      support = nextSupport;
-      finalMasks = outcome.masks.map((mask) => keep(mask));
+      support.update(outcome);
       model.loadStateDict(Object.fromEntries(saved));
       selectionMs += performance.now() - selectStart;
-      if (run.onProgress) {
-        const kept = support.reduce((sum, mask) => sum + tidy(() => mask.sum().item()), 0);
-        run.onProgress({
-          iteration: round, iterations: rounds, density: densities[round - 1], kept, elapsedMs: performance.now() - run.started, masks: support,
-        });
-      }
+      run.onProgress?.({
+        iteration: round, iterations: rounds, density: densities[round - 1], kept: support.kept,
+        elapsedMs: performance.now() - run.started, masks: support.views,
+      });
     }
-  } catch (error) {
-    if (finalMasks !== support) for (const mask of finalMasks) mask.dispose();
-    for (const mask of support) mask.dispose();
-    throw error;
+    finalMasks = support.takeMasks();
   } finally {
+    support.dispose();
     for (const tensor of saved.values()) tensor.dispose();
     setRngState(callerRng);
     callerRng.dispose();
   }
-  if (finalMasks !== support) for (const mask of support) mask.dispose();
   const masks = new MaskSet(names.map((name, index) => [name, finalMasks[index]]));
   const record: PruneRecord = {
     method: 'imp',

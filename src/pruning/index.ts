@@ -15,3 +15,8 @@ export {
   saveMasks, loadMasks, formatDensityTable, layerRecords, summarize, RECORD_METADATA_KEY,
   type PruneRecord, type LayerRecord,
 } from './record.js';
+export {
+  uniformMask, keptValues, weightValues, scoreSubsetSeries, histogramData, figure1Data,
+  type Figure1Data, type Figure1Options,
+  type HistogramData, type HistogramSeriesData,
+} from './figures.js';

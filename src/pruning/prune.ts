@@ -2,7 +2,7 @@
 // Each iteration scores the masked model, then selects the masks for the next density of the schedule. Weights
 // pruned in an earlier iteration rank below every survivor, so they never come back. The model's weights,
 // buffers, train/eval flags and libtorch's random stream are as before when prune() returns.
-import { Tensor, getRngState, keep, manualSeed, ones, setRngState, tidy } from '../torch/index.js';
+import { Tensor, getRngState, keep, manualSeed, setRngState, tidy } from '../torch/index.js';
 import { MaskSet, type Module, type PrunableOptions } from '../nn/index.js';
 import { resolveDensity, scheduleDensities, scheduleNames, type DensitySpec, type ScheduleName } from './density.js';
 import { findScorer } from './scorers/registry.js';
@@ -13,6 +13,7 @@ import { scopeNames, type Scope } from './selection/types.js';
 import { resolveInput, type PruneInputOptions } from './inputs.js';
 import { collectPrunable, WorkingWeights } from './working-weights.js';
 import { summarize, type PruneRecord } from './record.js';
+import { SupportSet } from './support-set.js';
 import { pruneImp, type ImpOptions } from './imp.js';
 
 export type SelectionAt = 'every' | 'final';
@@ -94,20 +95,20 @@ export function scoreModel(model: Module, options: ScoreOptions): Map<string, Te
   const parameters = collectPrunable(model, options.prunable);
   const callerRng = getRngState();
   manualSeed(seed);
-  const support = parameters.map(({ tensor }) => keep(ones(tensor.shape)));
+  const support = new SupportSet(parameters);
   const working = new WorkingWeights(model, parameters);
   const scorer = entry.create({ temperature: options.temperature });
   try {
     const { source, description } = resolveInput(entry, model, options.input);
     model.train(options.trainMode ?? false);
     const scores = tidy(() => scorer.score({
-      model, parameters, support, input: source, batches: description?.batches ?? 1, iteration: 0, iterations: 1,
+      model, parameters, support: support.views, input: source, batches: description?.batches ?? 1, iteration: 0, iterations: 1,
     }));
     return new Map(parameters.map(({ name }, index) => [name, keep(scores[index])]));
   } finally {
     scorer.dispose();
     working.restore();
-    for (const mask of support) mask.dispose();
+    support.dispose();
     setRngState(callerRng);
     callerRng.dispose();
   }
@@ -144,19 +145,19 @@ export async function prune(model: Module, options: PruneOptions): Promise<Prune
   const callerRng = getRngState();
   manualSeed(seed);
   const names = parameters.map(({ name }) => name);
-  let support = parameters.map(({ tensor }) => keep(ones(tensor.shape)));
-  let finalMasks: Tensor[] = support;
+  const support = new SupportSet(parameters);
   let sketchBudget: number | undefined;
   let firstScores: Map<string, Tensor> | undefined;
   let scoringMs = 0;
   let selectionMs = 0;
+  let finalMasks: Tensor[];
   const working = new WorkingWeights(model, parameters);
   const scorer = entry.create({ temperature: options.temperature });
   try {
     model.train(options.trainMode ?? false);
     for (let iteration = 0; iteration < iterations; iteration++) {
       const context: ScoringContext = {
-        model, parameters, support, input: source, batches: description?.batches ?? 1, iteration, iterations,
+        model, parameters, support: support.views, input: source, batches: description?.batches ?? 1, iteration, iterations,
       };
       const scoreStart = performance.now();
       const scores = tidy(() => scorer.score(context));
@@ -166,35 +167,30 @@ export async function prune(model: Module, options: PruneOptions): Promise<Prune
         firstScores = new Map(names.map((name, index) => [name, keep(scores[index].clone())]));
       }
       const chosen = selectionAt === 'final' && iteration < iterations - 1 ? threshold : selection;
-      const outcome = tidy(() => chosen.select({ scores, support, names, density: densities[iteration], scope }));
+      const outcome = tidy(() => chosen.select({
+        scores, support: support.views, names, density: densities[iteration], scope, survivors: support.kept,
+      }));
       for (const score of scores) score.dispose();
       sketchBudget = outcome.budget;
-      const nextSupport = tidy(() => outcome.masks.map((mask) => keep(mask.ne(0).to('float32'))));
-      if (finalMasks !== support) for (const mask of finalMasks) mask.dispose();
-      for (const mask of support) mask.dispose();
-      support = nextSupport;
-      finalMasks = outcome.masks.map((mask) => keep(mask));
-      if (iteration < iterations - 1) working.applyMasks(support);
+      support.update(outcome);
+      if (iteration < iterations - 1) working.applyMasks(support.views);
       selectionMs += performance.now() - selectStart;
-      if (options.onProgress) {
-        const kept = support.reduce((sum, mask) => sum + tidy(() => mask.sum().item()), 0);
-        options.onProgress({
-          iteration: iteration + 1, iterations, density: densities[iteration], kept, elapsedMs: performance.now() - started, masks: support,
-        });
-      }
+      options.onProgress?.({
+        iteration: iteration + 1, iterations, density: densities[iteration], kept: support.kept,
+        elapsedMs: performance.now() - started, masks: support.views,
+      });
     }
+    finalMasks = support.takeMasks();
   } catch (error) {
     if (firstScores) for (const score of firstScores.values()) score.dispose();
-    if (finalMasks !== support) for (const mask of finalMasks) mask.dispose();
-    for (const mask of support) mask.dispose();
     throw error;
   } finally {
+    support.dispose();
     scorer.dispose();
     working.restore();
     setRngState(callerRng);
     callerRng.dispose();
   }
-  if (finalMasks !== support) for (const mask of support) mask.dispose();
   const masks = new MaskSet(names.map((name, index) => [name, finalMasks[index]]));
   const record: PruneRecord = {
     method,

@@ -13,7 +13,7 @@ export interface ScoringContext {
   readonly model: Module;
   /** The prunable weights; while scoring they hold the working copies, already zero outside the masks. */
   readonly parameters: readonly PrunableParameter[];
-  /** Current 0/1 masks (float32), aligned with parameters. */
+  /** Current masks (bool, true = kept), aligned with parameters. */
   readonly support: readonly Tensor[];
   /** Batches for scorers that take data; null for data-free scorers. */
   readonly input: BatchSource | null;

@@ -5,15 +5,15 @@
 // ∝ w without replacement. Survivors of weight 0 rank below every positive one in random order, so a layer with
 // fewer positive scores than its count is filled with zero-score weights at random.
 import { Tensor, ones, rand, tidy, where, zeros } from '../../torch/index.js';
-import { globalKeepCount, localKeepCounts, rankableScores, topKMasks, survivorCount } from './ranking.js';
+import { asBool, checkNaN, globalKeepCount, localKeepCounts, topKAmongSurvivors } from './ranking.js';
 import type { SelectionEntry, SelectionOutcome, SelectionRequest } from './types.js';
 
-/** A 0/1 float32 mask of exactly k entries drawn without replacement ∝ max(score, 0) among eligible ones. */
+/** A bool mask of exactly k entries drawn without replacement ∝ max(score, 0) among eligible ones. */
 export function sampleWithoutReplacement(score: Tensor, eligible: Tensor, k: number): Tensor {
   return tidy(() => {
     const flat = score.flatten().to('float64');
-    const allowed = eligible.flatten().ne(0);
-    if (k === 0) return zeros(score.shape);
+    const allowed = asBool(eligible).flatten();
+    if (k === 0) return zeros(score.shape, { dtype: 'bool' });
     const positive = flat.gt(0).logicalAnd(allowed);
     const uniform = rand([flat.numel], { dtype: 'float64' });
     const exponential = uniform.rsub(1).log().neg(); // -log(1-U) ~ Exp(1)
@@ -21,20 +21,22 @@ export function sampleWithoutReplacement(score: Tensor, eligible: Tensor, k: num
     const zeroKey = uniform.rsub(2).mul(-1e300); // (-2e300, -1e300]: below any positive key, random order
     const keys = where(positive, positiveKey, where(allowed, zeroKey, -Infinity));
     const chosen = keys.topk(k, 0, true, false).indices;
-    return zeros([flat.numel]).scatter(0, chosen, ones([k])).reshape(score.shape);
+    return zeros([flat.numel], { dtype: 'bool' }).scatter(0, chosen, ones([k], { dtype: 'bool' })).view(score.shape);
   });
 }
 
 export function sketchRandomSelect(request: SelectionRequest): SelectionOutcome {
   return tidy(() => {
-    const ranked = rankableScores(request);
     const counts = request.scope === 'global'
-      ? topKMasks(ranked, globalKeepCount(request)).map((mask) => survivorCount(mask))
-      : localKeepCounts(request);
-    return { masks: ranked.map((score, index) => sampleWithoutReplacement(score, request.support[index], counts[index])) };
+      ? topKAmongSurvivors(request.scores, request.support, globalKeepCount(request), request.names).masks
+        .map((mask) => tidy(() => mask.sum().item()))
+      : (checkNaN(request.scores, request.support, request.names), localKeepCounts(request));
+    return {
+      masks: request.scores.map((score, index) => sampleWithoutReplacement(score, request.support[index], counts[index])),
+      kept: counts.reduce((sum, count) => sum + count, 0),
+    };
   });
 }
-
 export const sketchRandom: SelectionEntry = {
   name: 'sketch-random',
   describe: 'per-layer counts from the threshold, then that many weights per layer drawn ∝ score without replacement',

@@ -3,9 +3,9 @@
 // and the outcome reports s. Global scope draws over all layers at once, local scope per layer. If every surviving
 // score is ≤ 0, p is uniform over the survivors. libtorch's multinomial takes at most 2^24 categories, so longer
 // vectors are drawn in two stages (chunk counts, then Algorithm 1 inside each chunk), which is the same law.
-import { Tensor, cat, tidy, where } from '../../torch/index.js';
-import { drawSketchIndices, sketchMask } from '../../sketch/index.js';
-import { globalKeepCount, localKeepCounts, rankableScores, splitLike } from './ranking.js';
+import { Tensor, cat, tidy, where, zeros } from '../../torch/index.js';
+import { drawSketchIndices, sketchMask } from '../../sketch/algorithm1.js';
+import { asBool, checkNaN, globalKeepCount, localKeepCounts, splitLike } from './ranking.js';
 import type { SelectionEntry, SelectionOutcome, SelectionRequest } from './types.js';
 
 const MULTINOMIAL_LIMIT = 2 ** 24;
@@ -35,26 +35,29 @@ export function algorithm1Mask(p: Tensor, s: number, chunkSize = MULTINOMIAL_LIM
   });
 }
 
-/** Sampling weights for one group of layers: max(score, 0) on survivors, or uniform on survivors if all ≤ 0. */
-function weightsFor(ranked: Tensor): Tensor {
+/** Sampling weights: max(score, 0) on survivors, or uniform on the survivors if none is positive. */
+function weightsFor(score: Tensor, support: Tensor): Tensor {
   return tidy(() => {
-    const positive = where(ranked.gt(0), ranked, 0);
-    return positive.sum().item() > 0 ? positive : ranked.gt(-Infinity).to('float64');
+    const kept = asBool(support);
+    const positive = where(score.gt(0).logicalAnd(kept), score.to('float64'), 0);
+    return positive.sum().item() > 0 ? positive : kept.to('float64');
   });
 }
 
 export function sketchSelect(request: SelectionRequest): SelectionOutcome {
   return tidy(() => {
-    const ranked = rankableScores(request);
+    const { scores, support } = request;
+    checkNaN(scores, support, request.names);
     if (request.scope === 'global') {
       const s = globalKeepCount(request);
-      const flat = weightsFor(cat(ranked.map((score) => score.flatten())));
-      return { masks: splitLike(algorithm1Mask(flat, s).to('float32'), ranked), budget: s };
+      if (s === 0) return { masks: scores.map((score) => zeros(score.shape)), kept: 0, budget: 0 };
+      const flat = weightsFor(cat(scores.map((score) => score.flatten())), cat(support.map((mask) => mask.flatten())));
+      return { masks: splitLike(algorithm1Mask(flat, s).to('float32'), scores), budget: s };
     }
     const counts = localKeepCounts(request);
     return {
-      masks: ranked.map((score, index) => counts[index] === 0 ? score.mul(0).to('float32')
-        : algorithm1Mask(weightsFor(score.flatten()), counts[index]).to('float32').reshape(score.shape)),
+      masks: scores.map((score, index) => counts[index] === 0 ? zeros(score.shape)
+        : algorithm1Mask(weightsFor(score.flatten(), support[index].flatten()), counts[index]).to('float32').view(score.shape)),
       budget: counts.reduce((sum, count) => sum + count, 0),
     };
   });

@@ -1,14 +1,20 @@
-// Threshold: keep the k highest scores (the standard). Global: one k over all layers; local: k per layer.
+// Threshold: keep the k highest scores among the survivors (the standard). Global: one k over all layers; local:
+// k per layer.
 import { tidy } from '../../torch/index.js';
-import { globalKeepCount, localKeepCounts, rankableScores, topKMasks } from './ranking.js';
+import { globalKeepCount, localKeepCounts, topKAmongSurvivors } from './ranking.js';
 import type { SelectionEntry, SelectionOutcome, SelectionRequest } from './types.js';
 
 export function thresholdSelect(request: SelectionRequest): SelectionOutcome {
   return tidy(() => {
-    const ranked = rankableScores(request);
-    if (request.scope === 'global') return { masks: topKMasks(ranked, globalKeepCount(request)) };
+    if (request.scope === 'global') {
+      const k = globalKeepCount(request);
+      const { flat, masks } = topKAmongSurvivors(request.scores, request.support, k, request.names);
+      return { masks, flat, kept: k };
+    }
     const counts = localKeepCounts(request);
-    return { masks: ranked.map((score, index) => topKMasks([score], counts[index])[0]) };
+    const masks = request.scores.map((score, index) =>
+      topKAmongSurvivors([score], [request.support[index]], counts[index], [request.names[index]]).masks[0]);
+    return { masks, kept: counts.reduce((sum, count) => sum + count, 0) };
   });
 }
 

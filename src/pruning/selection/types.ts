@@ -7,17 +7,23 @@ export const scopeNames: readonly Scope[] = ['global', 'local'];
 export interface SelectionRequest {
   /** float64 scores shaped like the parameters (higher = keep). */
   readonly scores: readonly Tensor[];
-  /** Current 0/1 masks: a weight outside them is never chosen again. */
+  /** Current masks (bool, or 0/1 numbers): a weight outside them is never chosen again. */
   readonly support: readonly Tensor[];
   readonly names: readonly string[];
   /** Wanted kept fraction of all prunable weights (global) or of each layer (local), after this iteration. */
   readonly density: number;
   readonly scope: Scope;
+  /** The number of weights in the support, when the caller knows it (saves counting). */
+  readonly survivors?: number;
 }
 
 export interface SelectionOutcome {
-  /** float32 masks: 0/1, or Algorithm 1's scaled values 1/(s·p_i) per draw. */
+  /** Masks shaped like the parameters: bool for 0/1 selections, float32 for Algorithm 1's scaled values. */
   masks: Tensor[];
+  /** bool [N] of the kept weights in layer order, when the selection built one (masks are then views of it). */
+  flat?: Tensor;
+  /** Kept count, when the selection knows it. */
+  kept?: number;
   /** Algorithm 1's number of draws s (sketch selection only). */
   budget?: number;
 }

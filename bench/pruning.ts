@@ -1,0 +1,102 @@
+// Pruning speed: SynFlow (100 iterations), SNIP and GraSP (one batch of 256) on VGG-19 and ResNet-20 through
+// sketchprune's prune(), next to a PyTorch reference that does it the way Synaptic-Flow does
+// (bench/reference/pruning.py: float32, masked layers, whole-model bookkeeping every iteration), run by Python in
+// this same invocation on the same initial weights and with the same thread count. Rounds alternate between the
+// two so that load changes on a shared machine hit both; the table shows medians. It also reports how much the
+// two masks overlap (ours: SynFlow in float64, exact top-k; the reference: float32, ties pruned together).
+// Usage: node dist/bench/pruning.js [--models vgg19,resnet20] [--methods synflow,snip,grasp] [--iterations 100]
+//          [--density 0.1] [--batch-size 256] [--threads N] [--rounds 1] [--python /usr/bin/python3] [--json FILE]
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { buildInfo, getNumThreads, loadPt, manualSeed, savePt, setNumThreads, tidy } from '../src/torch/index.js';
+import { createModel } from '../src/nn/index.js';
+import { prune } from '../src/pruning/index.js';
+
+const { values } = parseArgs({
+  options: {
+    models: { type: 'string', default: 'vgg19,resnet20' }, methods: { type: 'string', default: 'synflow,snip,grasp' },
+    iterations: { type: 'string', default: '100' }, density: { type: 'string', default: '0.1' },
+    'batch-size': { type: 'string', default: '256' }, threads: { type: 'string' }, rounds: { type: 'string', default: '1' },
+    python: { type: 'string', default: '/usr/bin/python3' }, json: { type: 'string' },
+  },
+});
+const threads = Number(values.threads ?? getNumThreads());
+setNumThreads(threads);
+const iterations = Number(values.iterations);
+const density = Number(values.density);
+const batchSize = Number(values['batch-size']);
+const rounds = Number(values.rounds);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const referenceScript = path.resolve(here, '..', '..', 'bench', 'reference', 'pruning.py');
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sketchprune-bench-pruning-'));
+
+const median = (samples: number[]): number => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)];
+
+interface Row {
+  model: string; method: string; iterations: number; ours: number; reference: number; speedup: number;
+  keptOurs: number; keptReference: number; overlap: number; torch: string;
+}
+
+function reference(model: string, method: string, weights: string, masksOut: string): { seconds: number; kept: number; torch: string } {
+  const args = [referenceScript, '--model', model, '--method', method, '--density', String(density),
+    '--iterations', String(method === 'synflow' ? iterations : 1), '--batch-size', String(batchSize),
+    '--prune-examples', String(method === 'synflow' ? 100 : batchSize), '--threads', String(threads),
+    '--weights', weights, '--masks-out', masksOut];
+  const result = spawnSync(values.python!, args, { encoding: 'utf8', maxBuffer: 16 << 20 });
+  if (result.status !== 0) throw new Error(`PyTorch reference failed (${model} ${method}): ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop()!);
+}
+
+const rows: Row[] = [];
+for (const modelName of values.models!.split(',')) {
+  for (const method of values.methods!.split(',')) {
+    manualSeed(0);
+    const model = createModel(modelName, { inputShape: [3, 32, 32], numClasses: 10 });
+    const weights = path.join(scratch, `${modelName}.pt`);
+    savePt(weights, model.stateDict());
+    const oursSeconds: number[] = [];
+    const referenceSeconds: number[] = [];
+    let keptOurs = 0, keptReference = 0, overlap = 0, torch = '';
+    for (let round = 0; round < rounds; round++) {
+      const started = performance.now();
+      const { masks, record } = await prune(model, {
+        method, density, iterations: method === 'synflow' ? iterations : 1,
+        ...(method === 'synflow' ? {} : { input: { source: 'normal', batchSize } }),
+      });
+      oursSeconds.push((performance.now() - started) / 1000);
+      const masksFile = path.join(scratch, `${modelName}-${method}-masks.pt`);
+      const ref = reference(modelName, method, weights, masksFile);
+      referenceSeconds.push(ref.seconds);
+      torch = ref.torch;
+      keptOurs = record.kept;
+      keptReference = ref.kept;
+      const referenceMasks = loadPt(masksFile);
+      overlap = tidy(() => masks.entries().reduce((sum, [name, mask]) =>
+        sum + mask.ne(0).logicalAnd(referenceMasks[name].ne(0)).sum().item(), 0)) / Math.max(1, keptReference);
+      for (const tensor of Object.values(referenceMasks)) tensor.dispose();
+      masks.dispose();
+    }
+    model.dispose();
+    const ours = median(oursSeconds);
+    const ref = median(referenceSeconds);
+    rows.push({ model: modelName, method, iterations: method === 'synflow' ? iterations : 1, ours, reference: ref, speedup: ref / ours, keptOurs, keptReference, overlap, torch });
+    console.error(`${modelName} ${method}: ours ${ours.toFixed(2)} s, reference ${ref.toFixed(2)} s`);
+  }
+}
+fs.rmSync(scratch, { recursive: true, force: true });
+
+const info = buildInfo();
+console.log(`\npruning at density ${density}, ${threads} thread(s), libtorch ${info.torchVersion} (ours), torch ${rows[0]?.torch} (reference), ${rounds} round(s), medians`);
+const header = ['model', 'method', 'iterations', 'ours (s)', 'reference (s)', 'reference/ours', 'kept ours', 'kept ref', 'mask overlap'];
+const table = rows.map((row) => [row.model, row.method, String(row.iterations), row.ours.toFixed(2), row.reference.toFixed(2),
+  `${row.speedup.toFixed(2)}×`, String(row.keptOurs), String(row.keptReference), `${(100 * row.overlap).toFixed(1)}%`]);
+const widths = header.map((title, i) => Math.max(title.length, ...table.map((cells) => cells[i].length)));
+const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
+console.log(line(header));
+console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
+for (const cells of table) console.log(line(cells));
+if (values.json) fs.writeFileSync(values.json, JSON.stringify({ threads, density, rounds, libtorch: info.torchVersion, rows }, null, 1));

@@ -1,0 +1,238 @@
+// `sketchprune prune`: prunes a registry model at initialization and saves the masks with their record.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { manualSeed, setNumThreads } from '../torch/index.js';
+import { createModel, type MaskSet } from '../nn/index.js';
+import { DataLoader, cacheDir, channelStats, getDataset, loadDataset, type InputSourceKind } from '../data/index.js';
+import {
+  figure1Data, findScorer, formatDensityTable, loadMasks, methodNames, prune, saveMasks, scheduleNames, selectionNames,
+  type Figure1Data, type PruneOptions, type PruneProgress, type ScheduleName, type Scope,
+} from '../pruning/index.js';
+import { histogramOverlay } from '../report/index.js';
+
+const help = `Usage: sketchprune prune --model NAME --method METHOD --density D [options]
+
+Prunes a freshly initialized model (seeded) and writes the masks as safetensors, with the pruning record
+(method, options, seed, per-layer density, timing) as metadata. Prints the per-layer density table.
+
+Required:
+  --model NAME            registry model (lenet300, fc, conv2/4/6, vgg11..19, resnet20..56, wrn20-W, resnet18, wrn18-k)
+  --method METHOD         ${methodNames.filter((name) => name !== 'imp').join(', ')}
+                          (imp trains between rounds: run it through an experiment, sketchprune run)
+  --density D             kept fraction in (0, 1]; or instead:
+  --compression X         density 10^-X (Synaptic-Flow's convention: 1, 1.301, 1.699 = 10 %, 5 %, 2 %)
+  --sparsity S            pruned fraction in [0, 1)
+
+Pruning:
+  --dataset NAME          fashion-mnist, mnist, cifar10, cifar100 or tiny-imagenet: input shape, classes, and
+                          the data for --input real (default: the model's usual shape, no data)
+  --selection MODE        ${selectionNames.join(', ')} (default threshold)
+  --scope SCOPE           global or local (default global)
+  --iterations K          pruning iterations (default: 100 for synflow, 1 otherwise)
+  --schedule KIND         ${scheduleNames.join(' or ')} density schedule over the iterations (default exponential)
+  --selection-at WHEN     every or final: where a randomized selection acts in iterative pruning (default every)
+  --input SOURCE          real, normal, sparse, chi or ones (default: ones for synflow, real with --dataset
+                          for snip/grasp/ntk-sketch); synthetic sources come with random labels
+  --batch-size N          examples per scoring batch (default: 256 for snip/grasp, 32 ntk-sketch, 1 synflow)
+  --batches N             batches per scoring pass (default 1)
+  --temperature T         grasp's logit temperature (default 200)
+  --prune-biases          also prune conv/linear biases
+  --prune-batchnorm       also prune batch-norm weights and biases
+  --train-mode            batch norm in train mode while scoring (default eval)
+  --width W               wrn20/wrn18 width
+
+Output:
+  --seed S                seed of the initialization and of the pruning's randomness (default 0)
+  --out FILE              masks file (default runs/masks/MODEL-METHOD-SELECTION-dD-sS.safetensors)
+  --pt                    also write FILE.pt, a {parameter name: mask} dict that torch.load reads
+  --figures DIR           Figure 1 data (JSON) and plots (SVG, PNG): kept-weight histograms vs a uniform mask,
+                          and scores of 1000 random weights kept with and without randomization
+  --compare LABEL=FILE    another mask (e.g. IMP's) for the weight histogram; repeatable
+  --data-dir DIR          dataset directory (default: standard locations, see sketchprune datasets)
+  --threads N             torch CPU threads (default: all cores)
+  -h, --help              this text
+
+Example (SynFlow, 100 iterations, randomized mask, VGG-19 on CIFAR-10 at 5 %):
+  sketchprune prune --model vgg19 --dataset cifar10 --method synflow --compression 1.301 --selection sketch-random`;
+
+class UsageError extends Error {}
+
+export async function run(argv: string[]): Promise<number> {
+  try {
+    return await pruneCommand(argv);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`sketchprune prune: ${(error as Error).message} (see sketchprune prune --help)`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+async function pruneCommand(argv: string[]): Promise<number> {
+  const parsed = parse(argv);
+  if (parsed === 'help') { console.log(help); return 0; }
+  const { values, options, out } = parsed;
+  if (values.threads !== undefined) setNumThreads(integer('--threads', values.threads, 1));
+
+  const dataset = values.dataset ? getDataset(values.dataset) : null;
+  manualSeed(options.seed!);
+  const model = createModel(values.model!, {
+    ...(dataset ? { inputShape: dataset.inputShape, numClasses: dataset.numClasses } : {}),
+    ...(values.width !== undefined ? { width: integer('--width', values.width, 1) } : {}),
+  });
+  const entry = findScorer(options.method);
+  const wantsReal = values.input === 'real' || (values.input === undefined && entry.needsInput && !entry.defaultInput && dataset);
+  if (wantsReal) {
+    if (!dataset) throw new UsageError('--input real needs --dataset');
+    console.log(`loading ${dataset.name} (train split) for scoring batches …`);
+    const train = loadDataset(dataset.name, 'train', { dir: values['data-dir'] });
+    const loader = new DataLoader(train, {
+      batchSize: values['batch-size'] ? integer('--batch-size', values['batch-size'], 1) : 256,
+      shuffle: true, seed: options.seed, normalize: channelStats(train, cacheDir()),
+    });
+    options.input = { ...options.input, source: 'real', loader };
+  }
+  const total = model.namedParameters().length;
+  console.log(`pruning ${values.model} (${model.parameterCount().toLocaleString('en-US')} parameters in ${total} tensors) with ` +
+    `${options.method}, ${options.selection} selection, ${options.scope} scope, to density ${describeDensity(options)}` +
+    (entry.needsInput ? `, input ${options.input?.source ?? entry.defaultInput?.source}` : ''));
+  options.onProgress = progressPrinter();
+  options.keepScores = values.figures !== undefined;
+  const result = await prune(model, options);
+  console.log(formatDensityTable(result.record));
+  const files = saveMasks(result.masks, result.record, out, { pt: values.pt });
+  const seconds = (result.record.timing.totalMs / 1000).toFixed(2);
+  console.log(`${result.record.kept.toLocaleString('en-US')} of ${result.record.total.toLocaleString('en-US')} prunable weights kept ` +
+    `(${(100 * result.record.density).toFixed(3)} %) in ${seconds} s` +
+    (result.record.sketchBudget !== undefined ? `; Algorithm 1 drew s = ${result.record.sketchBudget}` : ''));
+  console.log(`masks: ${files.join(' and ')}`);
+  if (values.figures !== undefined) await writeFigures(values.model!, model, result, options, values.figures, values.compare ?? []);
+  result.masks.dispose();
+  for (const score of result.scores?.values() ?? []) score.dispose();
+  return 0;
+}
+
+function parse(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true, strict: true,
+    options: {
+      model: { type: 'string' }, dataset: { type: 'string' }, method: { type: 'string' }, density: { type: 'string' },
+      compression: { type: 'string' }, sparsity: { type: 'string' }, selection: { type: 'string', default: 'threshold' },
+      scope: { type: 'string', default: 'global' }, iterations: { type: 'string' }, schedule: { type: 'string', default: 'exponential' },
+      'selection-at': { type: 'string', default: 'every' }, input: { type: 'string' }, 'batch-size': { type: 'string' },
+      batches: { type: 'string' }, temperature: { type: 'string' }, 'prune-biases': { type: 'boolean', default: false },
+      'prune-batchnorm': { type: 'boolean', default: false }, 'train-mode': { type: 'boolean', default: false },
+      width: { type: 'string' }, seed: { type: 'string', default: '0' }, out: { type: 'string' }, pt: { type: 'boolean', default: false },
+      figures: { type: 'string' }, compare: { type: 'string', multiple: true }, 'data-dir': { type: 'string' },
+      threads: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return 'help' as const;
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  for (const flag of ['model', 'method'] as const) if (values[flag] === undefined) throw new UsageError(`--${flag} is required`);
+  if (values.method === 'imp') throw new UsageError('--method imp trains between rounds; run it through an experiment (sketchprune run)');
+  if (!methodNames.includes(values.method!)) throw new UsageError(`unknown --method '${values.method}'; expected one of ${methodNames.filter((m) => m !== 'imp').join(', ')}`);
+  const given = (['density', 'compression', 'sparsity'] as const).filter((flag) => values[flag] !== undefined);
+  if (given.length !== 1) throw new UsageError(`give exactly one of --density, --compression or --sparsity${given.length ? ` (got ${given.map((f) => `--${f}`).join(' and ')})` : ''}`);
+  choice('--selection', values.selection!, selectionNames);
+  choice('--scope', values.scope!, ['global', 'local']);
+  choice('--schedule', values.schedule!, scheduleNames);
+  choice('--selection-at', values['selection-at']!, ['every', 'final']);
+  if (values.input !== undefined) choice('--input', values.input, ['real', 'normal', 'sparse', 'chi', 'ones']);
+  const seed = integer('--seed', values.seed!, 0);
+  const options: PruneOptions = {
+    method: values.method!,
+    ...(values.density !== undefined ? { density: number('--density', values.density) } : {}),
+    ...(values.compression !== undefined ? { compression: number('--compression', values.compression) } : {}),
+    ...(values.sparsity !== undefined ? { sparsity: number('--sparsity', values.sparsity) } : {}),
+    selection: values.selection, scope: values.scope as Scope, schedule: values.schedule as ScheduleName,
+    selectionAt: values['selection-at'] as 'every' | 'final', seed,
+    ...(values.iterations !== undefined ? { iterations: integer('--iterations', values.iterations, 1) } : {}),
+    ...(values.temperature !== undefined ? { temperature: number('--temperature', values.temperature) } : {}),
+    prunable: { biases: values['prune-biases'], batchNorm: values['prune-batchnorm'] },
+    trainMode: values['train-mode'],
+    input: {
+      ...(values.input !== undefined && values.input !== 'real' ? { source: values.input as InputSourceKind } : {}),
+      ...(values['batch-size'] !== undefined ? { batchSize: integer('--batch-size', values['batch-size'], 1) } : {}),
+      ...(values.batches !== undefined ? { batches: integer('--batches', values.batches, 1) } : {}),
+    },
+  };
+  for (const item of values.compare ?? []) {
+    if (!/^[^=]+=.+$/.test(item)) throw new UsageError(`--compare takes LABEL=FILE, got '${item}'`);
+  }
+  const densityText = String(values.density ?? (values.compression !== undefined ? `c${values.compression}` : `s${values.sparsity}`));
+  const out = values.out ?? path.join('runs', 'masks',
+    `${values.model}-${values.method}-${values.selection}-d${densityText}-s${seed}.safetensors`);
+  return { values, options, out };
+}
+
+function describeDensity(options: PruneOptions): string {
+  if (options.density !== undefined) return `${100 * options.density} %`;
+  if (options.compression !== undefined) return `10^-${options.compression} (${(100 * 10 ** -options.compression).toPrecision(4)} %)`;
+  return `${(100 * (1 - options.sparsity!)).toPrecision(4)} % (sparsity ${options.sparsity})`;
+}
+
+/** A progress line on a terminal; about ten plain lines otherwise. */
+function progressPrinter(): (progress: PruneProgress) => void {
+  const tty = process.stdout.isTTY;
+  return (progress) => {
+    const text = `iteration ${progress.iteration}/${progress.iterations}: density ${(100 * progress.density).toFixed(3)} %, ` +
+      `${progress.kept.toLocaleString('en-US')} kept, ${(progress.elapsedMs / 1000).toFixed(1)} s`;
+    if (tty) {
+      process.stdout.write(`\r${text}\x1b[K${progress.iteration === progress.iterations ? '\n' : ''}`);
+    } else if (progress.iteration === progress.iterations || progress.iteration % Math.max(1, Math.round(progress.iterations / 10)) === 0) {
+      console.log(text);
+    }
+  };
+}
+
+async function writeFigures(modelName: string, model: ReturnType<typeof createModel>, result: Awaited<ReturnType<typeof prune>>,
+  options: PruneOptions, dir: string, compareArgs: string[]): Promise<void> {
+  const compare: Record<string, MaskSet> = {};
+  for (const item of compareArgs) {
+    const at = item.indexOf('=');
+    compare[item.slice(0, at)] = loadMasks(item.slice(at + 1)).masks;
+  }
+  console.log('figure 1: pruning again with the other selection and drawing a uniform mask …');
+  let data: Figure1Data;
+  try {
+    data = await figure1Data(model, { result, options: { ...options, onProgress: undefined }, compare });
+  } finally {
+    for (const masks of Object.values(compare)) masks.dispose();
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  const about = { model: modelName, method: result.record.method, density: result.record.density, seed: result.record.seed };
+  fs.writeFileSync(path.join(dir, 'figure1a.json'), JSON.stringify({ ...about, histogram: data.weights.histogram }, null, 1));
+  fs.writeFileSync(path.join(dir, 'figure1b.json'), JSON.stringify({
+    ...about, subset: data.scores.subset, histogram: data.scores.histogram,
+    values: Object.fromEntries(Object.entries(data.scores.series).map(([name, values]) => [name, Array.from(values)])),
+  }, null, 1));
+  const series = (record: Record<string, Float64Array>) => Object.entries(record).map(([name, values]) => ({ name, values }));
+  const a = await histogramOverlay(series(data.weights.series), {
+    dir, name: 'figure1a', title: `Initial values of kept weights (${(100 * result.record.density).toPrecision(3)} % density)`,
+    xTitle: 'weight value at initialization', bins: 60, normalize: 'probability',
+  });
+  const b = await histogramOverlay(series(data.scores.series), {
+    dir, name: 'figure1b', title: `${result.record.method} scores of ${data.scores.subset} random weights`,
+    xTitle: `${result.record.method} score`, bins: 40, normalize: 'count', log: data.scores.histogram.log,
+  });
+  console.log(`figure 1 data: ${path.join(dir, 'figure1a.json')}, ${path.join(dir, 'figure1b.json')}`);
+  console.log(`figure 1 plots: ${a.svg}, ${a.png}, ${b.svg}, ${b.png}`);
+}
+
+function choice(flag: string, value: string, allowed: readonly string[]): string {
+  if (!allowed.includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${value}'`);
+  return value;
+}
+function number(flag: string, text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`${flag} must be a number, got '${text}'`);
+  return value;
+}
+function integer(flag: string, text: string, minimum: number): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < minimum) throw new UsageError(`${flag} must be an integer ≥ ${minimum}, got '${text}'`);
+  return value;
+}
