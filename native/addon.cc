@@ -27,8 +27,11 @@ static int64_t bytesOf(const at::Tensor& tensor) {
 // The slot table behind tensor handles. std::deque keeps slot addresses stable as it grows, so a reference
 // from unwrapTensor stays valid while other tensors are wrapped.
 namespace {
-constexpr double kSlotRange = 67108864.0;  // 2^26 slots; the generation sits above
-constexpr uint32_t kMaxGeneration = 1u << 26;
+// handle = generation * 2^26 + slot: both below 2^26, so a handle is an exact double below 2^52.
+constexpr int kSlotBits = 26;
+constexpr uint32_t kSlotCount = 1u << kSlotBits;
+constexpr uint32_t kGenerationLimit = 1u << 26;
+constexpr double kSlotRange = static_cast<double>(kSlotCount);
 // V8 hears about big tensors only, so its GC runs sooner when leaked handles hold much memory.
 constexpr int64_t kReportToV8Bytes = 1 << 16;
 struct Slot {
@@ -48,14 +51,13 @@ SlotTable& slotTable() {
 
 // The slot a handle number names when it is well formed, else nullptr; `generation` and `index` receive its parts.
 Slot* decodeHandle(double number, uint32_t& generation, uint32_t& index) {
-  if (!(number >= kSlotRange) || number >= kSlotRange * kMaxGeneration) return nullptr;
-  double generationPart = std::floor(number / kSlotRange);
-  double indexPart = number - generationPart * kSlotRange;
-  if (indexPart != std::floor(indexPart)) return nullptr;
+  if (!(number >= kSlotRange) || number >= kSlotRange * kGenerationLimit) return nullptr;
+  uint64_t bits = static_cast<uint64_t>(number);
+  if (static_cast<double>(bits) != number) return nullptr;  // not an integer
   SlotTable& table = slotTable();
-  if (indexPart >= static_cast<double>(table.slots.size())) return nullptr;
-  generation = static_cast<uint32_t>(generationPart);
-  index = static_cast<uint32_t>(indexPart);
+  index = static_cast<uint32_t>(bits & (kSlotCount - 1));
+  if (index >= table.slots.size()) return nullptr;
+  generation = static_cast<uint32_t>(bits >> kSlotBits);
   return &table.slots[index];
 }
 
@@ -77,7 +79,7 @@ Napi::Value wrapTensor(Napi::Env env, at::Tensor tensor) {
     index = table.freeSlots.back();
     table.freeSlots.pop_back();
   } else {
-    if (table.slots.size() >= static_cast<size_t>(kSlotRange)) {
+    if (table.slots.size() >= kSlotCount) {
       throw Napi::Error::New(env, "too many live tensors (2^26); dispose tensors or use tidy()");
     }
     index = static_cast<uint32_t>(table.slots.size());
@@ -121,7 +123,7 @@ void releaseTensor(Napi::Env env, const Napi::Value& handle) {
   slot->tensor = at::Tensor();
   slot->bytes = 0;
   slot->live = false;
-  slot->generation = slot->generation + 1 < kMaxGeneration ? slot->generation + 1 : 1;
+  slot->generation = slot->generation + 1 < kGenerationLimit ? slot->generation + 1 : 1;
   slotTable().freeSlots.push_back(index);
 }
 

@@ -77,13 +77,16 @@ export class Tensor implements Disposable {
     if (this.#handle === null) return;
     native.dispose(this.#handle);
     this.#handle = null;
-    if (this.#inSafetyNet) leakedHandles.unregister(this);
   }
 
-  /** No scope owns this tensor any more: free it when it is garbage collected, if nobody disposes it. */
+  /**
+   * No scope owns this tensor any more: free it when it is garbage collected, if nobody disposes it. dispose()
+   * does not unregister (that costs a hash of the object per tensor): the late finalizer then meets a stale
+   * handle, which the addon recognises by its generation and ignores.
+   */
   unowned(): void {
     if (this.#inSafetyNet || this.#handle === null) return;
-    leakedHandles.register(this, this.#handle, this);
+    leakedHandles.register(this, this.#handle);
     this.#inSafetyNet = true;
   }
 
