@@ -1,0 +1,83 @@
+// ResNet-20 training throughput (images/s, batch 128, random 3×32×32 data, SGD momentum 0.9, weight decay
+// 1e-4) through sketchprune's training loop (trainModel), next to the same step in PyTorch
+// (bench/reference/train_throughput.py, run by /usr/bin/python3 in this invocation). Both use the same thread
+// count; rounds alternate between the two so that load changes on a shared machine hit both.
+// Usage: node dist/bench/train-throughput.js [--threads N] [--steps S] [--warmup W] [--rounds R] [--device cpu|cuda]
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { buildInfo, getNumThreads, manualSeed, rand, randint, randn, setNumThreads, tidy, type Device } from '../src/torch/index.js';
+import { MaskSet, createModel, prunableParameters } from '../src/nn/index.js';
+import { TensorBatches, trainModel } from '../src/train/index.js';
+
+const { values } = parseArgs({
+  options: {
+    threads: { type: 'string' }, steps: { type: 'string', default: '20' }, warmup: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '2' }, device: { type: 'string', default: 'cpu' }, 'batch-size': { type: 'string', default: '128' },
+    python: { type: 'string', default: '/usr/bin/python3' },
+  },
+});
+const threads = Number(values.threads ?? getNumThreads());
+const steps = Number(values.steps);
+const warmup = Number(values.warmup);
+const rounds = Number(values.rounds);
+const batchSize = Number(values['batch-size']);
+const device = values.device as Device;
+setNumThreads(threads);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const referenceScript = path.resolve(here, '..', '..', 'bench', 'reference', 'train_throughput.py');
+
+const median = (samples: number[]): number => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+
+/** Seconds per step of sketchprune's loop after warm-up; `density` < 1 trains with a random mask. */
+async function ours(density: number): Promise<number[]> {
+  manualSeed(0);
+  const model = createModel('resnet20', { inputShape: [3, 32, 32], numClasses: 10 });
+  if (device !== 'cpu') model.to(device);
+  const masks = density < 1 ? new MaskSet(prunableParameters(model).map(([name, p]) => [name, tidy(() => rand(p.shape, { device }).lt(density).float())])) : null;
+  const total = steps + warmup;
+  const data = tidy(() => new TensorBatches(randn([total * batchSize, 3, 32, 32], { device }), randint(0, 10, [total * batchSize], { device }), { batchSize, seed: 1 }));
+  const times: number[] = [];
+  let last = performance.now();
+  await trainModel({
+    model, masks, trainData: data, epochs: 1, seed: 0, optimizer: { lr: 0.1, momentum: 0.9, weightDecay: 1e-4 },
+    onStep: () => { const now = performance.now(); times.push((now - last) / 1000); last = now; },
+  });
+  data.dispose();
+  masks?.dispose();
+  model.dispose();
+  return times.slice(warmup);
+}
+
+function reference(): { seconds: number[]; torch: string } {
+  const result = spawnSync(values.python!, [referenceScript, '--threads', String(threads), '--steps', String(steps), '--warmup', String(warmup),
+    '--batch-size', String(batchSize), '--device', device], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`PyTorch reference failed: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+console.log(`ResNet-20 training throughput: batch ${batchSize}, ${steps} timed steps after ${warmup} warm-up, ${rounds} alternating rounds, ` +
+  `device ${device}, ${threads} threads; libtorch ${buildInfo().torchVersion}`);
+const rows = { dense: [] as number[], masked: [] as number[], pytorch: [] as number[] };
+let torchVersion = '';
+for (let round = 0; round < rounds; round++) {
+  rows.dense.push(median(await ours(1)));
+  const ref = reference();
+  torchVersion = ref.torch;
+  rows.pytorch.push(median(ref.seconds));
+  rows.masked.push(median(await ours(0.1)));
+}
+// Best round of each: the least disturbed by other load on the machine.
+const imagesPerSecond = (seconds: number[]) => batchSize / Math.min(...seconds);
+const reference_ = imagesPerSecond(rows.pytorch);
+console.log(`reference: PyTorch ${torchVersion}, per-round medians ${rows.pytorch.map((s) => (batchSize / s).toFixed(1)).join(', ')} img/s`);
+console.log('| name | ours (img/s) | PyTorch (img/s) | ratio |');
+console.log('| --- | ---: | ---: | ---: |');
+for (const [name, samples] of [['resnet20 dense', rows.dense], ['resnet20 masked 10%', rows.masked]] as const) {
+  const value = imagesPerSecond(samples);
+  console.log(`| ${name} | ${value.toFixed(1)} | ${reference_.toFixed(1)} | ${(value / reference_).toFixed(2)}× |`);
+}

@@ -1,0 +1,181 @@
+// `sketchprune train`: trains a registry model on a registry dataset, optionally with a fixed mask.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { setNumThreads } from '../torch/index.js';
+import { runTraining, type TrainingSpec } from '../train/index.js';
+import type { ScheduleKind, Stepping } from '../optim/index.js';
+import type { ProgressMode } from '../train/index.js';
+
+const help = `Usage: sketchprune train --model NAME --dataset NAME [options]
+
+Trains a model with SGD on cross-entropy. With --mask, the mask's zeros stay exactly zero for the whole run
+(gradients are masked before each step and pruned weights re-zeroed after it). The output directory gets
+config.json, checkpoint.safetensors (every epoch end, and every --checkpoint-every steps), metrics.jsonl
+(one line per epoch), and at the end model.safetensors and result.json. Ctrl-C stops after the current
+step with a checkpoint; --resume continues a stopped or crashed run to bit-identical final weights.
+
+Required:
+  --model NAME            registry model (lenet300, fc, conv2/4/6, vgg11..19, resnet20..56, wrn20-W, resnet18, wrn18-k)
+  --dataset NAME          fashion-mnist, mnist, cifar10, cifar100 or tiny-imagenet
+  --epochs N              training epochs
+  --batch-size B          training batch size
+  --lr LR                 base learning rate
+
+Optimizer and schedule:
+  --momentum M            SGD momentum (default 0.9)
+  --nesterov              Nesterov momentum
+  --weight-decay WD       L2 weight decay, added to the gradient as PyTorch does (default 0)
+  --schedule KIND         multistep, cosine or constant (default: multistep when --milestones is given,
+                          else constant)
+  --milestones E1,E2,...  multistep: epochs at which the rate is multiplied by --gamma (paper: 80,120 of 160)
+  --gamma G               multistep factor (default 0.1)
+  --min-lr LR             cosine: final rate (default 0)
+  --warmup-epochs W       linear warm-up over the first W epochs (fractions allowed; default 0)
+  --stepping MODE         iteration (rate changes every step; default) or epoch (once per epoch, as PyTorch's
+                          schedulers stepped per epoch)
+
+Data and run:
+  --mask FILE             a saved mask (.safetensors, from sketchprune prune) to hold fixed
+  --out DIR               output directory (default runs/train/MODEL-DATASET-sSEED)
+  --seed S                seed of the initialization, data order, augmentation and dropout (default 0)
+  --resume                continue the checkpoint in --out (without it an existing checkpoint is an error)
+  --data-dir DIR          dataset directory (default: standard locations, see sketchprune datasets)
+  --device cpu|cuda       where to train (default cpu; cuda needs a CUDA libtorch build)
+  --limit-train N         use only the first N training examples (quick runs; default all)
+  --limit-test N          use only the first N test examples (default all)
+  --augment MODE          auto (crop+flip for colour datasets; default), on or off
+  --test-batch-size B     evaluation batch size (default 1000)
+  --checkpoint-every N    also checkpoint every N steps (default: epoch ends only)
+  --log-every N           also write a metrics line every N steps
+  --threads N             torch CPU threads (default: all cores)
+  --progress MODE         auto (bar on a terminal, plain lines otherwise; default), bar, lines or none
+  -h, --help              this text
+
+Example (the paper's CIFAR recipe):
+  sketchprune train --model resnet20 --dataset cifar10 --epochs 160 --batch-size 128 --lr 0.1 \\
+    --momentum 0.9 --weight-decay 1e-4 --milestones 80,120 --mask masks/synflow-0.1.safetensors`;
+
+class UsageError extends Error {}
+
+export async function run(argv: string[]): Promise<number> {
+  let spec: TrainingSpec;
+  let threads: number | undefined;
+  let progress: ProgressMode;
+  try {
+    const parsed = parse(argv);
+    if (parsed === 'help') { console.log(help); return 0; }
+    ({ spec, threads, progress } = parsed);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`sketchprune train: ${(error as Error).message} (see sketchprune train --help)`);
+      return 2;
+    }
+    throw error;
+  }
+  if (threads !== undefined) setNumThreads(threads);
+
+  const controller = new AbortController();
+  const onInterrupt = () => {
+    process.stderr.write('\ninterrupted: stopping after this step with a checkpoint (Ctrl-C again to quit at once)\n');
+    controller.abort();
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onInterrupt);
+  try {
+    const outcome = await runTraining(spec, { progress, signal: controller.signal });
+    if (outcome.stopped !== 'finished') {
+      console.log(`stopped at step ${outcome.globalStep}; continue with the same command plus --resume`);
+      return 130;
+    }
+    const test = outcome.test;
+    console.log(`finished ${outcome.epochsCompleted} epochs (${outcome.globalStep} steps)` +
+      (test ? `: test top-1 ${(100 * test.top1).toFixed(2)}%, top-5 ${(100 * test.top5).toFixed(2)}%, loss ${test.loss.toFixed(4)}` : '') +
+      `\nmodel: ${outcome.modelFile}\nmetrics: ${path.join(outcome.out, 'metrics.jsonl')}`);
+    return 0;
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+  }
+}
+
+function parse(argv: string[]): 'help' | { spec: TrainingSpec; threads?: number; progress: ProgressMode } {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true, strict: true,
+    options: {
+      model: { type: 'string' }, dataset: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
+      lr: { type: 'string' }, momentum: { type: 'string', default: '0.9' }, nesterov: { type: 'boolean', default: false },
+      'weight-decay': { type: 'string', default: '0' }, schedule: { type: 'string' }, milestones: { type: 'string' },
+      gamma: { type: 'string', default: '0.1' }, 'min-lr': { type: 'string', default: '0' }, 'warmup-epochs': { type: 'string', default: '0' },
+      stepping: { type: 'string', default: 'iteration' }, mask: { type: 'string' }, out: { type: 'string' },
+      seed: { type: 'string', default: '0' }, resume: { type: 'boolean', default: false }, 'data-dir': { type: 'string' },
+      device: { type: 'string', default: 'cpu' }, 'limit-train': { type: 'string', default: '0' }, 'limit-test': { type: 'string', default: '0' },
+      augment: { type: 'string', default: 'auto' }, 'test-batch-size': { type: 'string', default: '1000' },
+      'checkpoint-every': { type: 'string', default: '0' }, 'log-every': { type: 'string', default: '0' },
+      threads: { type: 'string' }, progress: { type: 'string', default: 'auto' }, help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  for (const flag of ['model', 'dataset', 'epochs', 'batch-size', 'lr'] as const) {
+    if (values[flag] === undefined) throw new UsageError(`--${flag} is required`);
+  }
+  const milestones = values.milestones === undefined ? [] : values.milestones.split(',').map((text, i) => {
+    const value = Number(text.trim());
+    if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
+      throw new UsageError(`--milestones must be comma-separated epochs ≥ 0, got '${values.milestones}' (entry ${i + 1})`);
+    }
+    return value;
+  });
+  const schedule = choice('--schedule', values.schedule ?? (milestones.length > 0 ? 'multistep' : 'constant'), ['multistep', 'cosine', 'constant']) as ScheduleKind;
+  if (schedule === 'multistep' && milestones.length === 0) throw new UsageError('--schedule multistep needs --milestones (e.g. 80,120)');
+  if (schedule !== 'multistep' && values.milestones !== undefined) throw new UsageError(`--milestones only applies to --schedule multistep, not ${schedule}`);
+  const model = values.model!;
+  const dataset = values.dataset!;
+  const seed = integer('--seed', values.seed!, 0);
+  const spec: TrainingSpec = {
+    model, dataset,
+    epochs: integer('--epochs', values.epochs!, 1),
+    batchSize: integer('--batch-size', values['batch-size']!, 1),
+    lr: number('--lr', values.lr!, 0),
+    momentum: number('--momentum', values.momentum!, 0),
+    weightDecay: number('--weight-decay', values['weight-decay']!, 0),
+    nesterov: values.nesterov!,
+    schedule, milestones,
+    gamma: number('--gamma', values.gamma!, 0),
+    minLr: number('--min-lr', values['min-lr']!, 0),
+    warmupEpochs: number('--warmup-epochs', values['warmup-epochs']!, 0),
+    stepping: choice('--stepping', values.stepping!, ['iteration', 'epoch']) as Stepping,
+    mask: values.mask ?? null,
+    out: values.out ?? path.join('runs', 'train', `${model}-${dataset}-s${seed}`),
+    seed,
+    resume: values.resume!,
+    dataDir: values['data-dir'] ?? null,
+    device: choice('--device', values.device!, ['cpu', 'cuda']) as 'cpu' | 'cuda',
+    limitTrain: integer('--limit-train', values['limit-train']!, 0),
+    limitTest: integer('--limit-test', values['limit-test']!, 0),
+    augment: choice('--augment', values.augment!, ['auto', 'on', 'off']) as 'auto' | 'on' | 'off',
+    testBatchSize: integer('--test-batch-size', values['test-batch-size']!, 1),
+    checkpointEverySteps: integer('--checkpoint-every', values['checkpoint-every']!, 0),
+    logEverySteps: integer('--log-every', values['log-every']!, 0),
+  };
+  if (spec.nesterov && spec.momentum === 0) throw new UsageError('--nesterov needs --momentum > 0');
+  return {
+    spec,
+    threads: values.threads === undefined ? undefined : integer('--threads', values.threads, 1),
+    progress: choice('--progress', values.progress!, ['auto', 'bar', 'lines', 'none']) as ProgressMode,
+  };
+}
+
+function number(flag: string, text: string, min: number): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < min) throw new UsageError(`${flag} must be a number ≥ ${min}, got '${text}'`);
+  return value;
+}
+function integer(flag: string, text: string, min: number): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isSafeInteger(value) || value < min) throw new UsageError(`${flag} must be an integer ≥ ${min}, got '${text}'`);
+  return value;
+}
+function choice(flag: string, text: string, allowed: string[]): string {
+  if (!allowed.includes(text)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${text}'`);
+  return text;
+}

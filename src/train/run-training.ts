@@ -1,0 +1,142 @@
+// One training run from names: registry model × registry dataset × recipe, optionally with a saved mask, into
+// an output directory (config, checkpoint, metrics.jsonl, final model, result.json). The `train` command is a
+// thin parser over this.
+import fs from 'node:fs';
+import path from 'node:path';
+import { cudaAvailable, manualSeed, saveSafetensors, tidy, type Device } from '../torch/index.js';
+import { MaskSet, createModel, findModel, type Module } from '../nn/index.js';
+import { DataLoader, cacheDir, channelStats, getDataset, type ImageDataset } from '../data/index.js';
+import type { ScheduleKind, Stepping } from '../optim/index.js';
+import { writeFileAtomic } from '../foundations/atomic.js';
+import { trainModel, type StepInfo, type TrainResult } from './loop.js';
+import type { ProgressMode } from './progress.js';
+
+export interface TrainingSpec {
+  model: string;
+  dataset: string;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  nesterov: boolean;
+  schedule: ScheduleKind;
+  milestones: number[];
+  gamma: number;
+  warmupEpochs: number;
+  minLr: number;
+  stepping: Stepping;
+  /** Saved MaskSet (safetensors) to train with; its zeros stay zero. */
+  mask: string | null;
+  out: string;
+  seed: number;
+  resume: boolean;
+  dataDir: string | null;
+  device: Device;
+  /** Use only the first N training / test examples (0 = all). */
+  limitTrain: number;
+  limitTest: number;
+  augment: 'auto' | 'on' | 'off';
+  testBatchSize: number;
+  checkpointEverySteps: number;
+  logEverySteps: number;
+}
+
+export interface TrainingRunOptions {
+  progress?: ProgressMode;
+  signal?: AbortSignal;
+  /** Status lines (default: stderr). */
+  log?: (line: string) => void;
+  /** Called after every step with the model and masks (checks, custom logging); see TrainOptions.onStep. */
+  onStep?: (info: StepInfo, model: Module, masks: MaskSet | null) => void;
+}
+
+export interface TrainingOutcome extends TrainResult {
+  out: string;
+  modelFile: string | null;
+  density: number | null;
+}
+
+export async function runTraining(spec: TrainingSpec, options: TrainingRunOptions = {}): Promise<TrainingOutcome> {
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  // Names first, so a typo fails before minutes of data loading.
+  findModel(spec.model);
+  const entry = getDataset(spec.dataset);
+  if (spec.device !== 'cpu' && !cudaAvailable()) {
+    throw new Error(`--device ${spec.device}: this libtorch build has no CUDA (build against a CUDA libtorch with LIBTORCH=/path)`);
+  }
+  if (spec.mask && !fs.existsSync(spec.mask)) throw new Error(`--mask ${spec.mask}: no such file`);
+
+  const locate = spec.dataDir ? { dir: spec.dataDir } : {};
+  log(`loading ${entry.name} (${spec.dataDir ?? 'standard locations'})`);
+  const fullTrain = entry.load('train', locate);
+  const datasets: ImageDataset[] = [fullTrain];
+  try {
+    const stats = channelStats(fullTrain, cacheDir());
+    const train = firstExamples(fullTrain, spec.limitTrain, '--limit-train');
+    const fullTest = entry.load('test', locate);
+    datasets.push(fullTest);
+    const test = firstExamples(fullTest, spec.limitTest, '--limit-test');
+    datasets.push(train, test);
+    const augment = spec.augment === 'on' || (spec.augment === 'auto' && entry.inputShape[0] === 3);
+    const trainData = new DataLoader(train, { batchSize: spec.batchSize, shuffle: true, seed: spec.seed, augment, normalize: stats, device: spec.device });
+    const testData = new DataLoader(test, { batchSize: spec.testBatchSize, shuffle: false, normalize: stats, device: spec.device });
+
+    manualSeed(spec.seed);
+    const model = createModel(spec.model, { inputShape: [...train.imageShape], numClasses: entry.numClasses });
+    if (spec.device !== 'cpu') model.to(spec.device);
+    let masks: MaskSet | null = null;
+    try {
+      if (spec.mask) {
+        const loaded = MaskSet.load(spec.mask).masks;
+        try {
+          loaded.checkFits(model);
+        } catch (error) {
+          loaded.dispose();
+          throw new Error(`--mask ${spec.mask} does not fit ${spec.model}: ${(error as Error).message}`);
+        }
+        masks = spec.device === 'cpu' ? loaded
+          : new MaskSet(loaded.entries().map(([name, mask]) => [name, tidy(() => mask.to(spec.device))]));
+        if (masks !== loaded) loaded.dispose();
+        masks.applyTo(model); // scaled (sketch) masks rescale the kept weights once, at the start
+      }
+      const density = masks ? masks.density() : null;
+      fs.mkdirSync(spec.out, { recursive: true });
+      writeFileAtomic(path.join(spec.out, 'config.json'), JSON.stringify(spec, null, 2) + '\n');
+      log(`training ${spec.model} on ${entry.name}: ${train.length.toLocaleString('en-US')} train / ${test.length.toLocaleString('en-US')} test examples, ` +
+        `${model.parameterCount().toLocaleString('en-US')} parameters${density === null ? '' : `, mask density ${(100 * density).toFixed(2)}%`}, ` +
+        `${spec.epochs} epochs of ${trainData.length} steps, ${augment ? 'augmented' : 'no augmentation'}, device ${spec.device}; output in ${spec.out}`);
+
+      const result = await trainModel({
+        model, masks, trainData, testData, epochs: spec.epochs, seed: spec.seed,
+        optimizer: { lr: spec.lr, momentum: spec.momentum, weightDecay: spec.weightDecay, nesterov: spec.nesterov },
+        schedule: { kind: spec.schedule, milestones: spec.milestones, gamma: spec.gamma, warmupEpochs: spec.warmupEpochs, minLr: spec.minLr, stepping: spec.stepping },
+        checkpointDir: spec.out, resume: spec.resume,
+        checkpointEverySteps: spec.checkpointEverySteps || undefined, logEverySteps: spec.logEverySteps || undefined,
+        progress: options.progress ?? 'auto', signal: options.signal,
+        onStep: options.onStep ? (info) => options.onStep!(info, model, masks) : undefined,
+      });
+      let modelFile: string | null = null;
+      if (result.stopped === 'finished') {
+        modelFile = path.join(spec.out, 'model.safetensors');
+        saveSafetensors(modelFile, model.stateDict(), { model: spec.model, dataset: spec.dataset });
+        writeFileAtomic(path.join(spec.out, 'result.json'), JSON.stringify({
+          model: spec.model, dataset: spec.dataset, seed: spec.seed, density, epochs: result.epochsCompleted, steps: result.globalStep,
+          train: result.train, test: result.test,
+        }, null, 2) + '\n');
+      }
+      model.dispose();
+      return { ...result, out: spec.out, modelFile, density };
+    } finally {
+      masks?.dispose();
+    }
+  } finally {
+    for (const dataset of new Set(datasets)) dataset.dispose();
+  }
+}
+
+function firstExamples(dataset: ImageDataset, count: number, flag: string): ImageDataset {
+  if (!Number.isInteger(count) || count < 0) throw new RangeError(`${flag} must be a non-negative integer, got ${count}`);
+  if (count === 0 || count >= dataset.length) return dataset;
+  return dataset.subset(Int32Array.from({ length: count }, (_, i) => i));
+}
