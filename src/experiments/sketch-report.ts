@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../foundations/atomic.js';
+import { getNumThreads, setNumThreads } from '../torch/index.js';
 import { formatNumber, groupedBarChart, lineChart, toMarkdown, type LineSeries, type Table } from '../report/index.js';
 import {
   compareMasks, verifySketchTheory, type CompareOptions, type CompareReport, type CompareSeries, type Estimate,
@@ -10,6 +11,22 @@ import {
 } from '../sketch/index.js';
 
 export interface SketchOutput { json: string; markdown: string; plots: string[] }
+
+/**
+ * Runs fn with one intra-op thread unless the user chose a count (SKETCHPRUNE_THREADS / OMP_NUM_THREADS). These
+ * suites make many small tensor ops, where thread hand-offs cost more than they save; on a busy 2-core machine
+ * `sketch compare` took 68 s with 2 threads and 4 s with 1.
+ */
+async function withOneThread<T>(fn: () => Promise<T>): Promise<T> {
+  if (process.env.SKETCHPRUNE_THREADS || process.env.OMP_NUM_THREADS) return fn();
+  const previous = getNumThreads();
+  setNumThreads(1);
+  try {
+    return await fn();
+  } finally {
+    setNumThreads(previous);
+  }
+}
 
 /** JSON that keeps ±Infinity and NaN as strings instead of silently turning them into null. */
 export function toJson(value: unknown): string {
@@ -20,7 +37,8 @@ export function toJson(value: unknown): string {
 
 export async function runSketchVerify(options: { out: string; seed?: number; quick?: boolean; z?: number;
   onProgress?: (message: string) => void }): Promise<{ report: VerifyReport; files: SketchOutput }> {
-  const report = verifySketchTheory({ seed: options.seed, quick: options.quick, z: options.z, onProgress: options.onProgress });
+  const report = await withOneThread(async () =>
+    verifySketchTheory({ seed: options.seed, quick: options.quick, z: options.z, onProgress: options.onProgress }));
   fs.mkdirSync(options.out, { recursive: true });
   const json = path.join(options.out, 'verify.json');
   writeFileAtomic(json, toJson(report));
@@ -189,7 +207,7 @@ function shortTarget(label: string): string {
 export async function runSketchCompare(options: CompareOptions & { out: string; quick?: boolean })
   : Promise<{ report: CompareReport; files: SketchOutput }> {
   const { out, quick, ...compareOptions } = options;
-  const report = compareMasks({ ...(quick ? { reps: 10, d: 500 } : {}), ...compareOptions });
+  const report = await withOneThread(async () => compareMasks({ ...(quick ? { reps: 10, d: 500 } : {}), ...compareOptions }));
   fs.mkdirSync(out, { recursive: true });
   const json = path.join(out, 'compare.json');
   writeFileAtomic(json, toJson(report));
@@ -214,12 +232,18 @@ export async function runSketchCompare(options: CompareOptions & { out: string; 
 
 /** Log y axes need positive values: a zero error (top-s with s = d) is left out of the plot (kept in the tables). */
 function toLineSeries(series: CompareSeries[]): LineSeries[] {
-  return series.map((item) => ({
+  const measured = series.map((item) => ({
     name: item.label,
     points: item.points.filter((point) => point.mean > 0).map((point) => ({
       x: point.x, y: point.mean, yLow: Math.max(point.ciLow, point.mean / 100), yHigh: point.ciHigh,
     })),
   }));
+  // The random masks' exact expectations (mean over repetitions of E_m), without the heavy-tail noise.
+  const exact = series.filter((item) => item.points.every((point) => point.expectedMean !== null)).map((item) => ({
+    name: `${item.method === 'sketch' ? 'Algorithm 1' : 'uniform'}: exact E_m`,
+    points: item.points.map((point) => ({ x: point.x, y: point.expectedMean! })),
+  }));
+  return [...measured, ...exact];
 }
 
 export function compareTable(part: CompareReport['versusBudget'] | CompareReport['versusDrift'], xName: string): Table {
