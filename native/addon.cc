@@ -260,6 +260,7 @@ static Napi::Value SavePt(const Napi::CallbackInfo& info) {
 static Napi::Value LoadPt(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SKETCHPRUNE_GUARD_BEGIN
+  if (!info[0].IsBuffer()) throw Napi::TypeError::New(env, "loadPt: expected a Buffer with the file's bytes");
   Napi::Buffer<char> buffer = info[0].As<Napi::Buffer<char>>();
   std::vector<char> bytes(buffer.Data(), buffer.Data() + buffer.Length());
   c10::IValue value = torch::jit::pickle_load(bytes);

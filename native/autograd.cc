@@ -64,7 +64,19 @@ static Napi::Value SetGrad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SKETCHPRUNE_GUARD_BEGIN
   at::Tensor& tensor = unwrapTensor(info[0], "setGrad");
-  tensor.mutable_grad() = info[1].IsNull() || info[1].IsUndefined() ? at::Tensor() : unwrapTensor(info[1], "setGrad");
+  if (info[1].IsNull() || info[1].IsUndefined()) {
+    tensor.mutable_grad() = at::Tensor();
+    return env.Undefined();
+  }
+  const at::Tensor& grad = unwrapTensor(info[1], "setGrad");
+  // The checks PyTorch makes on `x.grad = g`: a mismatched gradient would only fail later, far from here.
+  TORCH_CHECK(grad.scalar_type() == tensor.scalar_type(), "assigned grad has data of a different type (",
+              grad.scalar_type(), " for a ", tensor.scalar_type(), " tensor)");
+  TORCH_CHECK(grad.device() == tensor.device(), "assigned grad has data located on a different device (", grad.device(),
+              " for a tensor on ", tensor.device(), ")");
+  TORCH_CHECK(grad.sizes() == tensor.sizes(), "assigned grad has data of a different size (", grad.sizes(),
+              " for a tensor of size ", tensor.sizes(), ")");
+  tensor.mutable_grad() = grad;
   return env.Undefined();
   SKETCHPRUNE_GUARD_END(env, "setGrad")
 }

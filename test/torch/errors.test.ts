@@ -132,6 +132,8 @@ test('autograd errors — also one raised in the middle of backward — throw an
     const loss = e.mul(x).sum();
     e.mul_(3);
     throwsExactly(() => loss.backward(), Error, /^backward: one of the variables needed for gradient computation has been modified by an inplace operation/);
+    throwsExactly(() => { x.grad = T.ones([4]); }, Error, /^setGrad: assigned grad has data of a different size \(\[4\] for a tensor of size \[3\]\)$/);
+    throwsExactly(() => { x.grad = T.ones([3], { dtype: 'float64' }); }, Error, /^setGrad: assigned grad has data of a different type/);
     throwsExactly(() => T.grad(x.detach().sum(), [x]), Error, /^grad: element 0 of tensors does not require grad and does not have a grad_fn$/);
     // The engine still works, and gives the right gradient.
     x.grad = null;
