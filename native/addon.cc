@@ -12,6 +12,7 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <thread>
 
 namespace sketchprune {
 
@@ -294,6 +295,12 @@ static Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // The slot table, counters and op table are process-wide and unsynchronized: one JS thread may use them.
+  static const std::thread::id owner = std::this_thread::get_id();
+  if (std::this_thread::get_id() != owner) {
+    throw Napi::Error::New(env, "sketchprune's native addon works on one JavaScript thread per process; "
+                                "it cannot be loaded in a worker thread");
+  }
   exports.Set("dispose", Napi::Function::New(env, Dispose));
   exports.Set("meta", Napi::Function::New(env, Meta));
   exports.Set("fromBuffer", Napi::Function::New(env, FromBuffer));

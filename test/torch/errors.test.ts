@@ -3,6 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
+import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import * as T from '../../src/torch/index.js';
 import { native } from '../../src/torch/native.js';
@@ -165,4 +167,14 @@ test('calling every bound op with random wrong arguments never aborts the proces
   assert.ok(summary.operators >= 100, `fuzzed ${summary.operators} operators`);
   assert.ok(summary.errors.Error > 100 && summary.errors.TypeError > 100, `libtorch and argument errors both seen: ${JSON.stringify(summary)}`);
   assert.ok(summary.returned > 100, 'some random calls are valid and return');
+});
+
+test('loading the addon in a worker thread is refused with an Error (its tables are per process)', async () => {
+  const module = pathToFileURL(path.join(repositoryRoot, 'dist', 'src', 'torch', 'index.js')).href;
+  const worker = new Worker(`import(${JSON.stringify(module)}).then(() => 'loaded', (e) => e.message)
+    .then((m) => require('node:worker_threads').parentPort.postMessage(m))`, { eval: true });
+  const message = await new Promise<string>((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+  await worker.terminate();
+  assert.match(message, /works on one JavaScript thread per process; it cannot be loaded in a worker thread/);
+  assert.equal(T.ones([2]).sum().item(), 2, 'the main thread is unaffected');
 });
