@@ -42,18 +42,23 @@ export function theorem44Explanation(w0: Tensor, wStar: Tensor, s: number, measu
       bias: wStar.to('float64').mul(support.logicalNot().to('float64')).square().sum().item(),
     };
   });
-  const parts = [
-    'The proof bounds Σ_k (w⋆_k−w⁰_k)²/|w⁰_k| by ‖w⋆−w⁰‖²/‖w⁰‖_∞, but 1/|w⁰_k| ≥ 1/‖w⁰‖_∞, so that step goes the ' +
-    `wrong way: here Σ_k δ_k²/|w⁰_k| = ${fmt(numbers.weighted)} while ‖δ‖²/‖w⁰‖_∞ = ${fmt(numbers.proofTerm)}. ` +
-    'Drift on entries where |w⁰_k| is small is weighted by 1/|w⁰_k|. Exactly, E_X E_m = ' +
-    `(μ²/s)(‖w⁰‖₁Σ_k (w⋆_k)²/|w⁰_k| − ‖w⋆‖²) = ${fmt(exact)} (measured ${fmt(measured)}, ${fmt(measured / bound)}× the ` +
-    `bound). With min_k|w⁰_k| in place of ‖w⁰‖_∞ the bound is ${fmt(correctedBound)}` +
-    (correctedBound >= measured ? ', which holds.' : '.'),
-  ];
+  const parts: string[] = [];
   if (numbers.bias > 0) {
-    parts.push(`w⁰ has zeros where w⋆ ≠ 0: Algorithm 1 never draws those indices, which adds the bias ‖w⋆_{S^c}‖² = ` +
-      `${fmt(numbers.bias)} that does not shrink with s; the proof divides by |w⁰_k| and assumes w⁰_k ≠ 0.`);
+    parts.push('w⁰ has zeros where w⋆ ≠ 0: Algorithm 1 never draws those indices (p⁰_k = 0), so the masked features ' +
+      `are biased by Xᵀw⋆_{S^c}, adding E_X‖Xᵀw⋆_{S^c}‖² = ‖w⋆_{S^c}‖² = ${fmt(numbers.bias)}, which does not shrink with ` +
+      `s while the bound does (s = ${s}); the proof divides by |w⁰_k| and so assumes w⁰_k ≠ 0.`);
   }
+  if (numbers.weighted > numbers.proofTerm) {
+    parts.push('The proof bounds Σ_k (w⋆_k−w⁰_k)²/|w⁰_k| by ‖w⋆−w⁰‖²/‖w⁰‖_∞, but 1/|w⁰_k| ≥ 1/‖w⁰‖_∞, so that step ' +
+      `goes the wrong way: here Σ_k δ_k²/|w⁰_k| = ${fmt(numbers.weighted)} while ‖δ‖²/‖w⁰‖_∞ = ` +
+      `${fmt(numbers.proofTerm)}. Drift on entries where |w⁰_k| is small is weighted by 1/|w⁰_k|.`);
+  }
+  if (parts.length === 0) parts.push('Neither known failure (zeros of w⁰, the 1/|w⁰_k| step) applies here; not explained.');
+  parts.push(`Exactly, E_X E_m = ‖w⋆_{S^c}‖² + (μ²/s)(‖w⁰‖₁Σ_{k∈S} (w⋆_k)²/|w⁰_k| − ‖w⋆_S‖²) = ${fmt(exact)} ` +
+    `(S = {k: w⁰_k ≠ 0}; measured ${fmt(measured)}, ${fmt(measured / bound)}× the bound).` +
+    (Number.isFinite(correctedBound)
+      ? ` With min_k|w⁰_k| in place of ‖w⁰‖_∞ the bound is ${fmt(correctedBound)}${correctedBound >= measured ? ', which holds' : ''}.`
+      : ''));
   return parts.join(' ');
 }
 

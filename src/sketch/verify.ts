@@ -134,6 +134,16 @@ export function verifySketchTheory(options: VerifyOptions = {}): VerifyReport {
     }
   });
 
+  // Edge case: w⁰ with zeros. Indices with w⁰_k = 0 are never drawn, so drift there is a bias that does not
+  // shrink with s, while the printed bound does; a large s exposes it.
+  const edge = { d: settings[0].d, n: settings[0].n, s: 50 * settings[0].s };
+  progress(`Section 4, d=${edge.d}, n=${edge.n}, s=${edge.s}, w⁰ 1-sparse: expectation over X (bias of zeros in w⁰)`);
+  tidy(() => {
+    const w0 = gaussianWeights(edge.d, 1);
+    const targets = SPARSE_TARGETS.map((target) => ({ label: target.label, w: target.make(w0) }));
+    checks.push(...randomDataChecks(edge, w0, 'w⁰ 1-sparse', targets, reps.data, z));
+  });
+
   if (largeScale) {
     const large = { d: 100_000, n: 16, s: 5000 };
     progress(`Section 4, large d: Lemma 4.1 at d=${large.d}`);

@@ -52,7 +52,11 @@ test('Lemmas 4.3 and 4.5 hold everywhere; Theorem 4.4 holds at w⋆ = w⁰ and i
   assert.equal(same.verdict, 'holds');
   const exceeded = report().checks.filter((c) => c.statement === 'Theorem 4.4' && c.verdict === 'exceeded');
   assert.ok(exceeded.some((c) => c.scenario.includes('smallest')), 'a small-|w⁰| drift exceeds the bound');
-  for (const check of exceeded) assert.match(check.explanation ?? '', /wrong way/);
+  for (const check of exceeded) assert.match(check.explanation ?? '', /wrong way|never draws those indices/);
+  // w⁰ with zeros at a large s: the bias of never-drawn indices exceeds the bound.
+  const [biased] = find('Theorem 4.4', 'w⁰ 1-sparse; dense drift 10%').filter((c) => Number(c.params.s) === 300);
+  assert.equal(biased.verdict, 'exceeded');
+  assert.match(biased.explanation ?? '', /does not shrink with s/);
 });
 
 test('every Monte Carlo measurement agrees with the independently derived exact value (≥ 90% of intervals)', () => {
