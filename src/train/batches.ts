@@ -1,7 +1,7 @@
 // What the loop reads data through: random access to batch i of epoch e. data/'s DataLoader fits this shape;
 // a resumed run asks for exactly the batches it has not trained on yet, so the order must be a pure function
 // of (seed, epoch, index).
-import { keep, tensor, tidy, type Tensor } from '../torch/index.js';
+import { keep, tensor, tidy, type Device, type Tensor } from '../torch/index.js';
 import { Rng } from '../data/index.js';
 
 export interface LabelledBatch {
@@ -68,7 +68,8 @@ export class TensorBatches implements BatchSource {
     }
     const picked = this.#order.subarray(index * this.batchSize, Math.min(this.examples, (index + 1) * this.batchSize));
     return tidy(() => {
-      const at = tensor(picked, [picked.length]).long();
+      const onCpu = tensor(picked, [picked.length]).long();
+      const at = this.inputs.device === 'cpu' ? onCpu : onCpu.to(this.inputs.device as Device);
       return { inputs: this.inputs.indexSelect(0, at), labels: this.labels.indexSelect(0, at) };
     });
   }
