@@ -282,9 +282,6 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       options.onEpoch?.(record);
     }
     return result('finished');
-  } catch (error) {
-    if (error instanceof NonFiniteLossError) progress.message(error.message);
-    throw error;
   } finally {
     progress.close();
     optimizer.disposeState();
