@@ -105,7 +105,7 @@ export function verifyMarkdown(report: VerifyReport, plots: string[]): string {
     'an index with tiny p_k but large w⋆_k), where the sample sd underestimates.',
     '- *measured*, expectations over X ~ N(0, 1/n) (Lemma 4.2, Theorem 4.4, Lemma 4.5): for each draw of X the exact ' +
     'E_m is computed (Rao–Blackwellized Monte Carlo over X); a joint Monte Carlo with one real Algorithm 1 mask per ' +
-    'draw is stored in the JSON as `jointMeasurement`.',
+    `draw is stored in the JSON as \`jointMeasurement\` (${jointSummary(report)}).`,
     '- *exact*: the expectation derived independently in src/sketch (error.ts, gaussian.ts), e.g. ' +
     'E_X E_m = (μ²/s)(‖w⁰‖₁Σ_k (w⋆_k)²/|w⁰_k| − ‖w⋆‖²) with μ = E‖X₍ₖ₎‖; the JSON field `exactWithinCI` says ' +
     `whether it lies in the measured interval (${countWithin(report)}).`,
@@ -135,6 +135,18 @@ export function verifyMarkdown(report: VerifyReport, plots: string[]): string {
     }));
   }
   return lines.join('\n');
+}
+
+/** How the fully empirical joint Monte Carlo (real masks, sample-sd intervals) relates to the exact values. */
+function jointSummary(report: VerifyReport): string {
+  const joint = report.checks.filter((check) => check.jointMeasurement && check.exact !== null);
+  const within = joint.filter((check) => check.exact! >= check.jointMeasurement!.ciLow && check.exact! <= check.jointMeasurement!.ciHigh);
+  const exceeded = joint.filter((check) => check.verdict === 'exceeded');
+  const confirmed = exceeded.filter((check) => check.jointMeasurement!.ciLow > check.predicted);
+  return `its interval contains the exact value in ${within.length} of ${joint.length} checks; the misses come from ` +
+    'heavy-tailed errors (rare draws of an index with tiny p⁰_k and large w⋆_k), which a few hundred masks ' +
+    `under-sample, so the joint mean falls below the exact one; even so it lies entirely above the bound in ` +
+    `${confirmed.length} of the ${exceeded.length} exceeded checks`;
 }
 
 function countWithin(report: VerifyReport): string {
