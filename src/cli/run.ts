@@ -1,6 +1,5 @@
 // `sketchprune run PRESET|CONFIG`: expands an experiment into runs and executes them (skipping finished runs,
 // resuming unfinished ones), then writes the report.
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -20,7 +19,8 @@ Options:
   --report DIR            report directory (default reports/<name>-<scale>)
   --no-report             do not write the report
   --workers N             runs in parallel child processes (default 1); each gets cores/N torch threads
-  --threads N             torch threads per worker (default: cores / workers)
+  --threads N             torch threads per run (default: cores / workers; 1 is fastest for the small
+                          CPU-scale networks, and on a busy machine)
   --dry-run               list the runs and their state (new, unfinished, finished) without running
   --list                  list the presets with their titles and run counts
   -h, --help              this text`;
@@ -64,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const started = Date.now();
   const outcomes = await runExperiment(experiment, {
-    out, workers, threadsPerWorker: threads ?? Math.max(1, Math.floor(os.availableParallelism() / workers)),
+    out, workers, ...(threads === undefined ? {} : { threadsPerWorker: threads }),
   });
   const failed = outcomes.filter((o) => o.status === 'failed');
   console.log(`runs: ${outcomes.filter((o) => o.status === 'finished').length} done, ${outcomes.filter((o) => o.status === 'skipped').length} skipped (finished earlier), ${failed.length} failed; ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -120,6 +120,7 @@ async function pruneAtInit(spec: RunSpec, data: RunData, build: () => Classifier
     density: spec.density,
     selection: p.selection,
     scope: p.scope,
+    selectionAt: p.selectionAt,
     seed: spec.seed,
     keepScores: wantsScores,
     input: kind === 'data'

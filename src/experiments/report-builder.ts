@@ -100,9 +100,11 @@ export async function buildReport(runsDir: string, reportDir: string, log: (line
   return output;
 }
 
-/** Rows whose fields equal every value in the filter. */
+/** Rows whose fields equal every value in the filter; keys may be dotted paths ('pruning.method'). */
 function filterRows(rows: RunRow[], filter: Record<string, unknown>): RunRow[] {
-  return rows.filter((row) => Object.entries(filter).every(([k, v]) => row[k] === v));
+  const at = (row: RunRow, key: string): unknown =>
+    key.split('.').reduce<unknown>((value, part) => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined), row);
+  return rows.filter((row) => Object.entries(filter).every(([k, v]) => at(row, k) === v));
 }
 
 export function buildTable(rows: RunRow[], spec: TableSpec): Table {
@@ -188,7 +190,8 @@ async function scoreHistogram(spec: PlotSpec, rows: RunRow[], dir: string, name:
   }
   if (series.length === 0) return [];
   const title = spec.title || `Scores of sampled weights and the kept ones (${describeRows(rows)})`;
-  const files = await histogramOverlay(series, { dir, name, title, xTitle: 'score', yTitle: 'count', normalize: 'count', bins: 50 });
+  // Scores span many orders of magnitude (SynFlow's are products along paths): bin them in log space.
+  const files = await histogramOverlay(series, { dir, name, title, xTitle: 'score (log scale)', yTitle: 'count', normalize: 'count', bins: 50, log: true, xScale: 'log' });
   return [{ files, caption: title }];
 }
 

@@ -20,6 +20,8 @@ export interface PruningSpec {
   /** Pruning iterations; 0 = the method's default (SynFlow 100, others 1; IMP: levels to reach the density). */
   iterations: number;
   scope: 'global' | 'local';
+  /** Iterative pruning with a randomized selection: randomize at every iteration, or threshold until the last. */
+  selectionAt: 'every' | 'final';
   /** Examples per scoring batch (the paper: 256 for SNIP and GraSP). */
   batchSize: number;
   /** Random-data batches averaged for data-dependent scores. */
@@ -113,6 +115,7 @@ export const runSchema: ObjectField = {
         selection: { kind: 'string', default: 'threshold', choices: () => selections, what: 'selection' },
         iterations: nonNegativeInt('pruning iterations (0 = method default)', 0),
         scope: { kind: 'string', default: 'global', choices: () => ['global', 'local'], what: 'scope' },
+        selectionAt: { kind: 'string', default: 'every', choices: () => ['every', 'final'], what: 'selectionAt' },
         batchSize: positiveInt('examples per scoring batch', 256),
         batches: positiveInt('scoring batches', 1),
         chiDimension: positiveInt('n of the χ input', 128),

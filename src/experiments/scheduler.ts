@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import readline from 'node:readline';
 import type { RunResult } from '../report/schema.js';
+import { setNumThreads } from '../torch/index.js';
 import type { Experiment, PlannedRun } from './experiment.js';
 import {
   files, prepareRunDirectory, runDirectory, runState, writeExperimentIndex, writeResult, type RunState,
@@ -72,6 +73,9 @@ export async function runExperiment(experiment: Experiment, options: ScheduleOpt
 
   const execute = options.execute ?? (await loadExecutor(options.executorModule));
   const threads = options.threadsPerWorker ?? Math.max(1, Math.floor(os.availableParallelism() / workers));
+  // In-process runs use the asked thread count too (more threads than free cores makes libtorch's OpenMP
+  // spin: measured 20–50× slower for small networks on a loaded 2-core machine).
+  if (workers === 1 && options.threadsPerWorker !== undefined) setNumThreads(options.threadsPerWorker);
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < pending.length) {
