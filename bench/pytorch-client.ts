@@ -16,10 +16,11 @@ export class PyTorchReference {
   }
 
   /** Starts the reference process; resolves with it and the PyTorch version once torch is imported. */
-  static async start(python: string): Promise<{ reference: PyTorchReference; version: string }> {
+  static async start(python: string, env: Record<string, string> = {}): Promise<{ reference: PyTorchReference; version: string }> {
     // From dist/bench/ back to the source tree, where the script lives.
     const script = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench/reference/pytorch_bench.py');
-    const reference = new PyTorchReference(spawn(python, [script], { stdio: ['pipe', 'pipe', 'pipe'] }));
+    const child = spawn(python, [script], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const reference = new PyTorchReference(child);
     const { ready } = await reference.#reply() as { ready: string };
     return { reference, version: ready };
   }

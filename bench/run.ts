@@ -35,6 +35,12 @@ const format = (value: number, unit: string) => `${value < 10 ? value.toFixed(3)
 
 async function main(): Promise<void> {
   const { reference, version } = await PyTorchReference.start(options.python!);
+  const references = new Map<string, PyTorchReference>([['{}', reference]]);
+  const referenceFor = async (env: Record<string, string> = {}): Promise<PyTorchReference> => {
+    const key = JSON.stringify(env);
+    if (!references.has(key)) references.set(key, (await PyTorchReference.start(options.python!, env)).reference);
+    return references.get(key)!;
+  };
   const info = T.buildInfo();
   console.log(`sketchprune engine (libtorch ${info.torchVersion}) vs PyTorch ${version}; ${cpus()[0]?.model ?? 'cpu'}, ` +
     `${availableParallelism()} cores; median of ${rounds} interleaved rounds after one warm-up round`);
@@ -46,9 +52,10 @@ async function main(): Promise<void> {
       const ours: number[] = [];
       const theirs: number[] = [];
       const round = workload.create();
+      const theirRound = await referenceFor(workload.referenceEnv);
       for (let r = 0; r <= rounds; r++) {
         const oursValue = round();
-        const theirsValue = await reference.round(workload.reference, threads);
+        const theirsValue = await theirRound.round(workload.reference, threads);
         if (theirsValue.threads !== threads) throw new Error(`PyTorch ran ${theirsValue.threads} threads, not ${threads}`);
         if (r > 0) { ours.push(oursValue); theirs.push(theirsValue.value); }
       }
@@ -58,7 +65,7 @@ async function main(): Promise<void> {
       process.stderr.write(`  done: ${workload.label}\n`);
     }
   } finally {
-    reference.close();
+    for (const each of references.values()) each.close();
   }
   const header = ['name', 'ours', 'pytorch', 'ratio'];
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));

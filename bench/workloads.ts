@@ -86,7 +86,12 @@ export interface Workload {
   reference: string;
   /** 'all' = every core (the --threads value); small workloads run on one thread on both sides. */
   threads: 'one' | 'all';
+  /** Environment of the PyTorch process, for rows that compare under equal allocator settings. */
+  referenceEnv?: Record<string, string>;
 }
+
+/** The glibc settings the addon applies to itself (native/addon.cc, tuneMalloc), as environment variables. */
+export const tunedMallocEnv = { MALLOC_MMAP_THRESHOLD_: String(32 << 20), MALLOC_TRIM_THRESHOLD_: String(1 << 30) };
 
 export const workloads: Workload[] = [
   { label: 'add, 1 element (+ dispose)', unit: 'µs', create: () => addOverhead(1), reference: 'add-1', threads: 'one' },
@@ -94,4 +99,6 @@ export const workloads: Workload[] = [
   { label: 'add, 10 elements (in tidy)', unit: 'µs', create: () => addInTidy(10), reference: 'add-10', threads: 'one' },
   { label: 'MLP training step (batch 16)', unit: 'ms', create: () => mlpStep(), reference: 'mlp-step', threads: 'one' },
   { label: 'CNN training step (batch 64, 3×32×32)', unit: 'ms', create: () => cnnStep(), reference: 'cnn-step', threads: 'all' },
+  { label: 'CNN training step, PyTorch given our malloc settings', unit: 'ms', create: () => cnnStep(), reference: 'cnn-step',
+    threads: 'all', referenceEnv: tunedMallocEnv },
 ];
