@@ -2,7 +2,7 @@
 // (a) the initial values of the weights each mask keeps, next to a uniformly random mask of the same density;
 // (b) the scores of a uniformly drawn subset of weights (1000 in the paper), and of those of them each mask keeps
 //     (e.g. SynFlow's threshold mask and its randomized version).
-import { Tensor, cat, getRngState, manualSeed, rand, randperm, setRngState, tidy } from '../torch/index.js';
+import { Tensor, cat, getRngState, manualSeed, rand, randperm, setRngState, tidy, type Device } from '../torch/index.js';
 import { MaskSet, type Module, type PrunableOptions } from '../nn/index.js';
 import { topKMasks } from './selection/ranking.js';
 import { collectPrunable } from './working-weights.js';
@@ -18,7 +18,7 @@ export function uniformMask(model: Module, density: number, seed = 0, prunable: 
   manualSeed(seed);
   try {
     const total = parameters.reduce((sum, { tensor }) => sum + tensor.numel, 0);
-    const masks = tidy(() => topKMasks(parameters.map(({ tensor }) => rand(tensor.shape, { dtype: 'float64' })),
+    const masks = tidy(() => topKMasks(parameters.map(({ tensor }) => rand(tensor.shape, { dtype: 'float64', device: tensor.device as Device })),
       Math.round(density * total)));
     return new MaskSet(parameters.map(({ name }, index) => [name, masks[index]]));
   } finally {
@@ -56,7 +56,7 @@ export function scoreSubsetSeries(scores: Map<string, Tensor>, masks: Record<str
     const flatScores = cat(names.map((name) => scores.get(name)!.to('float64').flatten()));
     const callerRng = getRngState();
     manualSeed(seed);
-    const chosen = randperm(flatScores.numel).narrow(0, 0, Math.min(subset, flatScores.numel));
+    const chosen = randperm(flatScores.numel, { device: flatScores.device as Device }).narrow(0, 0, Math.min(subset, flatScores.numel));
     setRngState(callerRng);
     callerRng.dispose();
     const result: Record<string, Float64Array> = { [allLabel]: flatScores.indexSelect(0, chosen).data() as Float64Array };

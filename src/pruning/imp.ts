@@ -80,10 +80,11 @@ export async function pruneImp(model: Module, parameters: PrunableParameter[], r
       const outcome = tidy(() => {
         const scores = noGrad(() => parameters.map(({ tensor }) => tensor.abs().to('float64')));
         return run.selection.select({
-          scores, support: support.views, names, density: densities[round - 1], scope: run.scope, survivors: support.kept,
+          scores, support: support.views, names, density: densities[round - 1], scope: run.scope,
+          survivors: support.kept, layerSurvivors: support.layerKept,
         });
       });
-      support.update(outcome);
+      for (const mask of support.update(outcome)) mask.dispose();
       model.loadStateDict(Object.fromEntries(saved));
       selectionMs += performance.now() - selectStart;
       run.onProgress?.({

@@ -1,7 +1,9 @@
 // Input batches for the scorers that take data: the real dataset through a loader, data/'s synthetic sources
 // (normal, sparse, chi, ones; random labels) or any object with next(). Shapes and class counts come from the
 // model (registered models declare them) unless given.
-import { createInputSource, inputSourceKinds, type DataLoader, type InputSourceKind } from '../data/index.js';
+import { createInputSource, inputSourceKinds, type InputSourceKind } from '../data/synthetic.js';
+import type { DataLoader } from '../data/loader.js';
+import type { Device } from '../torch/index.js';
 import type { Module } from '../nn/index.js';
 import type { BatchSource, ScorerEntry } from './scorers/types.js';
 
@@ -19,6 +21,8 @@ export interface PruneInputOptions {
   std?: number[];
   /** Length of the normal vector behind each chi entry (default 128). */
   n?: number;
+  /** Where synthetic batches are made (default: the model's device, set by prune()). */
+  device?: Device;
   /** [C, H, W] and class count, for models that do not declare them. */
   inputShape?: number[];
   numClasses?: number;
@@ -58,7 +62,7 @@ export function resolveInput(entry: ScorerEntry, model: Module, options: PruneIn
   if (!shape) throw new Error(`input source '${kind}' needs input.inputShape: ${model.constructor.name} does not declare one`);
   const batchSize = options.batchSize ?? entry.defaultInput?.batchSize ?? defaultBatchSize[entry.name] ?? 256;
   const source = createInputSource(kind as Exclude<InputSourceKind, 'real'>, {
-    shape, batchSize, numClasses, mean: options.mean, std: options.std, n: options.n,
+    shape, batchSize, numClasses, mean: options.mean, std: options.std, n: options.n, device: options.device,
   });
   return { source, description: { source: kind, batchSize, batches } };
 }

@@ -2,7 +2,7 @@
 // Each iteration scores the masked model, then selects the masks for the next density of the schedule. Weights
 // pruned in an earlier iteration rank below every survivor, so they never come back. The model's weights,
 // buffers, train/eval flags and libtorch's random stream are as before when prune() returns.
-import { Tensor, getRngState, keep, manualSeed, setRngState, tidy } from '../torch/index.js';
+import { Tensor, getRngState, keep, manualSeed, setRngState, tidy, type Device } from '../torch/index.js';
 import { MaskSet, type Module, type PrunableOptions } from '../nn/index.js';
 import { resolveDensity, scheduleDensities, scheduleNames, type DensitySpec, type ScheduleName } from './density.js';
 import { findScorer } from './scorers/registry.js';
@@ -99,7 +99,7 @@ export function scoreModel(model: Module, options: ScoreOptions): Map<string, Te
   const working = new WorkingWeights(model, parameters);
   const scorer = entry.create({ temperature: options.temperature });
   try {
-    const { source, description } = resolveInput(entry, model, options.input);
+    const { source, description } = resolveInput(entry, model, { device: parameters[0].tensor.device as Device, ...options.input });
     model.train(options.trainMode ?? false);
     const scores = tidy(() => scorer.score({
       model, parameters, support: support.views, input: source, batches: description?.batches ?? 1, iteration: 0, iterations: 1,
@@ -141,7 +141,7 @@ export async function prune(model: Module, options: PruneOptions): Promise<Prune
   const iterations = options.iterations ?? entry.defaultIterations;
   const densities = scheduleDensities(density, iterations, schedule);
 
-  const { source, description } = resolveInput(entry, model, options.input);
+  const { source, description } = resolveInput(entry, model, { device: parameters[0].tensor.device as Device, ...options.input });
   const callerRng = getRngState();
   manualSeed(seed);
   const names = parameters.map(({ name }) => name);
@@ -168,12 +168,14 @@ export async function prune(model: Module, options: PruneOptions): Promise<Prune
       }
       const chosen = selectionAt === 'final' && iteration < iterations - 1 ? threshold : selection;
       const outcome = tidy(() => chosen.select({
-        scores, support: support.views, names, density: densities[iteration], scope, survivors: support.kept,
+        scores, support: support.views, names, density: densities[iteration], scope,
+        survivors: support.kept, layerSurvivors: support.layerKept,
       }));
       for (const score of scores) score.dispose();
       sketchBudget = outcome.budget;
-      support.update(outcome);
-      if (iteration < iterations - 1) working.applyMasks(support.views);
+      const pruned = support.update(outcome);
+      if (iteration < iterations - 1) working.zero(pruned);
+      for (const mask of pruned) mask.dispose();
       selectionMs += performance.now() - selectStart;
       options.onProgress?.({
         iteration: iteration + 1, iterations, density: densities[iteration], kept: support.kept,

@@ -47,12 +47,19 @@ export const RECORD_METADATA_KEY = 'sketchprune.pruning';
  * (FILE with .safetensors replaced by .pt) that torch.load reads as {parameter name: mask}. Returns the paths.
  */
 export function saveMasks(masks: MaskSet, record: PruneRecord, file: string, options: { pt?: boolean } = {}): string[] {
-  masks.save(file, { [RECORD_METADATA_KEY]: JSON.stringify(record), format: 'sketchprune-masks' });
-  if (!options.pt) return [file];
-  const ptFile = file.endsWith('.safetensors') ? `${file.slice(0, -'.safetensors'.length)}.pt` : `${file}.pt`;
-  masks.savePt(ptFile);
-  return [file, ptFile];
+  const onCpu = masks.entries().every(([, mask]) => mask.device === 'cpu')
+    ? masks : new MaskSet(masks.entries().map(([name, mask]) => [name, mask.to('cpu')]));
+  try {
+    onCpu.save(file, { [RECORD_METADATA_KEY]: JSON.stringify(record), format: 'sketchprune-masks' });
+    if (options.pt) onCpu.savePt(ptFileFor(file));
+  } finally {
+    if (onCpu !== masks) onCpu.dispose();
+  }
+  return options.pt ? [file, ptFileFor(file)] : [file];
 }
+
+const ptFileFor = (file: string): string =>
+  file.endsWith('.safetensors') ? `${file.slice(0, -'.safetensors'.length)}.pt` : `${file}.pt`;
 
 /** Reads masks saved by saveMasks, with their record (null when the file has none). */
 export function loadMasks(file: string): { masks: MaskSet; record: PruneRecord | null } {

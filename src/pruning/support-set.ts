@@ -1,6 +1,6 @@
-// The kept weights while pruning: one flat bool tensor over all prunable weights (layer order) with per-layer
-// views, so selections and mask multiplications need no concatenation or conversion per iteration.
-import { Tensor, cat, keep, ones, tidy } from '../torch/index.js';
+// The kept weights while pruning: one bool tensor over all prunable weights (layer order) with per-layer views,
+// updated in place, so selections and mask multiplications need no new large tensors per iteration.
+import { Tensor, keep, ones, tidy, type Device } from '../torch/index.js';
 import { asBool, splitLike } from './selection/ranking.js';
 import type { SelectionOutcome } from './selection/types.js';
 
@@ -9,31 +9,41 @@ export class SupportSet {
   #flat: Tensor;
   #views: Tensor[];
   #kept: number;
+  #layerKept: number[];
   /** The last selection's masks (bool, or Algorithm 1's scaled float32 values). */
   #masks: Tensor[] | null = null;
 
   constructor(parameters: readonly { tensor: Tensor }[]) {
+    const device = (parameters[0]?.tensor.device ?? 'cpu') as Device;
     this.#shapes = parameters.map(({ tensor }) => ({ numel: tensor.numel, shape: tensor.shape }));
-    this.#kept = this.#shapes.reduce((sum, { numel }) => sum + numel, 0);
-    this.#flat = keep(ones([this.#kept], { dtype: 'bool' }));
+    this.#layerKept = this.#shapes.map(({ numel }) => numel);
+    this.#kept = this.#layerKept.reduce((sum, numel) => sum + numel, 0);
+    this.#flat = keep(ones([this.#kept], { dtype: 'bool', device }));
     this.#views = tidy(() => splitLike(this.#flat, this.#shapes)).map((view) => keep(view));
   }
 
   /** bool masks shaped like the parameters (true = kept). */
   get views(): readonly Tensor[] { return this.#views; }
   get kept(): number { return this.#kept; }
+  /** Kept count per layer. */
+  get layerKept(): readonly number[] { return this.#layerKept; }
 
-  /** Takes a selection's outcome as the new support (and as the latest masks). */
-  update(outcome: SelectionOutcome): void {
-    const next = tidy(() => {
-      const flat = outcome.flat ?? cat(outcome.masks.map((mask) => asBool(mask).flatten()));
-      return { flat, kept: outcome.kept ?? flat.sum().item() };
+  /**
+   * Takes a selection's outcome as the new support (copied into the support's own tensor) and as the latest
+   * masks. Returns the weights pruned by this step (bool per layer; the caller disposes them).
+   */
+  update(outcome: SelectionOutcome): Tensor[] {
+    const { pruned, counts } = tidy(() => {
+      const kept = outcome.masks.map(asBool);
+      const pruned = kept.map((mask, index) => this.#views[index].logicalAnd(mask.logicalNot()));
+      kept.forEach((mask, index) => this.#views[index].copy_(mask));
+      return { pruned, counts: outcome.counts ?? this.#views.map((view) => view.sum().item()) };
     });
-    this.#release();
-    this.#flat = keep(next.flat);
-    this.#kept = next.kept;
-    this.#views = tidy(() => splitLike(this.#flat, this.#shapes)).map((view) => keep(view));
+    this.#layerKept = counts;
+    this.#kept = counts.reduce((sum, count) => sum + count, 0);
+    for (const mask of this.#masks ?? []) mask.dispose();
     this.#masks = outcome.masks.map((mask) => keep(mask));
+    return pruned;
   }
 
   /** Hands the latest masks to the caller (who disposes them); the support keeps its own tensors. */

@@ -42,9 +42,9 @@ export class WorkingWeights {
     });
   }
 
-  /** Zeroes every weight outside its mask (0/1 masks), in place, in whatever dtype the weights have now. */
-  applyMasks(support: readonly Tensor[]): void {
-    noGrad(() => this.#parameters.forEach(({ tensor }, index) => tensor.mul_(support[index])));
+  /** Zeroes the given weights (bool masks, true = just pruned), in place, in whatever dtype the weights have now. */
+  zero(pruned: readonly Tensor[]): void {
+    noGrad(() => this.#parameters.forEach(({ tensor }, index) => tensor.maskedFill_(pruned[index], 0)));
   }
 
   /** The caller's weights, buffers and train/eval flags, exactly as before pruning started. */

@@ -44,6 +44,51 @@ describe('threshold', () => {
     });
   }));
 
+  /**
+   * Brute force: indices of the k largest (ties by lower flat index) among allowed positions, by sorting keys
+   * value·2^21 + (2^21 − 1 − index), which order by value and then by position (exact for values that are small
+   * integers; other values here are distinct with probability 1, so their keys are the values themselves).
+   */
+  function bruteTopK(values: Float64Array, allowed: Uint8Array | null, k: number, integers: boolean): number[] {
+    const keys = new Float64Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      keys[i] = allowed && !allowed[i] ? -Infinity : integers ? values[i] * 2 ** 21 + (2 ** 21 - 1 - i) : values[i];
+    }
+    const threshold = Float64Array.from(keys).sort()[keys.length - k];
+    const chosen: number[] = [];
+    for (let i = 0; i < keys.length; i++) if (keys[i] >= threshold) chosen.push(i);
+    return chosen;
+  }
+  const chosenIndices = (masks: T.Tensor[]) => T.tidy(() => T.cat(masks.map((mask) => mask.flatten())).nonzero().flatten().toArray());
+
+  // Over 2^20 survivors the threshold comes from a sampled bracket; these cases check it against a full sort,
+  // with heavy ties, with a support, and with a sample so unrepresentative that the bracket misses.
+  test('many survivors: the bracketed threshold equals a full sort (ties, support, a missed bracket)', () => T.tidy(() => {
+    T.manualSeed(31);
+    const n = 1_100_000;
+    const shapes = [[600, 1000], [300, 1000], [200000]];
+    const make = (flat: T.Tensor) => { let offset = 0; return shapes.map((shape) => { const size = shape.reduce((a, b) => a * b, 1); const part = flat.narrow(0, offset, size).reshape(shape); offset += size; return part; }); };
+    const continuous = T.randn([n], { dtype: 'float64' });
+    const tied = T.randint(0, 50, [n]).to('float64');
+    const stride = Math.floor(n / 65536);
+    const spikes = T.arange(0, n, stride);
+    const adversarial = T.rand([n], { dtype: 'float64' }).scatter(0, spikes, T.rand([spikes.numel], { dtype: 'float64' }).add(1000));
+    const support = T.rand([n]).gt(0.04); // 1.056M survivors: above 2^20, so the bracket runs
+    const allowed = support.to('uint8').data() as Uint8Array;
+    const survivors = allowed.reduce((sum, v) => sum + v, 0);
+    for (const [label, flat] of [['continuous', continuous], ['tied', tied], ['adversarial', adversarial]] as const) {
+      const values = flat.data() as Float64Array;
+      for (const k of [1, 600_000]) {
+        const masks = topKMasks(make(flat), k);
+        assert.deepEqual(chosenIndices(masks), bruteTopK(values, null, k, label === 'tied'), `${label}, k = ${k}`);
+      }
+      const k = Math.floor(survivors / 3);
+      const request = { scores: make(flat), support: make(support), names: ['a', 'b', 'c'], density: k / n, scope: 'global' as const };
+      const masks = findSelection('threshold').select(request).masks;
+      assert.deepEqual(chosenIndices(masks), bruteTopK(values, allowed, k, label === 'tied'), `${label} with support, k = ${k}`);
+    }
+  }));
+
   test('weights outside the support are never chosen, even with the highest scores', () => T.tidy(() => {
     const selection = findSelection('threshold');
     const scores = [t([100, 90, 1, 2, 3, 4])];

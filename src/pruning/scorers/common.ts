@@ -1,5 +1,5 @@
 // Helpers shared by the scorers: input batches in the model's dtype, and gradients with unused weights as zeros.
-import { Tensor, grad, noGrad, zerosLike, type GradOptions } from '../../torch/index.js';
+import { Tensor, grad, noGrad, zerosLike, type Device, type GradOptions } from '../../torch/index.js';
 import type { InputBatch } from '../../data/index.js';
 import type { BatchSource, ScoringContext } from './types.js';
 
@@ -12,8 +12,11 @@ export function requireInput(context: ScoringContext, scorer: string): BatchSour
 export function nextBatch(source: BatchSource, like: Tensor): InputBatch {
   const batch = source.next();
   if (!batch || !(batch.inputs instanceof Tensor)) throw new TypeError('input source returned no {inputs, labels} batch');
-  const inputs = batch.inputs.dtype === like.dtype ? batch.inputs : batch.inputs.to(like.dtype);
-  return { inputs, labels: batch.labels };
+  let inputs = batch.inputs.dtype === like.dtype ? batch.inputs : batch.inputs.to(like.dtype);
+  let labels = batch.labels;
+  if (inputs.device !== like.device) inputs = inputs.to(like.device as Device);
+  if (labels.device !== like.device) labels = labels.to(like.device as Device);
+  return { inputs, labels };
 }
 
 /** d(outputs)/d(weights); weights the outputs do not reach get zero gradients. */
@@ -21,5 +24,8 @@ export function gradients(outputs: Tensor, weights: readonly Tensor[], options: 
   const result = grad(outputs, [...weights], { ...options, allowUnused: true });
   return result.map((gradient, index) => gradient ?? noGrad(() => zerosLike(weights[index])));
 }
+
+/** The device a tensor lives on, as creation options take it. */
+export const deviceOf = (tensor: Tensor): Device => tensor.device as Device;
 
 export const weightsOf = (context: ScoringContext): Tensor[] => context.parameters.map(({ tensor }) => tensor);

@@ -4,7 +4,7 @@
 // division by |Σ score| does not change the order and is left out.
 import { F, noGrad, tidy, zeros, type Tensor } from '../../torch/index.js';
 import type { InputBatch } from '../../data/index.js';
-import { gradients, nextBatch, requireInput, weightsOf } from './common.js';
+import { deviceOf, gradients, nextBatch, requireInput, weightsOf } from './common.js';
 import type { Scorer, ScorerOptions, ScoringContext } from './types.js';
 
 /** Hg summed over the batches, with g summed over the same batches (both passes see the same batches). */
@@ -18,14 +18,14 @@ export function hessianGradientProduct(context: ScoringContext, temperature: num
     }
     const loss = (batch: InputBatch): Tensor =>
       F.crossEntropy(context.model.forward(batch.inputs).div(temperature), batch.labels);
-    const g = weights.map((weight) => zeros(weight.shape, { dtype: weight.dtype }));
+    const g = weights.map((weight) => zeros(weight.shape, { dtype: weight.dtype, device: deviceOf(weight) }));
     for (const batch of batches) {
       tidy(() => {
         const grads = gradients(loss(batch), weights);
         noGrad(() => grads.forEach((gradient, index) => g[index].add_(gradient)));
       });
     }
-    const hg = weights.map((weight) => zeros(weight.shape, { dtype: 'float64' }));
+    const hg = weights.map((weight) => zeros(weight.shape, { dtype: 'float64', device: deviceOf(weight) }));
     for (const batch of batches) {
       tidy(() => {
         const grads = gradients(loss(batch), weights, { createGraph: true });

@@ -4,14 +4,14 @@
 // With batch norm in eval mode the examples are independent, so this is exactly the batch Jacobian.
 // Cost: batchSize·batches forward passes and as many times numClasses backward passes, each on one example.
 import { Tensor, noGrad, tidy, zeros } from '../../torch/index.js';
-import { gradients, nextBatch, requireInput, weightsOf } from './common.js';
+import { deviceOf, gradients, nextBatch, requireInput, weightsOf } from './common.js';
 import type { Scorer, ScoringContext } from './types.js';
 
 /** Σ over examples and outputs of squared per-example gradients (float64), shaped like the weights. */
 export function jacobianColumnSquares(context: ScoringContext): Tensor[] {
   const source = requireInput(context, 'ntk-sketch');
   const weights = weightsOf(context);
-  const squares = weights.map((weight) => zeros(weight.shape, { dtype: 'float64' }));
+  const squares = weights.map((weight) => zeros(weight.shape, { dtype: 'float64', device: deviceOf(weight) }));
   for (let batch = 0; batch < context.batches; batch++) {
     tidy(() => {
       const { inputs } = nextBatch(source, weights[0]);

@@ -5,7 +5,7 @@
 // mask multiplications act on it directly, so each iteration costs one forward and one backward pass.
 import { Tensor, isFloating, keep, noGrad, ones, tidy } from '../../torch/index.js';
 import type { Module } from '../../nn/index.js';
-import { gradients, nextBatch } from './common.js';
+import { deviceOf, gradients, nextBatch } from './common.js';
 import type { Scorer, ScoringContext } from './types.js';
 
 interface Swapped { tensor: Tensor; original: Tensor }
@@ -38,7 +38,7 @@ export function createSynflowScorer(): Scorer {
       return tidy(() => {
         const inputs = context.input
           ? nextBatch(context.input, weights[0]).inputs
-          : ones([1, ...inputShapeOf(context.model)], { dtype: 'float64' });
+          : ones([1, ...inputShapeOf(context.model)], { dtype: 'float64', device: deviceOf(weights[0]) });
         const total = context.model.forward(inputs).sum();
         const grads = gradients(total, weights);
         return noGrad(() => grads.map((gradient, index) => gradient.mul_(weights[index]).abs_()));

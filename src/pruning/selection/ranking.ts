@@ -1,13 +1,14 @@
 // Shared pieces of every selection: the wanted keep counts and exact top-k among the surviving weights. Weights
 // outside the support are never looked at, so a pruned weight can never come back whatever its score.
-// Work is proportional to the survivors: their scores are gathered into one vector (maskedSelect), and one
-// kthvalue on it finds the threshold.
-import { Tensor, cat, ones, tidy } from '../../torch/index.js';
+import { Tensor, cat, ones, tidy, zeros, type Device } from '../../torch/index.js';
 import { keepCount } from '../density.js';
 import type { SelectionRequest } from './types.js';
 
 /** A 0/1 mask as a bool tensor (no copy when it is one already). */
 export const asBool = (mask: Tensor): Tensor => (mask.dtype === 'bool' ? mask : mask.ne(0));
+
+/** Creation options' device for a tensor's device. */
+const on = (tensor: Tensor): Device => tensor.device as Device;
 
 export const survivorCount = (support: Tensor): number => tidy(() => asBool(support).sum().item());
 
@@ -19,7 +20,8 @@ export function globalKeepCount(request: SelectionRequest): number {
 }
 /** Kept weights wanted per layer (local), never more than the layer's survivors. */
 export function localKeepCounts(request: SelectionRequest): number[] {
-  return request.support.map((mask) => Math.min(survivorCount(mask), keepCount(request.density, mask.numel)));
+  return request.support.map((mask, index) =>
+    Math.min(request.layerSurvivors?.[index] ?? survivorCount(mask), keepCount(request.density, mask.numel)));
 }
 
 /** Throws a RangeError naming the first layer whose surviving scores contain NaN. */
@@ -32,53 +34,133 @@ export function checkNaN(scores: readonly Tensor[], support: readonly Tensor[] |
 }
 
 export interface TopK {
-  /** bool [N]: the kept weights over all layers, in layer order. */
-  flat: Tensor;
-  /** bool views of `flat`, shaped like the layers. */
+  /** bool masks shaped like the layers (true = kept). */
   masks: Tensor[];
+  /** Kept count per layer. */
+  counts: number[];
 }
+
+/** Survivor counts above which the threshold is bracketed from a sample instead of one kthvalue over all. */
+const BRACKET_ABOVE = 1 << 20;
+const SAMPLE_SIZE = 1 << 16;
 
 /**
  * Exactly the k largest scores among the surviving weights (all weights when support is null). Scores equal to
  * the k-th largest are taken in flat order (layer order, then row-major) until k are kept: deterministic, never
  * more or fewer. NaN among the survivors is an error naming the layer.
+ *
+ * Many survivors: a strided sample of the survivors brackets the k-th largest value in [lo, hi]; one pass per
+ * layer counts the survivors above hi and collects the few inside [lo, hi], whose own k-th largest is the
+ * threshold. Exact whatever the sample (a bracket that misses falls back to one kthvalue over all survivors), and
+ * with no per-iteration copy of all scores: kthvalue over tens of millions of values costs far more than a few
+ * comparisons.
  */
 export function topKAmongSurvivors(scores: readonly Tensor[], support: readonly Tensor[] | null, k: number,
-  names: readonly string[] = []): TopK {
+  names: readonly string[] = [], knownSurvivors?: readonly number[]): TopK {
   return tidy(() => {
     const kept = support ? support.map(asBool) : null;
-    const survivors = kept
-      ? cat(scores.map((score, index) => score.maskedSelect(kept[index])))
-      : cat(scores.map((score) => score.flatten()));
-    const count = survivors.numel;
+    const layerSurvivors = knownSurvivors ? [...knownSurvivors]
+      : kept ? kept.map((mask) => mask.sum().item()) : scores.map((score) => score.numel);
+    const count = layerSurvivors.reduce((sum, n) => sum + n, 0);
     if (!Number.isInteger(k) || k < 0 || k > count) throw new RangeError(`top-k: k must be in [0, ${count}] (the survivors), got ${k}`);
-    if (Number.isNaN(survivors.sum().item())) checkNaN(scores, kept, names);
-    let flat: Tensor;
+    if (scores.some((score) => Number.isNaN(score.sum().item()))) checkNaN(scores, kept, names);
+    const among = (mask: Tensor, index: number): Tensor => (kept ? mask.logicalAnd(kept[index]) : mask);
     if (k === count) {
-      flat = kept ? cat(kept.map((mask) => mask.flatten())) : ones([count], { dtype: 'bool' });
-    } else if (k === 0) {
-      flat = ones([scores.reduce((sum, score) => sum + score.numel, 0)], { dtype: 'bool' }).logicalNot();
-    } else {
-      const threshold = survivors.kthvalue(count - k + 1).values.item();
-      const above = (score: Tensor, index: number) => (kept ? score.gt(threshold).logicalAnd(kept[index]) : score.gt(threshold));
-      flat = cat(scores.map((score, index) => above(score, index).flatten()));
-      const needed = k - flat.sum().item();
-      if (needed > 0) {
-        const tied = cat(scores.map((score, index) => {
-          const equal = score.eq(threshold);
-          return (kept ? equal.logicalAnd(kept[index]) : equal).flatten();
-        }));
-        const first = tied.nonzero().flatten().narrow(0, 0, needed);
-        flat = flat.scatter(0, first, ones([needed], { dtype: 'bool' }));
-      }
+      return { masks: scores.map((score, index) => kept ? kept[index].clone() : ones(score.shape, { dtype: 'bool', device: on(score) })), counts: layerSurvivors };
     }
-    return { flat, masks: splitLike(flat, scores) };
+    if (k === 0) return { masks: scores.map((score) => zeros(score.shape, { dtype: 'bool', device: on(score) })), counts: scores.map(() => 0) };
+    const band = count > BRACKET_ABOVE ? bracketThreshold(scores, kept, layerSurvivors, k) : null;
+    // above: kept weights strictly above the threshold; candidates: positions (flat, layer order) whose score
+    // equals it, in order, of which the first `needed` are kept too.
+    let threshold: number;
+    let masks: Tensor[];
+    let counts: number[];
+    if (band) {
+      threshold = band.threshold;
+      counts = [...band.aboveCounts];
+      masks = band.above.map((mask, index) => {
+        const inside = band.positions[index];
+        if (inside.numel === 0) return mask;
+        const over = inside.maskedSelect(band.values[index].gt(threshold));
+        counts[index] += over.numel;
+        return over.numel === 0 ? mask : mask.flatten().scatter(0, over, ones([over.numel], { dtype: 'bool', device: on(mask) })).view(mask.shape);
+      });
+    } else {
+      const survivors = cat(scores.map((score, index) => (kept ? score.maskedSelect(kept[index]) : score.flatten())));
+      threshold = survivors.kthvalue(count - k + 1).values.item();
+      masks = scores.map((score, index) => among(score.gt(threshold), index));
+      counts = masks.map((mask) => mask.sum().item());
+    }
+    let needed = k - counts.reduce((sum, n) => sum + n, 0);
+    masks = masks.map((mask, index) => {
+      if (needed <= 0) return mask;
+      const tied = band
+        ? band.positions[index].maskedSelect(band.values[index].eq(threshold))
+        : among(scores[index].eq(threshold), index).flatten().nonzero().flatten();
+      if (tied.numel === 0) return mask;
+      const take = Math.min(needed, tied.numel);
+      needed -= take;
+      counts[index] += take;
+      return mask.flatten().scatter(0, tied.narrow(0, 0, take), ones([take], { dtype: 'bool', device: on(mask) })).view(mask.shape);
+    });
+    return { masks, counts };
   });
+}
+
+interface Bracket {
+  threshold: number;
+  /** Per layer: kept weights above the bracket, and the flat positions and scores of those inside it. */
+  above: Tensor[];
+  aboveCounts: number[];
+  positions: Tensor[];
+  values: Tensor[];
+}
+
+/** The k-th largest survivor score found through a bracket [lo, hi] from a strided sample; null if it missed. */
+function bracketThreshold(scores: readonly Tensor[], kept: Tensor[] | null, layerSurvivors: number[], k: number): Bracket | null {
+  const total = scores.reduce((sum, score) => sum + score.numel, 0);
+  const stride = Math.max(1, Math.floor(total / SAMPLE_SIZE));
+  const sample = cat(scores.map((score, index) => {
+    const picked = score.flatten().slice(0, 0, null, stride);
+    return kept ? picked.maskedSelect(kept[index].flatten().slice(0, 0, null, stride)) : picked;
+  }));
+  const m = sample.numel;
+  const count = layerSurvivors.reduce((sum, n) => sum + n, 0);
+  if (m < 64) return null;
+  // rank of the threshold from the top in the sample, with a margin of 6 binomial standard deviations
+  const fraction = k / count;
+  const center = fraction * m;
+  const margin = 6 * Math.sqrt(m * fraction * (1 - fraction)) + 8;
+  const sorted = sample.sort(0, true).values;
+  const at = (rank: number): number => sorted.select(0, Math.min(m - 1, Math.max(0, Math.round(rank)))).item();
+  const hi = center - margin <= 0 ? Infinity : at(center - margin);
+  const lo = center + margin >= m - 1 ? -Infinity : at(center + margin);
+  const above: Tensor[] = [];
+  const aboveCounts: number[] = [];
+  const positions: Tensor[] = [];
+  const values: Tensor[] = [];
+  scores.forEach((score, index) => {
+    // two comparisons per score: above hi, and at least lo; inside = at least lo and not above hi
+    const over = score.gt(hi);
+    const inside = score.ge(lo).logicalAnd(over.logicalNot());
+    const mask = kept ? over.logicalAnd(kept[index]) : over;
+    const at = (kept ? inside.logicalAnd(kept[index]) : inside).flatten().nonzero().flatten();
+    above.push(mask);
+    aboveCounts.push(mask.sum().item());
+    positions.push(at);
+    values.push(score.flatten().indexSelect(0, at));
+  });
+  const aboveCount = aboveCounts.reduce((sum, n) => sum + n, 0);
+  const insideCount = values.reduce((sum, v) => sum + v.numel, 0);
+  const rank = k - aboveCount; // rank from the top inside the bracket
+  if (rank < 1 || rank > insideCount) return null;
+  const threshold = cat(values).kthvalue(insideCount - rank + 1).values.item();
+  return { threshold, above, aboveCounts, positions, values };
 }
 
 /** Bool masks keeping exactly the k largest entries over all tensors (ties in flat order). */
 export function topKMasks(scores: readonly Tensor[], k: number): Tensor[] {
-  return tidy(() => topKAmongSurvivors(scores, null, k).masks);
+  return topKAmongSurvivors(scores, null, k).masks;
 }
 
 /** Cuts a flat tensor back into views shaped like `like`. */

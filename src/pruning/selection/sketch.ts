@@ -3,7 +3,7 @@
 // and the outcome reports s. Global scope draws over all layers at once, local scope per layer. If every surviving
 // score is ≤ 0, p is uniform over the survivors. libtorch's multinomial takes at most 2^24 categories, so longer
 // vectors are drawn in two stages (chunk counts, then Algorithm 1 inside each chunk), which is the same law.
-import { Tensor, cat, tidy, where, zeros } from '../../torch/index.js';
+import { Tensor, cat, tidy, where, zeros, type Device } from '../../torch/index.js';
 import { drawSketchIndices, sketchMask } from '../../sketch/algorithm1.js';
 import { asBool, checkNaN, globalKeepCount, localKeepCounts, splitLike } from './ranking.js';
 import type { SelectionEntry, SelectionOutcome, SelectionRequest } from './types.js';
@@ -50,13 +50,13 @@ export function sketchSelect(request: SelectionRequest): SelectionOutcome {
     checkNaN(scores, support, request.names);
     if (request.scope === 'global') {
       const s = globalKeepCount(request);
-      if (s === 0) return { masks: scores.map((score) => zeros(score.shape)), kept: 0, budget: 0 };
+      if (s === 0) return { masks: scores.map((score) => zeros(score.shape, { device: score.device as Device })), kept: 0, budget: 0 };
       const flat = weightsFor(cat(scores.map((score) => score.flatten())), cat(support.map((mask) => mask.flatten())));
       return { masks: splitLike(algorithm1Mask(flat, s).to('float32'), scores), budget: s };
     }
     const counts = localKeepCounts(request);
     return {
-      masks: scores.map((score, index) => counts[index] === 0 ? zeros(score.shape)
+      masks: scores.map((score, index) => counts[index] === 0 ? zeros(score.shape, { device: score.device as Device })
         : algorithm1Mask(weightsFor(score.flatten(), support[index].flatten()), counts[index]).to('float32').view(score.shape)),
       budget: counts.reduce((sum, count) => sum + count, 0),
     };

@@ -8,13 +8,13 @@ export function thresholdSelect(request: SelectionRequest): SelectionOutcome {
   return tidy(() => {
     if (request.scope === 'global') {
       const k = globalKeepCount(request);
-      const { flat, masks } = topKAmongSurvivors(request.scores, request.support, k, request.names);
-      return { masks, flat, kept: k };
+      const { masks, counts } = topKAmongSurvivors(request.scores, request.support, k, request.names, request.layerSurvivors);
+      return { masks, counts, kept: k };
     }
     const counts = localKeepCounts(request);
-    const masks = request.scores.map((score, index) =>
-      topKAmongSurvivors([score], [request.support[index]], counts[index], [request.names[index]]).masks[0]);
-    return { masks, kept: counts.reduce((sum, count) => sum + count, 0) };
+    const masks = request.scores.map((score, index) => topKAmongSurvivors([score], [request.support[index]], counts[index],
+      [request.names[index]], request.layerSurvivors ? [request.layerSurvivors[index]] : undefined).masks[0]);
+    return { masks, counts, kept: counts.reduce((sum, count) => sum + count, 0) };
   });
 }
 

@@ -13,17 +13,17 @@ export interface SelectionRequest {
   /** Wanted kept fraction of all prunable weights (global) or of each layer (local), after this iteration. */
   readonly density: number;
   readonly scope: Scope;
-  /** The number of weights in the support, when the caller knows it (saves counting). */
+  /** The number of weights in the support, overall and per layer, when the caller knows them (saves counting). */
   readonly survivors?: number;
+  readonly layerSurvivors?: readonly number[];
 }
 
 export interface SelectionOutcome {
   /** Masks shaped like the parameters: bool for 0/1 selections, float32 for Algorithm 1's scaled values. */
   masks: Tensor[];
-  /** bool [N] of the kept weights in layer order, when the selection built one (masks are then views of it). */
-  flat?: Tensor;
-  /** Kept count, when the selection knows it. */
+  /** Kept count overall and per layer, when the selection knows them. */
   kept?: number;
+  counts?: number[];
   /** Algorithm 1's number of draws s (sketch selection only). */
   budget?: number;
 }
