@@ -9,7 +9,7 @@ import { workloads } from './workloads.js';
 
 const { values: options } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '7' },
+    rounds: { type: 'string', default: '9' },
     threads: { type: 'string', default: String(availableParallelism()) },
     only: { type: 'string' },
     python: { type: 'string', default: '/usr/bin/python3' },
@@ -43,7 +43,8 @@ async function main(): Promise<void> {
   };
   const info = T.buildInfo();
   console.log(`sketchprune engine (libtorch ${info.torchVersion}) vs PyTorch ${version}; ${cpus()[0]?.model ?? 'cpu'}, ` +
-    `${availableParallelism()} cores; median of ${rounds} interleaved rounds after one warm-up round`);
+    `${availableParallelism()} cores; times are medians of ${rounds} rounds (after one warm-up round), each of ours ` +
+    'followed by one of PyTorch\'s; ratio = median of these paired ratios');
   const rows: string[][] = [];
   try {
     for (const workload of workloads.filter((w) => !options.only || w.label.includes(options.only!))) {
@@ -59,9 +60,11 @@ async function main(): Promise<void> {
         if (theirsValue.threads !== threads) throw new Error(`PyTorch ran ${theirsValue.threads} threads, not ${threads}`);
         if (r > 0) { ours.push(oursValue); theirs.push(theirsValue.value); }
       }
-      const [oursMedian, theirsMedian] = [median(ours), median(theirs)];
-      rows.push([`${workload.label}, ${threads} thread${threads > 1 ? 's' : ''}`, format(oursMedian, workload.unit),
-        format(theirsMedian, workload.unit), `${(oursMedian / theirsMedian).toFixed(2)}×`]);
+      // Each round of ours ran right before one of PyTorch's: the median of these paired ratios resists load
+      // that drifts during the run better than the ratio of the two medians.
+      const ratio = median(ours.map((value, i) => value / theirs[i]));
+      rows.push([`${workload.label}, ${threads} thread${threads > 1 ? 's' : ''}`, format(median(ours), workload.unit),
+        format(median(theirs), workload.unit), `${ratio.toFixed(2)}×`]);
       process.stderr.write(`  done: ${workload.label}\n`);
     }
   } finally {

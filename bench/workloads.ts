@@ -59,7 +59,7 @@ function mlpStep(steps = 200): Round {
 }
 
 /** Batch 64 of 3×32×32: conv3×3(3→64)-relu-conv3×3(64→64)-relu-global average pool-linear(64→10), cross entropy. */
-function cnnStep(steps = 2): Round {
+function cnnStep(steps = 1): Round {
   T.manualSeed(0);
   const parameters = [
     T.randn([64, 3, 3, 3]).mul_(0.1), T.zeros([64]), T.randn([64, 64, 3, 3]).mul_(0.05), T.zeros([64]),
@@ -70,8 +70,12 @@ function cnnStep(steps = 2): Round {
   const targets = T.keep(T.randint(0, 10, [64]));
   return timeSteps(() => T.tidy(() => {
     const [c1, b1, c2, b2, w, b] = parameters;
-    const h = T.F.relu(T.F.conv2d(T.F.relu(T.F.conv2d(inputs, c1, { bias: b1, padding: 1 })), c2, { bias: b2, padding: 1 }));
-    const loss = T.F.crossEntropy(T.F.linear(T.F.adaptiveAvgPool2d(h, 1).flatten(1), w, b), targets);
+    // The forward pass in its own scope: its activations lose their JS handles at once, so only autograd holds
+    // them and backward frees each as soon as it is used, as in Python where nothing else refers to them.
+    const loss = T.tidy(() => {
+      const h = T.F.relu(T.F.conv2d(T.F.relu(T.F.conv2d(inputs, c1, { bias: b1, padding: 1 })), c2, { bias: b2, padding: 1 }));
+      return T.F.crossEntropy(T.F.linear(T.F.adaptiveAvgPool2d(h, 1).flatten(1), w, b), targets);
+    });
     sgdMomentum(parameters, buffers, T.grad(loss, parameters), 0.01);
     return loss.item();
   }), steps);

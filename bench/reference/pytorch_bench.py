@@ -53,7 +53,7 @@ def mlp_step(steps=200):
     return round_
 
 
-def cnn_step(steps=2):
+def cnn_step(steps=1):
     torch.manual_seed(0)
     params = [(torch.randn(64, 3, 3, 3) * 0.1).requires_grad_(), torch.zeros(64, requires_grad=True),
               (torch.randn(64, 64, 3, 3) * 0.05).requires_grad_(), torch.zeros(64, requires_grad=True),
