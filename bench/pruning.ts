@@ -6,13 +6,16 @@
 // two masks overlap (ours: SynFlow in float64, exact top-k; the reference: float32, ties pruned together).
 // Usage: node dist/bench/pruning.js [--models vgg19,resnet20] [--methods synflow,snip,grasp] [--iterations 100]
 //          [--density 0.1] [--batch-size 256] [--threads N] [--rounds 1] [--python /usr/bin/python3] [--json FILE]
+//          [--device cpu|cuda] (cuda needs the addon built against a CUDA libtorch: bench/pruning-device.sh)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildInfo, getNumThreads, loadPt, manualSeed, savePt, setNumThreads, tidy } from '../src/torch/index.js';
+import {
+  buildInfo, getNumThreads, keep, loadPt, manualSeed, randint, randn, savePt, setNumThreads, tidy, type Device,
+} from '../src/torch/index.js';
 import { createModel } from '../src/nn/index.js';
 import { prune } from '../src/pruning/index.js';
 
@@ -21,7 +24,7 @@ const { values } = parseArgs({
     models: { type: 'string', default: 'vgg19,resnet20' }, methods: { type: 'string', default: 'synflow,snip,grasp' },
     iterations: { type: 'string', default: '100' }, density: { type: 'string', default: '0.1' },
     'batch-size': { type: 'string', default: '256' }, threads: { type: 'string' }, rounds: { type: 'string', default: '1' },
-    python: { type: 'string', default: '/usr/bin/python3' }, json: { type: 'string' },
+    python: { type: 'string', default: '/usr/bin/python3' }, json: { type: 'string' }, device: { type: 'string', default: 'cpu' },
   },
 });
 const threads = Number(values.threads ?? getNumThreads());
@@ -30,6 +33,7 @@ const iterations = Number(values.iterations);
 const density = Number(values.density);
 const batchSize = Number(values['batch-size']);
 const rounds = Number(values.rounds);
+const device = values.device as Device;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const referenceScript = path.resolve(here, '..', '..', 'bench', 'reference', 'pruning.py');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sketchprune-bench-pruning-'));
@@ -45,7 +49,7 @@ function reference(model: string, method: string, weights: string, masksOut: str
   const args = [referenceScript, '--model', model, '--method', method, '--density', String(density),
     '--iterations', String(method === 'synflow' ? iterations : 1), '--batch-size', String(batchSize),
     '--prune-examples', String(method === 'synflow' ? 100 : batchSize), '--threads', String(threads),
-    '--weights', weights, '--masks-out', masksOut];
+    '--weights', weights, '--masks-out', masksOut, '--device', device];
   const result = spawnSync(values.python!, args, { encoding: 'utf8', maxBuffer: 16 << 20 });
   if (result.status !== 0) throw new Error(`PyTorch reference failed (${model} ${method}): ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop()!);
@@ -57,7 +61,13 @@ for (const modelName of values.models!.split(',')) {
     manualSeed(0);
     const model = createModel(modelName, { inputShape: [3, 32, 32], numClasses: 10 });
     const weights = path.join(scratch, `${modelName}.pt`);
-    savePt(weights, model.stateDict());
+    // the scoring batch, shared with the reference so that SNIP/GraSP masks are comparable
+    const inputs = keep(randn([batchSize, 3, 32, 32]));
+    const labels = keep(randint(0, 10, [batchSize]));
+    savePt(weights, { ...model.stateDict(), __inputs__: inputs, __labels__: labels });
+    const onDevice = { inputs: keep(inputs.to(device)), labels: keep(labels.to(device)) };
+    const source = { next: () => ({ inputs: onDevice.inputs.clone(), labels: onDevice.labels.clone() }) };
+    if (device !== 'cpu') model.to(device);
     const oursSeconds: number[] = [];
     const referenceSeconds: number[] = [];
     let keptOurs = 0, keptReference = 0, overlap = 0, torch = '';
@@ -65,7 +75,7 @@ for (const modelName of values.models!.split(',')) {
       const started = performance.now();
       const { masks, record } = await prune(model, {
         method, density, iterations: method === 'synflow' ? iterations : 1,
-        ...(method === 'synflow' ? {} : { input: { source: 'normal', batchSize } }),
+        ...(method === 'synflow' ? {} : { input: { source } }),
       });
       oursSeconds.push((performance.now() - started) / 1000);
       const masksFile = path.join(scratch, `${modelName}-${method}-masks.pt`);
@@ -76,11 +86,12 @@ for (const modelName of values.models!.split(',')) {
       keptReference = ref.kept;
       const referenceMasks = loadPt(masksFile);
       overlap = tidy(() => masks.entries().reduce((sum, [name, mask]) =>
-        sum + mask.ne(0).logicalAnd(referenceMasks[name].ne(0)).sum().item(), 0)) / Math.max(1, keptReference);
+        sum + mask.to('cpu').ne(0).logicalAnd(referenceMasks[name].ne(0)).sum().item(), 0)) / Math.max(1, keptReference);
       for (const tensor of Object.values(referenceMasks)) tensor.dispose();
       masks.dispose();
     }
     model.dispose();
+    for (const tensor of [inputs, labels, onDevice.inputs, onDevice.labels]) tensor.dispose();
     const ours = median(oursSeconds);
     const ref = median(referenceSeconds);
     rows.push({ model: modelName, method, iterations: method === 'synflow' ? iterations : 1, ours, reference: ref, speedup: ref / ours, keptOurs, keptReference, overlap, torch });
@@ -90,7 +101,7 @@ for (const modelName of values.models!.split(',')) {
 fs.rmSync(scratch, { recursive: true, force: true });
 
 const info = buildInfo();
-console.log(`\npruning at density ${density}, ${threads} thread(s), libtorch ${info.torchVersion} (ours), torch ${rows[0]?.torch} (reference), ${rounds} round(s), medians`);
+console.log(`\npruning at density ${density} on ${device}, ${threads} CPU thread(s), libtorch ${info.torchVersion} (ours), torch ${rows[0]?.torch} (reference), ${rounds} round(s), medians`);
 const header = ['model', 'method', 'iterations', 'ours (s)', 'reference (s)', 'reference/ours', 'kept ours', 'kept ref', 'mask overlap'];
 const table = rows.map((row) => [row.model, row.method, String(row.iterations), row.ours.toFixed(2), row.reference.toFixed(2),
   `${row.speedup.toFixed(2)}×`, String(row.keptOurs), String(row.keptReference), `${(100 * row.overlap).toFixed(1)}%`]);
@@ -99,4 +110,4 @@ const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths
 console.log(line(header));
 console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
 for (const cells of table) console.log(line(cells));
-if (values.json) fs.writeFileSync(values.json, JSON.stringify({ threads, density, rounds, libtorch: info.torchVersion, rows }, null, 1));
+if (values.json) fs.writeFileSync(values.json, JSON.stringify({ device, threads, density, rounds, libtorch: info.torchVersion, rows }, null, 1));

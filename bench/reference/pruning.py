@@ -6,7 +6,8 @@ torch.cat + kthvalue and torch.where per layer.
 
 Usage: python3 bench/reference/pruning.py --model vgg19|resnet20 --method synflow|snip|grasp --density D
          [--iterations K] [--batch-size B] [--threads N] [--weights IN.pt] [--masks-out OUT.pt] [--device cpu|cuda]
---weights loads the TypeScript side's initial state dict (same names), so the masks can be compared.
+--weights loads the TypeScript side's initial state dict (same names) and, for SNIP/GraSP, its scoring batch
+(__inputs__, __labels__), so the masks can be compared.
 Prints JSON: {"seconds", "kept", "total", "torch", "threads"}.
 """
 import argparse
@@ -198,12 +199,17 @@ def main():
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     model = {'vgg19': Vgg19, 'resnet20': ResNet20}[args.model]()
+    data = torch.randn(args.prune_examples, 3, 32, 32)
+    labels = torch.randint(0, 10, (args.prune_examples,))
     if args.weights:
-        missing, unexpected = model.load_state_dict(torch.load(args.weights), strict=False)
+        state = torch.load(args.weights)
+        if '__inputs__' in state and args.method != 'synflow':
+            data, labels = state['__inputs__'].float(), state['__labels__'].long()
+        state = {name: value for name, value in state.items() if not name.startswith('__')}
+        missing, unexpected = model.load_state_dict(state, strict=False)
         assert not unexpected and all(name.endswith('_mask') for name in missing), (missing, unexpected)
     model = model.to(args.device).eval()
-    data = torch.randn(args.prune_examples, 3, 32, 32, device=args.device)
-    labels = torch.randint(0, 10, (args.prune_examples,), device=args.device)
+    data, labels = data.to(args.device), labels.to(args.device)
     loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(data, labels), batch_size=args.batch_size, shuffle=True)
     pruner = {'synflow': SynFlow, 'snip': Snip, 'grasp': Grasp}[args.method](model)
     loss = nn.CrossEntropyLoss()

@@ -1,6 +1,6 @@
 // Shared pieces of every selection: the wanted keep counts and exact top-k among the surviving weights. Weights
 // outside the support are never looked at, so a pruned weight can never come back whatever its score.
-import { Tensor, cat, ones, tidy, zeros, type Device } from '../../torch/index.js';
+import { Tensor, cat, ones, stack, tidy, zeros, type Device } from '../../torch/index.js';
 import { keepCount } from '../density.js';
 import type { SelectionRequest } from './types.js';
 
@@ -9,6 +9,12 @@ export const asBool = (mask: Tensor): Tensor => (mask.dtype === 'bool' ? mask : 
 
 /** Creation options' device for a tensor's device. */
 const on = (tensor: Tensor): Device => tensor.device as Device;
+
+/** Sums of several tensors read back at once (one device synchronization instead of one per tensor). */
+export function sums(tensors: readonly Tensor[]): number[] {
+  if (tensors.length === 0) return [];
+  return tidy(() => stack(tensors.map((tensor) => tensor.sum().to('float64'))).toArray());
+}
 
 export const survivorCount = (support: Tensor): number => tidy(() => asBool(support).sum().item());
 
@@ -60,10 +66,10 @@ export function topKAmongSurvivors(scores: readonly Tensor[], support: readonly 
   return tidy(() => {
     const kept = support ? support.map(asBool) : null;
     const layerSurvivors = knownSurvivors ? [...knownSurvivors]
-      : kept ? kept.map((mask) => mask.sum().item()) : scores.map((score) => score.numel);
+      : kept ? sums(kept) : scores.map((score) => score.numel);
     const count = layerSurvivors.reduce((sum, n) => sum + n, 0);
     if (!Number.isInteger(k) || k < 0 || k > count) throw new RangeError(`top-k: k must be in [0, ${count}] (the survivors), got ${k}`);
-    if (scores.some((score) => Number.isNaN(score.sum().item()))) checkNaN(scores, kept, names);
+    if (sums(scores).some(Number.isNaN)) checkNaN(scores, kept, names);
     const among = (mask: Tensor, index: number): Tensor => (kept ? mask.logicalAnd(kept[index]) : mask);
     if (k === count) {
       return { masks: scores.map((score, index) => kept ? kept[index].clone() : ones(score.shape, { dtype: 'bool', device: on(score) })), counts: layerSurvivors };
@@ -89,7 +95,7 @@ export function topKAmongSurvivors(scores: readonly Tensor[], support: readonly 
       const survivors = cat(scores.map((score, index) => (kept ? score.maskedSelect(kept[index]) : score.flatten())));
       threshold = survivors.kthvalue(count - k + 1).values.item();
       masks = scores.map((score, index) => among(score.gt(threshold), index));
-      counts = masks.map((mask) => mask.sum().item());
+      counts = sums(masks);
     }
     let needed = k - counts.reduce((sum, n) => sum + n, 0);
     masks = masks.map((mask, index) => {
@@ -146,10 +152,10 @@ function bracketThreshold(scores: readonly Tensor[], kept: Tensor[] | null, laye
     const mask = kept ? over.logicalAnd(kept[index]) : over;
     const at = (kept ? inside.logicalAnd(kept[index]) : inside).flatten().nonzero().flatten();
     above.push(mask);
-    aboveCounts.push(mask.sum().item());
     positions.push(at);
     values.push(score.flatten().indexSelect(0, at));
   });
+  aboveCounts.push(...sums(above));
   const aboveCount = aboveCounts.reduce((sum, n) => sum + n, 0);
   const insideCount = values.reduce((sum, v) => sum + v.numel, 0);
   const rank = k - aboveCount; // rank from the top inside the bracket
