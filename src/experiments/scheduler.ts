@@ -11,7 +11,7 @@ import type { RunResult } from '../report/schema.js';
 import { setNumThreads } from '../torch/index.js';
 import type { Experiment, PlannedRun } from './experiment.js';
 import {
-  files, prepareRunDirectory, runDirectory, runState, writeExperimentIndex, writeResult, type RunState,
+  claimRun, releaseRun, files, prepareRunDirectory, runDirectory, runState, writeExperimentIndex, writeResult, type RunState,
 } from './store.js';
 
 export interface RunContext {
@@ -83,6 +83,12 @@ export async function runExperiment(experiment: Experiment, options: ScheduleOpt
       const { run, dir, state } = states[i]!;
       const prefix = `[${i + 1}/${total}] ${run.name}`;
       const started = Date.now();
+      const owner = claimRun(dir);
+      if (owner !== undefined) {
+        outcomes[i] = { run, dir, before: state, status: 'skipped', seconds: 0 };
+        log(`${prefix}: being run by process ${owner}, skipped`);
+        continue;
+      }
       log(`${prefix}: ${state === 'unfinished' ? 'resuming' : 'starting'}`);
       try {
         prepareRunDirectory(dir, run, experiment.name);
@@ -100,6 +106,8 @@ export async function runExperiment(experiment: Experiment, options: ScheduleOpt
         fs.writeFileSync(path.join(dir, files.error), `${(error as Error).stack ?? message}\n`);
         outcomes[i] = { run, dir, before: state, status: 'failed', error: message, seconds: (Date.now() - started) / 1000 };
         log(`${prefix}: FAILED: ${message} (details in ${path.join(dir, files.error)})`);
+      } finally {
+        releaseRun(dir);
       }
     }
   };

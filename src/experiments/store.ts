@@ -17,7 +17,42 @@ export const files = {
   checkpoints: 'checkpoints',
   error: 'error.txt',
   experiment: 'experiment.json',
+  lock: 'running.lock',
 } as const;
+
+/**
+ * Claims a run directory for this process (running.lock holds the pid). Returns the pid of another live process
+ * that holds it, or undefined when the claim succeeded; a lock left by a dead process is taken over.
+ */
+export function claimRun(dir: string): number | undefined {
+  const file = path.join(dir, files.lock);
+  fs.mkdirSync(dir, { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return undefined;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number(fs.readFileSync(file, 'utf8'));
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) return owner;
+      fs.rmSync(file, { force: true }); // stale: its process is gone
+    }
+  }
+  return undefined;
+}
+
+export function releaseRun(dir: string): void {
+  fs.rmSync(path.join(dir, files.lock), { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export function runDirectory(out: string, run: PlannedRun): string {
   return path.join(out, run.dirName);

@@ -65,3 +65,21 @@ test('workers run each run in a child process with fewer torch threads', async (
   assert.ok(results.every((r) => r.pid !== process.pid && r.threads === '1'));
   assert.ok(lines.some((l) => /\] lenet300-synthetic-random-d0\.1-s0-[0-9a-f]{16}?.*step 3\/3|s0: step 3\/3/.test(l)));
 });
+
+test('a run held by another live process is skipped; a stale lock is taken over', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const out = tmp();
+  const experiment = buildExperiment({ ...experimentConfig, grid: { density: [0.1, 0.05], seed: [0] } }, 'inline');
+  const [busy, stale] = planStates(experiment, out);
+  fs.mkdirSync(busy!.dir, { recursive: true });
+  fs.writeFileSync(path.join(busy!.dir, 'running.lock'), String(process.ppid));
+  const dead = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+  fs.mkdirSync(stale!.dir, { recursive: true });
+  fs.writeFileSync(path.join(stale!.dir, 'running.lock'), dead.stdout.trim());
+  const lines: string[] = [];
+  const outcomes = await runExperiment(experiment, { out, execute, log: (l) => lines.push(l) });
+  assert.deepEqual(outcomes.map((o) => o.status), ['skipped', 'finished']);
+  assert.ok(lines.some((l) => l.includes(`being run by process ${process.ppid}, skipped`)));
+  assert.ok(!fs.existsSync(path.join(stale!.dir, 'running.lock')));
+  assert.ok(fs.existsSync(path.join(busy!.dir, 'running.lock'))); // not ours: left alone
+});
