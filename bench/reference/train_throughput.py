@@ -1,7 +1,7 @@
 """PyTorch reference for bench/train-throughput.ts: ResNet-20 (OpenLTH's cifar_resnet_20, option-B 1x1 conv
 shortcuts) trained on random 3x32x32 data with SGD (momentum 0.9, weight decay 1e-4), the same step as
 sketchprune's training loop: gather a shuffled batch, forward, cross-entropy, loss.item(), backward, step,
-top-1 count. Prints JSON: per-step seconds after warm-up.
+top-1 count. Prints JSON: per-step wall and process-CPU seconds after warm-up.
 
 Usage: python3 train_throughput.py --threads N --steps S --warmup W --batch-size B [--device cpu|cuda]
 """
@@ -69,9 +69,10 @@ def main():
     inputs = torch.randn(total * args.batch_size, 3, 32, 32, device=device)
     labels = torch.randint(0, 10, (total * args.batch_size,), device=device)
     order = torch.randperm(total * args.batch_size, device=device)
-    times = []
+    times, cpu_times = [], []
     for step in range(total):
         start = time.perf_counter()
+        cpu_start = time.process_time()
         at = order[step * args.batch_size:(step + 1) * args.batch_size]
         x, y = inputs.index_select(0, at), labels.index_select(0, at)
         logits = model(x)
@@ -82,7 +83,9 @@ def main():
         optimizer.step()
         (logits.argmax(1) == y).sum().item()
         times.append(time.perf_counter() - start)
-    print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'seconds': times[args.warmup:]}))
+        cpu_times.append(time.process_time() - cpu_start)
+    print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(),
+                      'seconds': times[args.warmup:], 'cpu_seconds': cpu_times[args.warmup:]}))
 
 
 if __name__ == '__main__':
