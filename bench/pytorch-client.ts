@@ -31,10 +31,10 @@ export class PyTorchReference {
     return JSON.parse(next.value) as Record<string, unknown>;
   }
 
-  /** One measurement round of a workload; returns time per unit and the thread count PyTorch used. */
-  async round(workload: string, threads: number): Promise<{ value: number; threads: number }> {
+  /** One measurement round of a workload: wall and CPU time per unit, and the thread count PyTorch used. */
+  async round(workload: string, threads: number): Promise<{ wall: number; cpu: number; threads: number }> {
     this.#child.stdin.write(JSON.stringify({ workload, threads }) + '\n');
-    return await this.#reply() as { value: number; threads: number };
+    return await this.#reply() as { wall: number; cpu: number; threads: number };
   }
 
   close(): void {

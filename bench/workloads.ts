@@ -1,29 +1,37 @@
 // The TypeScript side of each benchmark workload; bench/reference/pytorch_bench.py has the same ones in PyTorch.
-// A workload is a factory returning one measurement round: time per unit (µs for ops, ms for training steps).
+// A workload is a factory returning one measurement round: wall-clock and CPU time (all threads of the process)
+// per unit, in µs for ops and ms for training steps.
 import * as T from '../src/torch/index.js';
 
-export type Round = () => number;
+export interface Timing { wall: number; cpu: number }
+export type Round = () => Timing;
+
+/** Runs fn and returns its wall-clock and process CPU time in ms. */
+function measure(fn: () => void): Timing {
+  const cpuStart = process.cpuUsage();
+  const start = performance.now();
+  fn();
+  const wall = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall, cpu: (cpu.user + cpu.system) / 1e3 };
+}
+const per = (timing: Timing, units: number, scale: number): Timing =>
+  ({ wall: (timing.wall / units) * scale, cpu: (timing.cpu / units) * scale });
 
 /** `a.add(b)` then `dispose()` of the result: the cost of one small op through the binding. */
 function addOverhead(size: number, iterations = 100_000): Round {
   const a = T.keep(T.ones([size]));
   const b = T.keep(T.ones([size]));
-  return () => {
-    const start = performance.now();
-    for (let i = 0; i < iterations; i++) a.add(b).dispose();
-    return ((performance.now() - start) / iterations) * 1e3;
-  };
+  return () => per(measure(() => { for (let i = 0; i < iterations; i++) a.add(b).dispose(); }), iterations, 1e3);
 }
 
 /** The same adds inside tidy() (100 per scope), the way loops in this code base are written. */
 function addInTidy(size: number, iterations = 100_000): Round {
   const a = T.keep(T.ones([size]));
   const b = T.keep(T.ones([size]));
-  return () => {
-    const start = performance.now();
+  return () => per(measure(() => {
     for (let i = 0; i < iterations; i += 100) T.tidy(() => { for (let j = 0; j < 100; j++) a.add(b); });
-    return ((performance.now() - start) / iterations) * 1e3;
-  };
+  }), iterations, 1e3);
 }
 
 /** SGD with momentum 0.9 by in-place ops, as PyTorch's SGD does it: buf = 0.9·buf + g; p -= lr·buf. */
@@ -35,11 +43,7 @@ function sgdMomentum(parameters: T.Tensor[], buffers: T.Tensor[], gradients: (T.
 }
 
 function timeSteps(step: () => number, steps: number): Round {
-  return () => {
-    const start = performance.now();
-    for (let i = 0; i < steps; i++) step();
-    return (performance.now() - start) / steps;
-  };
+  return () => per(measure(() => { for (let i = 0; i < steps; i++) step(); }), steps, 1);
 }
 
 /** linear(20→32)-relu-linear(32→4), batch 16: a training step dominated by per-op overhead. */

@@ -2,7 +2,7 @@
 PyTorch user would write them, measured in this process while the TypeScript side measures in its own.
 
 Protocol: one JSON request per stdin line {"workload": name, "threads": n}; one JSON reply per stdout line
-{"value": time per unit (µs for ops, ms for steps)}. One round per request, so bench/run.ts can interleave
+{"wall": ..., "cpu": ...}: wall-clock and process CPU time (all threads) per unit, µs for ops, ms for steps. One round per request, so bench/run.ts can interleave
 rounds of both sides and machine load hits both alike.
 """
 import json
@@ -13,17 +13,21 @@ import torch
 import torch.nn.functional as F
 
 
+def measure(fn, units, scale):
+    cpu, wall = time.process_time(), time.perf_counter()
+    fn()
+    return {"wall": (time.perf_counter() - wall) / units * scale, "cpu": (time.process_time() - cpu) / units * scale}
+
+
 def add_overhead(size, iterations=100_000):
     a = torch.ones(size)
     b = torch.ones(size)
 
-    def round_():
-        start = time.perf_counter()
+    def loop():
         for _ in range(iterations):
             c = a + b
             del c
-        return (time.perf_counter() - start) / iterations * 1e6
-    return round_
+    return lambda: measure(loop, iterations, 1e6)
 
 
 def sgd_momentum_(parameters, buffers, gradients, lr):
@@ -45,12 +49,10 @@ def mlp_step(steps=200):
         sgd_momentum_(params, buffers, torch.autograd.grad(loss, params), 0.05)
         return loss.item()
 
-    def round_():
-        start = time.perf_counter()
+    def loop():
         for _ in range(steps):
             step()
-        return (time.perf_counter() - start) / steps * 1e3
-    return round_
+    return lambda: measure(loop, steps, 1e3)
 
 
 def cnn_step(steps=1):
@@ -68,12 +70,10 @@ def cnn_step(steps=1):
         sgd_momentum_(params, buffers, torch.autograd.grad(loss, params), 0.01)
         return loss.item()
 
-    def round_():
-        start = time.perf_counter()
+    def loop():
         for _ in range(steps):
             step()
-        return (time.perf_counter() - start) / steps * 1e3
-    return round_
+    return lambda: measure(loop, steps, 1e3)
 
 
 FACTORIES = {
@@ -93,7 +93,7 @@ def main():
         name = request["workload"]
         if name not in rounds:
             rounds[name] = FACTORIES[name]()
-        print(json.dumps({"value": rounds[name](), "threads": torch.get_num_threads()}), flush=True)
+        print(json.dumps({**rounds[name](), "threads": torch.get_num_threads()}), flush=True)
 
 
 if __name__ == "__main__":
