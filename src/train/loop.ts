@@ -120,7 +120,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     epochs, stepsPerEpoch, dataSeed: trainData.seed ?? null, seed: options.seed,
     optimizer: { lr: optimizer.lr, momentum: optimizer.momentum, dampening: optimizer.dampening, weightDecay: optimizer.weightDecay, nesterov: optimizer.nesterov },
     schedule: schedule.options,
-    masks: masks ? masks.layerDensities().map(({ name, kept }) => [name, kept]) : null,
+    // Sorted by name: the same masks in another order (a file stores names sorted) are the same run.
+    masks: masks ? masks.layerDensities().map(({ name, kept }) => [name, kept]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : null,
   };
   const dir = options.checkpointDir ?? null;
   const metricsFile = options.metricsFile === undefined ? (dir ? path.join(dir, 'metrics.jsonl') : null) : options.metricsFile;

@@ -148,6 +148,18 @@ test('resume refuses a checkpoint of other settings and a fresh run refuses to o
   masks.dispose();
 });
 
+test('resume accepts the same masks in another order (a mask file stores names sorted)', async () => {
+  const dir = tmp('mask-order');
+  const model = smallModel();
+  const masks = randomMasks(model, 0.5, 2);
+  const first = await trainModel({ model, masks, trainData: syntheticData(64, 32), ...recipe, checkpointDir: dir, maxSteps: 3 });
+  assert.equal(first.stopped, 'maxSteps');
+  const reversed = new MaskSet(masks.entries().reverse().map(([name, mask]) => [name, mask.clone()]));
+  const resumed = await trainModel({ model: smallModel(), masks: reversed, trainData: syntheticData(64, 32), ...recipe, checkpointDir: dir, resume: true });
+  assert.equal(resumed.resumedFrom, 3);
+  assert.equal(resumed.globalStep, 8);
+});
+
 test('metrics JSONL has one parsable line per epoch and per logged step', async () => {
   const dir = tmp('metrics');
   await trainModel({ model: smallModel(), trainData: syntheticData(128, 32), testData: syntheticData(64, 64, 9), ...recipe,
