@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,7 +11,9 @@ import {
 } from '../../src/train/index.js';
 import { poisoned, smallModel, stateBytes, syntheticData } from './helpers.js';
 
-const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `sketchprune-${name}-`));
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sketchprune-train-'));
+after(() => fs.rmSync(root, { recursive: true, force: true }));
+const tmp = (name: string) => fs.mkdtempSync(path.join(root, `${name}-`));
 const recipe = {
   epochs: 4,
   optimizer: { lr: 0.05, momentum: 0.9, weightDecay: 5e-4, nesterov: true },
