@@ -31,6 +31,7 @@ at::ScalarType toScalarType(const Napi::Value& value, const std::string& where);
 // `type` should be the argument's real type (Argument::real_type), so ScalarType codes can be checked.
 c10::IValue toIValue(const Napi::Value& value, const c10::TypePtr& type, const std::string& where);
 int64_t toInt(const Napi::Value& value, const std::string& where);
+bool isNullish(const Napi::Value& value);  // null or undefined, in one Node-API call
 Napi::Value fromIValue(Napi::Env env, const c10::IValue& value);
 
 void registerOps(Napi::Env env, Napi::Object exports);

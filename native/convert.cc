@@ -13,23 +13,40 @@ static Napi::Error argError(const Napi::Value& value, const std::string& where, 
   return Napi::TypeError::New(value.Env(), where + ": expected " + expected + ", got " + got);
 }
 
+// The hot path of every op call: one Node-API call per number (napi_get_value_double fails cleanly on a
+// non-number), type checks only when that fails.
+static bool numberOf(const Napi::Value& value, double& number) {
+  return napi_get_value_double(value.Env(), value, &number) == napi_ok;
+}
+
+bool isNullish(const Napi::Value& value) {
+  napi_valuetype type = napi_undefined;
+  napi_typeof(value.Env(), value, &type);
+  return type == napi_undefined || type == napi_null;
+}
+
 int64_t toInt(const Napi::Value& value, const std::string& where) {
-  if (value.IsBoolean()) return value.As<Napi::Boolean>().Value() ? 1 : 0;
-  if (!value.IsNumber()) throw argError(value, where, "an integer");
-  double number = value.As<Napi::Number>().DoubleValue();
+  double number;
+  if (!numberOf(value, number)) {
+    if (value.IsBoolean()) return value.As<Napi::Boolean>().Value() ? 1 : 0;
+    throw argError(value, where, "an integer");
+  }
   if (!std::isfinite(number) || std::floor(number) != number) throw argError(value, where, "an integer");
   return static_cast<int64_t>(number);
 }
 
 static double toDouble(const Napi::Value& value, const std::string& where) {
-  if (!value.IsNumber()) throw argError(value, where, "a number");
-  return value.As<Napi::Number>().DoubleValue();
+  double number;
+  if (!numberOf(value, number)) throw argError(value, where, "a number");
+  return number;
 }
 
 static at::Scalar toScalar(const Napi::Value& value, const std::string& where) {
-  if (value.IsBoolean()) return at::Scalar(value.As<Napi::Boolean>().Value());
-  if (!value.IsNumber()) throw argError(value, where, "a number");
-  double number = value.As<Napi::Number>().DoubleValue();
+  double number;
+  if (!numberOf(value, number)) {
+    if (value.IsBoolean()) return at::Scalar(value.As<Napi::Boolean>().Value());
+    throw argError(value, where, "a number");
+  }
   // Integral JS numbers act like Python ints (an int tensor times 2 stays int), others like floats.
   if (std::isfinite(number) && std::floor(number) == number && std::fabs(number) < 9.007199254740992e15)
     return at::Scalar(static_cast<int64_t>(number));
@@ -62,7 +79,7 @@ static Napi::Array asArray(const Napi::Value& value, const std::string& where) {
 c10::IValue toIValue(const Napi::Value& value, const c10::TypePtr& type, const std::string& where) {
   switch (type->kind()) {
     case c10::TypeKind::OptionalType:
-      if (value.IsNull() || value.IsUndefined()) return c10::IValue();
+      if (isNullish(value)) return c10::IValue();
       return toIValue(value, type->expectRef<c10::OptionalType>().getElementType(), where);
     case c10::TypeKind::TensorType:
       return unwrapTensor(value, where.c_str());
@@ -122,7 +139,7 @@ c10::IValue toIValue(const Napi::Value& value, const c10::TypePtr& type, const s
           c10::List<c10::optional<at::Tensor>> list;
           for (uint32_t i = 0; i < length; ++i) {
             Napi::Value item = array.Get(i);
-            if (item.IsNull() || item.IsUndefined()) list.push_back(c10::nullopt);
+            if (isNullish(item)) list.push_back(c10::nullopt);
             else list.push_back(unwrapTensor(item, where.c_str()));
           }
           return list;

@@ -53,15 +53,17 @@ static void runOp(const Napi::CallbackInfo& info, torch::jit::Stack& stack, cons
   for (size_t i = 0; i < arguments.size(); ++i) {
     const auto& argument = arguments[i];
     Napi::Value value = i < given ? info[i + 1] : env.Undefined();
-    if (value.IsUndefined() && argument.default_value().has_value()) {
-      stack.push_back(*argument.default_value());
-      continue;
-    }
-    if (value.IsUndefined() && argument.type()->kind() != c10::TypeKind::OptionalType) {
-      throw Napi::TypeError::New(env, entry.name + ": missing argument '" + argument.name() + "'");
+    if (i >= given || value.IsUndefined()) {
+      if (argument.default_value().has_value()) {
+        stack.push_back(*argument.default_value());
+        continue;
+      }
+      if (argument.type()->kind() != c10::TypeKind::OptionalType) {
+        throw Napi::TypeError::New(env, entry.name + ": missing argument '" + argument.name() + "'");
+      }
     }
     // A single number for a fixed-size int list (int[2] kernel_size=3) repeats, as in PyTorch.
-    if (value.IsNumber() && argument.N().has_value() && argument.type()->kind() == c10::TypeKind::ListType) {
+    if (argument.N().has_value() && argument.type()->kind() == c10::TypeKind::ListType && value.IsNumber()) {
       int64_t number = toInt(value, entry.argumentWhere[i]);
       stack.push_back(c10::List<int64_t>(std::vector<int64_t>(static_cast<size_t>(*argument.N()), number)));
       continue;
