@@ -1,8 +1,9 @@
 // Pruning speed: SynFlow (100 iterations), SNIP and GraSP (one batch of 256) on VGG-19 and ResNet-20 through
 // sketchprune's prune(), next to a PyTorch reference that does it the way Synaptic-Flow does
 // (bench/reference/pruning.py: float32, masked layers, whole-model bookkeeping every iteration), run by Python in
-// this same invocation on the same initial weights and with the same thread count. Rounds alternate between the
-// two so that load changes on a shared machine hit both; the table shows medians. It also reports how much the
+// this same invocation on the same initial weights and with the same thread count. Both sides warm up untimed
+// first. Rounds alternate between the two so that load changes on a shared machine hit both; the table shows
+// medians. It also reports how much the
 // two masks overlap (ours: SynFlow in float64, exact top-k; the reference: float32, ties pruned together).
 // Usage: node dist/bench/pruning.js [--models vgg19,resnet20] [--methods synflow,snip,grasp] [--iterations 100]
 //          [--density 0.1] [--batch-size 256] [--threads N] [--rounds 1] [--python /usr/bin/python3] [--json FILE]
@@ -71,7 +72,13 @@ for (const modelName of values.models!.split(',')) {
     const oursSeconds: number[] = [];
     const referenceSeconds: number[] = [];
     let keptOurs = 0, keptReference = 0, overlap = 0, torch = '';
-    for (let round = 0; round < rounds; round++) {
+    // one untimed run first, so that both sides time warm kernels (the reference warms up in its own process)
+    for (let round = -1; round < rounds; round++) {
+      if (round < 0) {
+        const warm = await prune(model, { method, density, iterations: 1, ...(method === 'synflow' ? {} : { input: { source } }) });
+        warm.masks.dispose();
+        continue;
+      }
       const started = performance.now();
       const { masks, record } = await prune(model, {
         method, density, iterations: method === 'synflow' ? iterations : 1,

@@ -89,7 +89,7 @@ def synflow(state):
 
 
 def main():
-    state = torch.load(sys.argv[1])
+    state = torch.load(sys.argv[1], weights_only=False)
     out = {}
     for method, scorer in (('snip', snip), ('grasp', grasp), ('synflow', synflow)):
         for name, scores in scorer(state).items():
