@@ -93,11 +93,11 @@ export function scoreModel(model: Module, options: ScoreOptions): Map<string, Te
   const entry = findScorer(options.method);
   const seed = checkSeed(options.seed ?? 0);
   const parameters = collectPrunable(model, options.prunable);
+  const scorer = entry.create({ temperature: options.temperature });
   const callerRng = getRngState();
   manualSeed(seed);
   const support = new SupportSet(parameters);
   const working = new WorkingWeights(model, parameters);
-  const scorer = entry.create({ temperature: options.temperature });
   try {
     const { source, description } = resolveInput(entry, model, { device: parameters[0].tensor.device as Device, ...options.input });
     model.train(options.trainMode ?? false);
@@ -142,17 +142,17 @@ export async function prune(model: Module, options: PruneOptions): Promise<Prune
   const densities = scheduleDensities(density, iterations, schedule);
 
   const { source, description } = resolveInput(entry, model, { device: parameters[0].tensor.device as Device, ...options.input });
-  const callerRng = getRngState();
-  manualSeed(seed);
+  const scorer = entry.create({ temperature: options.temperature });
   const names = parameters.map(({ name }) => name);
-  const support = new SupportSet(parameters);
   let sketchBudget: number | undefined;
   let firstScores: Map<string, Tensor> | undefined;
   let scoringMs = 0;
   let selectionMs = 0;
   let finalMasks: Tensor[];
+  const callerRng = getRngState();
+  manualSeed(seed);
+  const support = new SupportSet(parameters);
   const working = new WorkingWeights(model, parameters);
-  const scorer = entry.create({ temperature: options.temperature });
   try {
     model.train(options.trainMode ?? false);
     for (let iteration = 0; iteration < iterations; iteration++) {

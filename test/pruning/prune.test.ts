@@ -236,3 +236,16 @@ describe('bad input', () => {
       /Sequential has no prunable parameters \(looked for conv and linear weights\); nothing to prune/);
   });
 });
+
+test('an invalid GraSP temperature is refused before the model is touched', async () => {
+  const model = new SmallConvNet();
+  const weight = model.parameters()[0];
+  const alias = T.keep(weight.detach());
+  await assert.rejects(prune(model, { method: 'grasp', density: 0.1, temperature: 0, input: { source: 'normal', batchSize: 2 } }),
+    /grasp: temperature must be a positive number, got 0/);
+  assert.equal(model.parameters()[0], weight);
+  // the parameter still uses its own storage (not a working copy): writing to it shows through the alias
+  T.noGrad(() => weight.add_(1));
+  assert.equal(T.tidy(() => alias.eq(weight).all().item()), 1);
+  alias.dispose();
+});
