@@ -1,7 +1,8 @@
 // prune(model, options): scorer × input × selection × schedule × scope → a MaskSet and a record.
 // Each iteration scores the masked model, then selects the masks for the next density of the schedule. Weights
-// pruned in an earlier iteration rank below every survivor, so they never come back. The model's weights,
-// buffers, train/eval flags and libtorch's random stream are as before when prune() returns.
+// pruned in an earlier iteration are never candidates again, so they never come back. The model's weights,
+// buffers, train/eval flags and libtorch's CPU random stream are as before when prune() returns (on CUDA the
+// device generator is left seeded by the run).
 import { Tensor, getRngState, keep, manualSeed, setRngState, tidy, type Device } from '../torch/index.js';
 import { MaskSet, type Module, type PrunableOptions } from '../nn/index.js';
 import { resolveDensity, scheduleDensities, scheduleNames, type DensitySpec, type ScheduleName } from './density.js';

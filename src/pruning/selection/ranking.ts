@@ -76,8 +76,7 @@ export function topKAmongSurvivors(scores: readonly Tensor[], support: readonly 
     }
     if (k === 0) return { masks: scores.map((score) => zeros(score.shape, { dtype: 'bool', device: on(score) })), counts: scores.map(() => 0) };
     const band = count > BRACKET_ABOVE ? bracketThreshold(scores, kept, layerSurvivors, k) : null;
-    // above: kept weights strictly above the threshold; candidates: positions (flat, layer order) whose score
-    // equals it, in order, of which the first `needed` are kept too.
+    // masks: survivors strictly above the threshold; then survivors equal to it, in flat order, until k are kept
     let threshold: number;
     let masks: Tensor[];
     let counts: number[];
