@@ -12,6 +12,9 @@ export interface LayerNorm {
   ticket: number;
   /** Mean of ‖w⁰ ⊙ m_random‖_F over random masks with the same per-layer keep counts. */
   random: number;
+  /** Weights the mask keeps in this layer, of `total`. */
+  kept: number;
+  total: number;
 }
 
 export interface RunAnalysis {

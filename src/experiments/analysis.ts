@@ -43,7 +43,7 @@ export function maskNorms(layers: LayerArrays[], trials: number, seed: number): 
     let kept = 0;
     for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) { ticket += squares[i]!; kept++; }
     const random = randomNorms(squares, kept, trials, new Rng(seed, 'analysis-mask-norms', j));
-    return { name, ticket: Math.sqrt(ticket), random: random.reduce((a, b) => a + b, 0) / Math.max(1, random.length) };
+    return { name, ticket: Math.sqrt(ticket), random: random.reduce((a, b) => a + b, 0) / Math.max(1, random.length), kept, total: mask.length };
   });
 }
 

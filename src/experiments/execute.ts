@@ -114,6 +114,7 @@ async function pruneAtInit(spec: RunSpec, data: RunData, build: () => Classifier
   const p = spec.pruning;
   const kind = resolvedInput(p);
   const analysis: RunAnalysis = {};
+  const rewind: { weights?: Map<string, Float32Array> } = {}; // IMP's rewind point, seen at its first round
   const wantsScores = spec.analysis.scoreSample > 0 && p.method !== 'imp';
   const options: PruneOptions = {
     method: p.method,
@@ -133,7 +134,7 @@ async function pruneAtInit(spec: RunSpec, data: RunData, build: () => Classifier
     onProgress: throttledPruneLog(context),
   };
   if (p.method === 'imp') {
-    options.imp = impOptions(spec, data, context, analysis);
+    options.imp = impOptions(spec, data, context, analysis, rewind);
     if (p.iterations === 0) options.imp.pruneFraction = p.impPruneFraction;
     else options.iterations = p.iterations;
   } else if (p.iterations > 0) {
@@ -142,7 +143,8 @@ async function pruneAtInit(spec: RunSpec, data: RunData, build: () => Classifier
   const result = await prune(model, options);
   try {
     const masks = result.masks;
-    const layers = layerArrays(initial, masks);
+    // Figure data is about the weights the mask is applied to: the initial ones, or IMP's rewind point.
+    const layers = layerArrays(rewind.weights ?? initial, masks);
     if (spec.analysis.weightHistogram) analysis.keptWeights = keptWeightSample(layers, 20000, spec.seed);
     if (wantsScores && result.scores) {
       const names = masks.names;
@@ -165,7 +167,7 @@ async function pruneAtInit(spec: RunSpec, data: RunData, build: () => Classifier
 }
 
 /** IMP's injected training: each round trains the masked model (on real or random data); optional warm-up. */
-function impOptions(spec: RunSpec, data: RunData, context: RunContext, analysis: RunAnalysis): NonNullable<PruneOptions['imp']> {
+function impOptions(spec: RunSpec, data: RunData, context: RunContext, analysis: RunAnalysis, rewind: { weights?: Map<string, Float32Array> }): NonNullable<PruneOptions['imp']> {
   const p = spec.pruning;
   const epochs = p.impEpochsPerLevel || spec.train.epochs;
   const trainData: BatchSource = resolvedInput(p) === 'data' ? data.train : randomBatches(data);
@@ -179,8 +181,10 @@ function impOptions(spec: RunSpec, data: RunData, context: RunContext, analysis:
       : undefined,
     train: async (model, masks, round, rounds) => {
       if (spec.analysis.maskNorms) {
-        // The model holds the rewind weights times this round's mask: the ticket of the previous round.
-        const layers = layerArrays(snapshotWeights(model), masks);
+        // Round 1 starts from the rewind weights under an all-ones mask: keep them, since the model holds
+        // rewind ⊙ mask in later rounds and random masks must be drawn over the unpruned rewind weights.
+        if (round === 1) rewind.weights = snapshotWeights(model);
+        const layers = layerArrays(rewind.weights!, masks);
         analysis.maskNorms = [...(analysis.maskNorms ?? []), { density: masks.density(), layers: maskNorms(layers, 20, spec.seed + round) }];
       }
       context.log(`IMP round ${round}/${rounds}: training at density ${(100 * masks.density()).toFixed(2)}% for ${epochs} epochs`);

@@ -117,3 +117,36 @@ test('an interrupted real run resumes from its checkpoint and saved masks', asyn
   assert.equal(resumed.testAccuracy, reference.testAccuracy); // bit-exact resume: same final accuracy
   assert.equal(resumed.trainLoss, reference.trainLoss);
 });
+
+test('IMP figure data: random masks are drawn over the unpruned rewind weights at every round', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-imp-'));
+  const experiment = buildExperiment({
+    name: 'imp-norms',
+    base: {
+      model: 'fc', modelOptions: { widths: [32] }, dataset: 'synthetic', density: 0.2,
+      data: { trainSubset: 256, testSubset: 128 },
+      train: { epochs: 0, batchSize: 64, maxStepsPerEpoch: 2 },
+      pruning: { method: 'imp', impPruneFraction: 0.5, impEpochsPerLevel: 1 },
+      analysis: { maskNorms: true, randomMasks: 200 },
+    },
+  }, 'inline');
+  const [outcome] = await runExperiment(experiment, { out: root, log: () => {} });
+  assert.equal(outcome!.status, 'finished', outcome!.error);
+  const analysis = readAnalysis(outcome!.dir)!;
+  const levels = analysis.maskNorms!;
+  // 3 rounds (0.5³ ≤ 0.2), exponential schedule 0.2^(k/3); each entry is the mask a round starts from.
+  assert.deepEqual(levels.map((l) => Number(l.density.toFixed(3))), [1, 0.2 ** (1 / 3), 0.2 ** (2 / 3), 0.2].map((d) => Number(d.toFixed(3))));
+  const full = levels[0]!.layers.map((l) => l.ticket); // density 1: the whole rewind weights
+  levels[0]!.layers.forEach((l) => assert.ok(Math.abs(l.random - l.ticket) < 1e-9));
+  // Each random mask keeps the layer's count k of its n rewind weights: E‖·‖² = (k/n)·‖w‖², so the 20-mask mean
+  // of norms is close to √(k/n)·‖w‖ (within 8% here; the draws are seeded) at every round, not only the last.
+  for (const level of levels.slice(1)) {
+    level.layers.forEach((l, j) => {
+      const expected = Math.sqrt(l.kept / l.total) * full[j]!;
+      assert.ok(Math.abs(l.random - expected) / expected < 0.08, `density ${level.density} ${l.name}: random ${l.random} vs ${expected}`);
+    });
+  }
+  const dist = analysis.randomMaskNorms!.layers;
+  assert.equal(dist[0]!.random.length, 200);
+  dist.forEach((l, j) => assert.ok(Math.abs(l.ticket - levels[3]!.layers[j]!.ticket) < 1e-9));
+});
