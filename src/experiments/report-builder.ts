@@ -73,9 +73,11 @@ export async function buildReport(runsDir: string, reportDir: string, log: (line
       markdown.push(toMarkdown(table));
     });
     const plots = index.report.plots.length > 0 ? index.report.plots : defaultPlots(rows);
+    // Series in the order the tables list the methods (the paper's column order), else as found.
+    const methodOrder = (tables.find((t) => Array.isArray(t.order.method))?.order.method ?? []) as string[];
     for (const [i, spec] of plots.entries()) {
       const name = `${index.name}-${spec.kind}-${i + 1}`;
-      const files = await buildPlot(spec, filterRows(rows, spec.filter), reportDir, name);
+      const files = await buildPlot(spec, filterRows(rows, spec.filter), reportDir, name, methodOrder);
       for (const f of files) {
         output.plots.push(f.files);
         blocks.push({ kind: 'image', svg: f.files.svg, png: f.files.png, caption: f.caption });
@@ -137,10 +139,10 @@ function defaultPlots(rows: RunRow[]): PlotSpec[] {
 
 interface BuiltPlot { files: PlotFiles; caption: string }
 
-async function buildPlot(spec: PlotSpec, rows: RunRow[], dir: string, name: string): Promise<BuiltPlot[]> {
+async function buildPlot(spec: PlotSpec, rows: RunRow[], dir: string, name: string, methodOrder: string[]): Promise<BuiltPlot[]> {
   if (rows.length === 0) return [];
   switch (spec.kind) {
-    case 'accuracy-vs-density': return accuracyPlots(spec, rows, dir, name);
+    case 'accuracy-vs-density': return accuracyPlots(spec, rows, dir, name, methodOrder);
     case 'weight-histogram': return weightHistogram(spec, rows, dir, name);
     case 'score-histogram': return scoreHistogram(spec, rows, dir, name);
     case 'mask-norms': return maskNormPlot(spec, rows, dir, name);
@@ -149,14 +151,16 @@ async function buildPlot(spec: PlotSpec, rows: RunRow[], dir: string, name: stri
 }
 
 /** One chart per (dataset, model): accuracy (%) vs density, a line per method, error bars = std over seeds. */
-async function accuracyPlots(spec: PlotSpec, rows: RunRow[], dir: string, name: string): Promise<BuiltPlot[]> {
+async function accuracyPlots(spec: PlotSpec, rows: RunRow[], dir: string, name: string, methodOrder: string[]): Promise<BuiltPlot[]> {
   const out: BuiltPlot[] = [];
   const keys = [...new Set(rows.map((r) => `${r.dataset}\u0000${r.model}`))];
   for (const [i, key] of keys.entries()) {
     const [dataset, model] = key.split('\u0000');
     const members = rows.filter((r) => r.dataset === dataset && r.model === model && Number.isFinite(r.testAccuracy as number));
     if (members.length === 0) continue;
-    const series = seriesFromAggregates(aggregate(members, ['method', 'density'], 'testAccuracy'), { series: 'method', x: 'density', scale: 100 });
+    const rank = (method: string): number => { const i = methodOrder.indexOf(method); return i < 0 ? methodOrder.length : i; };
+    const series = seriesFromAggregates(aggregate(members, ['method', 'density'], 'testAccuracy'), { series: 'method', x: 'density', scale: 100 })
+      .sort((a, b) => rank(a.name) - rank(b.name));
     const title = spec.title || `${model} on ${dataset}: test accuracy vs density`;
     const files = await lineChart(series, {
       dir, name: `${name}-${i + 1}`, title, xTitle: 'density (kept fraction)', yTitle: 'test accuracy (%)',
