@@ -215,8 +215,12 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           const data = trainData.batch(epoch, batch);
           const inputs = data.inputs.device === device ? data.inputs : data.inputs.to(device as Device);
           const labels = data.labels.device === device ? data.labels : data.labels.to(device as Device);
-          const logits = model.forward(inputs);
-          const loss = F.crossEntropy(logits, labels);
+          // The forward pass runs in its own scope so its intermediate outputs are released before backward,
+          // letting backward free each activation as soon as it has used it (as Python's refcounting does).
+          const { logits, loss } = tidy(() => {
+            const output = model.forward(inputs);
+            return { logits: output, loss: F.crossEntropy(output, labels) };
+          });
           const lossValue = loss.item();
           if (!Number.isFinite(lossValue)) {
             throw new NonFiniteLossError(`training stopped: the loss is ${lossValue} at epoch ${epoch + 1}, batch ${batch + 1}/${stepsPerEpoch} ` +
