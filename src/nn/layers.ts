@@ -2,6 +2,7 @@
 // batch-norm γ=1 β=0, as the lottery-ticket reference code initialises them.
 import { Tensor, F, zeros, ones, empty, tensor } from '../torch/index.js';
 import { Module } from './module.js';
+import { chain } from './chain.js';
 import { kaimingNormal_ } from './init.js';
 
 type Pair = number | [number, number];
@@ -102,11 +103,8 @@ export class Sequential extends Module {
     this.layers = layers;
     layers.forEach((layer, index) => this.registerModule(String(index), layer));
   }
-  forward(input: Tensor): Tensor {
-    let output = input;
-    for (const layer of this.layers) output = layer.forward(output);
-    return output;
-  }
+  /** Frees each intermediate output once the next layer has used it (see chain.ts). */
+  forward(input: Tensor): Tensor { return chain(input, ...this.layers); }
 }
 
 /** Children named '0', '1', … as in PyTorch's nn.ModuleList: a container whose owner decides how to call them. */

@@ -44,7 +44,7 @@ const A = {
   fill_: atenInPlace('fill_.Scalar'), addcmul_: atenInPlace('addcmul_'), addcdiv_: atenInPlace('addcdiv_'),
   maskedFill_: atenInPlace('masked_fill_.Scalar'), clamp_: atenInPlace('clamp_'), requiresGrad_: atenInPlace('requires_grad_'),
   normal_: atenInPlace('normal_'), uniform_: atenInPlace('uniform_'), abs_: atenInPlace('abs_'),
-  lerp_: atenInPlace('lerp_.Scalar'),
+  lerp_: atenInPlace('lerp_.Scalar'), relu_: atenInPlace('relu_'),
   setData_: atenInPlace('set_data'),
 };
 
@@ -306,6 +306,12 @@ export class Tensor implements Disposable {
   maskedFill_(mask: Tensor, value: number): this { A.maskedFill_(this.handle, handleOf(mask), value); return this; }
   clamp_(min: number | null, max: number | null = null): this { A.clamp_(this.handle, min, max); return this; }
   abs_(): this { A.abs_(this.handle); return this; }
+  /**
+   * max(x, 0) in place, as torchvision's ReLU(inplace=True): saves a buffer where the op that made this tensor does
+   * not keep its output for backward (batch norm, conv, linear, add). Otherwise backward fails with libtorch's
+   * "modified by an inplace operation" error (a version check), never with a wrong gradient.
+   */
+  relu_(): this { A.relu_(this.handle); return this; }
   lerp_(end: Tensor, weight: number): this { A.lerp_(this.handle, handleOf(end), weight); return this; }
   normal_(mean = 0, std = 1): this { A.normal_(this.handle, mean, std); return this; }
   uniform_(from = 0, to = 1): this { A.uniform_(this.handle, from, to); return this; }

@@ -239,7 +239,7 @@ describe('names, buffers and masks', () => {
 describe('PyTorch cross-check (test/reference/models.py)', { skip: hasPyTorch() ? false : '/usr/bin/python3 has no torch' }, () => {
   interface Reference {
     structure: Record<string, { params: number; parameters: [string, number[]][]; buffers: [string, number[]][] }>;
-    forward: Record<string, { eval: number[]; train: number[] }>;
+    forward: Record<string, { eval: number[]; train: number[]; grads: Record<string, number[]> }>;
   }
   const forwardCases: { key: string; name: string; options?: ModelOptions }[] = [
     { key: 'lenet300', name: 'lenet300' },
@@ -251,7 +251,13 @@ describe('PyTorch cross-check (test/reference/models.py)', { skip: hasPyTorch() 
     { key: 'resnet18', name: 'resnet18', options: { inputShape: [3, 16, 16], numClasses: 10 } },
   ];
   let reference: Reference;
-  const ours = new Map<string, { eval: number[]; train: number[] }>();
+  const ours = new Map<string, { eval: number[]; train: number[]; grads: Record<string, number[]> }>();
+  // Up to 64 evenly spaced elements of a parameter's gradient (models.py samples the same ones).
+  const sampled = (values: ArrayLike<number>): number[] => {
+    const count = Math.min(values.length, 64);
+    const stride = Math.floor(values.length / count);
+    return Array.from({ length: count }, (_, k) => values[k * stride]);
+  };
   let directory: string;
 
   before(() => {
@@ -267,15 +273,21 @@ describe('PyTorch cross-check (test/reference/models.py)', { skip: hasPyTorch() 
         }
       });
       const input = T.randn([4, ...model.inputShape]);
+      const gradOutput = T.randn([4, model.numClasses]);
       const weights = path.join(directory, `${item.key}.pt`);
-      T.savePt(weights, { ...model.stateDict(), __input__: input });
+      T.savePt(weights, { ...model.stateDict(), __input__: input, __grad_output__: gradOutput });
       const outputs = T.tidy(() => T.noGrad(() => {
         const evaluated = model.eval().forward(input).toArray();
         const trained = model.train().forward(input).toArray();
         return { eval: evaluated, train: trained };
       }));
-      ours.set(item.key, outputs);
+      // Backward through a train-mode pass: checks the forward code's in-place ReLUs and early frees.
+      T.tidy(() => model.train().forward(input).backward(gradOutput));
+      const grads = Object.fromEntries(model.namedParameters().map(([name, parameter]) =>
+        [name, T.tidy(() => sampled(parameter.grad!.flatten().toArray()))]));
+      ours.set(item.key, { ...outputs, grads });
       input.dispose();
+      gradOutput.dispose();
       model.dispose();
       return { key: item.key, model: item.name, inputShape: [...model.inputShape], numClasses: model.numClasses,
         widths: item.options?.widths, weights };
@@ -300,7 +312,7 @@ describe('PyTorch cross-check (test/reference/models.py)', { skip: hasPyTorch() 
     }
   });
 
-  test('same outputs as PyTorch for the same weights and batch, in eval and in train mode', () => {
+  test('same outputs as PyTorch for the same weights and batch, in eval and in train mode; same gradients', () => {
     for (const { key } of forwardCases) {
       const expected = reference.forward[key];
       const actual = ours.get(key)!;
@@ -312,6 +324,14 @@ describe('PyTorch cross-check (test/reference/models.py)', { skip: hasPyTorch() 
         const spread = Math.max(...expected[mode]) - Math.min(...expected[mode]);
         assert.ok(spread > 1e-3, `${key} ${mode}: outputs are not constant`);
       }
+      // One scale per model: a conv bias before batch norm has a zero gradient up to rounding.
+      const scale = Math.max(...Object.values(expected.grads).flat().map(Math.abs));
+      assert.ok(scale > 1e-3, `${key}: gradients are not all zero`);
+      for (const [name, values] of Object.entries(expected.grads)) {
+        const error = Math.max(...actual.grads[name].map((value, i) => Math.abs(value - values[i])));
+        assert.ok(error <= 1e-4 * scale, `${key} ∂/∂${name}: max |Δ| ${error} (scale ${scale})`);
+      }
+      assert.deepEqual(Object.keys(actual.grads), Object.keys(expected.grads), `${key}: parameters with gradients`);
       // Batch norm makes train and eval differ; models without it (and without dropout) give the same output.
       const differs = actual.eval.some((value, i) => Math.abs(value - actual.train[i]) > 1e-3);
       const hasBatchNorm = !/^(fc|lenet|conv)/.test(key);

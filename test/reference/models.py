@@ -6,9 +6,10 @@ Usage: /usr/bin/python3 test/reference/models.py REQUEST.json
 REQUEST.json: {"structure": [spec, ...], "forward": [spec + {"weights": file.pt}, ...]}
 spec: {"key", "model", "inputShape": [C, H, W], "numClasses", "width"?, "widths"?}
 Prints JSON: {"structure": {key: {"params": n, "parameters": [[name, shape]], "buffers": [[name, shape]]}},
-              "forward": {key: {"eval": [...], "train": [...]}}}
+              "forward": {key: {"eval": [...], "train": [...], "grads": {name: [...]}}}}
 Structure is built on the meta device (no memory, no init), so even WRN-18 costs nothing.
-A forward weights file holds the model's state dict plus "__input__", the batch to run.
+A forward weights file holds the model's state dict plus "__input__", the batch to run, and "__grad_output__",
+the output gradient for one train-mode backward pass (grads: sampled elements of each parameter's gradient).
 """
 import json
 import sys
@@ -226,6 +227,7 @@ def structure(spec):
 def forward(spec):
     state = torch.load(spec['weights'])
     batch = state.pop('__input__')
+    grad_output = state.pop('__grad_output__')
     model = build(spec)
     model.load_state_dict(state, strict=True)
     with torch.no_grad():
@@ -233,7 +235,16 @@ def forward(spec):
         evaluated = model(batch)
         model.train()
         trained = model(batch)
-    return {'eval': evaluated.flatten().tolist(), 'train': trained.flatten().tolist()}
+    model(batch).backward(grad_output)
+    grads = {name: sampled(p.grad.flatten()) for name, p in model.named_parameters()}
+    return {'eval': evaluated.flatten().tolist(), 'train': trained.flatten().tolist(), 'grads': grads}
+
+
+def sampled(values):
+    """Up to 64 evenly spaced elements (models.test.ts samples the same ones)."""
+    count = min(len(values), 64)
+    stride = len(values) // count
+    return [values[k * stride].item() for k in range(count)]
 
 
 def main():

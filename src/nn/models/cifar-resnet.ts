@@ -7,6 +7,7 @@
 import { Tensor, F } from '../../torch/index.js';
 import { BatchNorm2d, Conv2d, Linear, Sequential } from '../layers.js';
 import { Module } from '../module.js';
+import { chain, release, reluInPlace } from '../chain.js';
 import { Classifier, checkMinimumSize, checkPositiveInteger, type ImageShape } from './classifier.js';
 
 /** Two 3×3 conv+BN layers around a residual connection; ReLU after the sum. */
@@ -32,8 +33,12 @@ export class CifarBasicBlock extends Module {
   }
 
   forward(input: Tensor): Tensor {
-    const residual = this.bn2.forward(this.conv2.forward(F.relu(this.bn1.forward(this.conv1.forward(input)))));
-    return F.relu(residual.add(this.shortcut ? this.shortcut.forward(input) : input));
+    const residual = chain(input, this.conv1, this.bn1, reluInPlace, this.conv2, this.bn2);
+    const shortcut = this.shortcut ? this.shortcut.forward(input) : input;
+    const sum = residual.add(shortcut);
+    release(residual);
+    if (shortcut !== input) release(shortcut);
+    return sum.relu_(); // add keeps nothing for backward, so the sum can take the ReLU in place
   }
 }
 
@@ -69,7 +74,6 @@ export class CifarResNet extends Classifier {
 
   forward(input: Tensor): Tensor {
     this.checkInput(input);
-    const stem = F.relu(this.bn.forward(this.conv.forward(input)));
-    return this.fc.forward(F.adaptiveAvgPool2d(this.blocks.forward(stem), 1).flatten(1));
+    return chain(input, this.conv, this.bn, reluInPlace, this.blocks, (x) => F.adaptiveAvgPool2d(x, 1), (x) => x.flatten(1), this.fc);
   }
 }

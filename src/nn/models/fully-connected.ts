@@ -1,7 +1,8 @@
 // Fully connected ReLU networks (LeNet-300-100 and any widths), named as OpenLTH's mnist_lenet_N_M:
 // hidden layers `fc_layers.<i>`, output layer `fc`.
-import { Tensor, F } from '../../torch/index.js';
+import { Tensor } from '../../torch/index.js';
 import { Linear, ModuleList } from '../layers.js';
+import { chain, reluInPlace, type Step } from '../chain.js';
 import { Classifier, checkPositiveInteger, type ImageShape } from './classifier.js';
 
 export class FullyConnected extends Classifier {
@@ -27,8 +28,7 @@ export class FullyConnected extends Classifier {
   forward(input: Tensor): Tensor {
     const features = this.inputShape[0] * this.inputShape[1] * this.inputShape[2];
     if (!(input.ndim === 2 && input.shape[1] === features)) this.checkInput(input);
-    let output = input.ndim === 2 ? input : input.flatten(1);
-    for (const layer of this.fcLayers.items) output = F.relu(layer.forward(output));
-    return this.fc.forward(output);
+    const hidden = this.fcLayers.items.flatMap((layer): Step[] => [layer, reluInPlace]);
+    return input.ndim === 2 ? chain(input, ...hidden, this.fc) : chain(input, (x) => x.flatten(1), ...hidden, this.fc);
   }
 }

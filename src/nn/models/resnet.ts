@@ -6,6 +6,7 @@
 import { Tensor, F } from '../../torch/index.js';
 import { BatchNorm2d, Conv2d, Linear, Sequential } from '../layers.js';
 import { Module } from '../module.js';
+import { chain, release, reluInPlace } from '../chain.js';
 import { Classifier, checkMinimumSize, checkPositiveInteger, type ImageShape } from './classifier.js';
 
 /** torchvision's BasicBlock: conv3×3(stride)+BN+ReLU, conv3×3+BN, plus identity or 1×1 conv+BN; ReLU. */
@@ -29,8 +30,12 @@ export class BasicBlock extends Module {
   }
 
   forward(input: Tensor): Tensor {
-    const residual = this.bn2.forward(this.conv2.forward(F.relu(this.bn1.forward(this.conv1.forward(input)))));
-    return F.relu(residual.add(this.downsample ? this.downsample.forward(input) : input));
+    const residual = chain(input, this.conv1, this.bn1, reluInPlace, this.conv2, this.bn2);
+    const shortcut = this.downsample ? this.downsample.forward(input) : input;
+    const sum = residual.add(shortcut);
+    release(residual);
+    if (shortcut !== input) release(shortcut);
+    return sum.relu_(); // add keeps nothing for backward, so the sum can take the ReLU in place
   }
 }
 
@@ -69,8 +74,6 @@ export class ResNet extends Classifier {
 
   forward(input: Tensor): Tensor {
     this.checkInput(input);
-    let output = F.relu(this.bn1.forward(this.conv1.forward(input)));
-    for (const stage of this.stages) output = stage.forward(output);
-    return this.fc.forward(F.adaptiveAvgPool2d(output, 1).flatten(1));
+    return chain(input, this.conv1, this.bn1, reluInPlace, ...this.stages, (x) => F.adaptiveAvgPool2d(x, 1), (x) => x.flatten(1), this.fc);
   }
 }

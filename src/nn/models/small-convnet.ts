@@ -4,6 +4,7 @@
 import { Tensor } from '../../torch/index.js';
 import { Conv2d, Linear, MaxPool2d, ReLU, Sequential } from '../layers.js';
 import { Module } from '../module.js';
+import { chain } from '../chain.js';
 import { Classifier, checkMinimumSize, type ImageShape } from './classifier.js';
 
 const pairWidths = [64, 128, 256];
@@ -36,6 +37,6 @@ export class SmallConvNet extends Classifier {
 
   forward(input: Tensor): Tensor {
     this.checkInput(input);
-    return this.classifier.forward(this.features.forward(input).flatten(1));
+    return chain(input, this.features, (x) => x.flatten(1), this.classifier);
   }
 }

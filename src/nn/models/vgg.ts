@@ -6,6 +6,7 @@
 import { Tensor, F } from '../../torch/index.js';
 import { BatchNorm2d, Conv2d, Linear, MaxPool2d, Sequential } from '../layers.js';
 import { Module } from '../module.js';
+import { chain, reluInPlace } from '../chain.js';
 import { Classifier, checkMinimumSize, type ImageShape } from './classifier.js';
 
 export type VggDepth = 11 | 13 | 16 | 19;
@@ -27,7 +28,7 @@ export class ConvBnRelu extends Module {
     this.conv = this.registerModule('conv', new Conv2d(inChannels, outChannels, 3, { padding: 1 }));
     this.bn = this.registerModule('bn', new BatchNorm2d(outChannels));
   }
-  forward(input: Tensor): Tensor { return F.relu(this.bn.forward(this.conv.forward(input))); }
+  forward(input: Tensor): Tensor { return chain(input, this.conv, this.bn, reluInPlace); }
 }
 
 export class Vgg extends Classifier {
@@ -56,7 +57,6 @@ export class Vgg extends Classifier {
 
   forward(input: Tensor): Tensor {
     this.checkInput(input);
-    const features = F.adaptiveAvgPool2d(this.layers.forward(input), 1).flatten(1);
-    return this.fc.forward(features);
+    return chain(input, this.layers, (x) => F.adaptiveAvgPool2d(x, 1), (x) => x.flatten(1), this.fc);
   }
 }
