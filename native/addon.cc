@@ -337,6 +337,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("buildInfo", Napi::Function::New(env, BuildInfo));
   registerOps(env, exports);
   registerAutograd(env, exports);
+  registerSelection(env, exports);
   return exports;
 }
 

@@ -37,6 +37,9 @@ export interface NativeAddon {
   requiresGrad(handle: Handle): boolean;
   isLeaf(handle: Handle): boolean;
   setGradEnabled(enabled: boolean): boolean;
+  survivorTopK(scores: Handle[], support: Handle[] | null, k: number): [Handle[], number[], number, number];
+  zeroWhere_(tensors: Handle[], masks: Handle[]): void;
+  absMul_(targets: Handle[], others: Handle[]): void;
 }
 
 function findAddon(): string {
@@ -49,7 +52,26 @@ function findAddon(): string {
   throw new Error('sketchprune native addon not built: run `npm install` (needs libtorch-dev) or `npm run install`');
 }
 
-export const native: NativeAddon = createRequire(import.meta.url)(findAddon()) as NativeAddon;
+/**
+ * Loads the addon (and with it libtorch and libgomp). An idle OpenMP worker of libtorch spins 300,000 rounds
+ * (GOMP's default) before it sleeps, while BLAS calls made inside a parallel region (the float64 conv path:
+ * im2col + OpenBLAS gemm per image) run on OpenBLAS's own threads: on few cores the spinning worker takes the
+ * core a BLAS thread needs, which made SynFlow's float64 passes on VGG-19 over 2× slower. A short spin keeps
+ * worker wake-ups cheap for the training loop's many small parallel regions (measured: no loss) and leaves the
+ * core to BLAS. libgomp reads the setting once, when it is loaded; a user's OMP_WAIT_POLICY or GOMP_SPINCOUNT
+ * wins, and child processes (e.g. a PyTorch reference run) do not inherit ours.
+ */
+function loadAddon(): NativeAddon {
+  const ownSpin = process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined;
+  if (ownSpin) process.env.GOMP_SPINCOUNT = '10000';
+  try {
+    return createRequire(import.meta.url)(findAddon()) as NativeAddon;
+  } finally {
+    if (ownSpin) delete process.env.GOMP_SPINCOUNT;
+  }
+}
+
+export const native: NativeAddon = loadAddon();
 
 // libtorch starts with one intra-op thread when loaded into Node; use every core unless the user said otherwise.
 const requestedThreads = Number(process.env.SKETCHPRUNE_THREADS ?? process.env.OMP_NUM_THREADS ?? NaN);

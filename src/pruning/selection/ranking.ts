@@ -1,6 +1,6 @@
 // Shared pieces of every selection: the wanted keep counts and exact top-k among the surviving weights. Weights
 // outside the support are never looked at, so a pruned weight can never come back whatever its score.
-import { Tensor, cat, ones, stack, tidy, zeros, type Device } from '../../torch/index.js';
+import { Tensor, cat, ones, stack, survivorTopK, tidy, zeros, type Device } from '../../torch/index.js';
 import { keepCount } from '../density.js';
 import type { SelectionRequest } from './types.js';
 
@@ -35,9 +35,12 @@ export function checkNaN(scores: readonly Tensor[], support: readonly Tensor[] |
   tidy(() => scores.forEach((score, index) => {
     const nan = support ? score.isnan().logicalAnd(asBool(support[index])) : score.isnan();
     const count = nan.sum().item();
-    if (count > 0) throw new RangeError(`scores of '${names[index] ?? index}' contain ${count} NaN values; the scorer failed numerically`);
+    if (count > 0) throw nanError(names, index, count);
   }));
 }
+
+const nanError = (names: readonly string[], index: number, count: number): RangeError =>
+  new RangeError(`scores of '${names[index] ?? index}' contain ${count} NaN values; the scorer failed numerically`);
 
 export interface TopK {
   /** bool masks shaped like the layers (true = kept). */
@@ -55,11 +58,11 @@ const SAMPLE_SIZE = 1 << 16;
  * the k-th largest are taken in flat order (layer order, then row-major) until k are kept: deterministic, never
  * more or fewer. NaN among the survivors is an error naming the layer.
  *
- * Many survivors: a strided sample of the survivors brackets the k-th largest value in [lo, hi]; one pass per
- * layer counts the survivors above hi and collects the few inside [lo, hi], whose own k-th largest is the
- * threshold. Exact whatever the sample (a bracket that misses falls back to one kthvalue over all survivors), and
- * with no per-iteration copy of all scores: kthvalue over tens of millions of values costs far more than a few
- * comparisons.
+ * On the CPU this is one native pass (torch's survivorTopK). Elsewhere, with many survivors, a strided sample of
+ * the survivors brackets the k-th largest value in [lo, hi]; one pass per layer counts the survivors above hi and
+ * collects the few inside [lo, hi], whose own k-th largest is the threshold. Exact whatever the sample (a bracket
+ * that misses falls back to one kthvalue over all survivors), and with no per-iteration copy of all scores:
+ * kthvalue over tens of millions of values costs far more than a few comparisons.
  */
 export function topKAmongSurvivors(scores: readonly Tensor[], support: readonly Tensor[] | null, k: number,
   names: readonly string[] = [], knownSurvivors?: readonly number[]): TopK {
@@ -69,6 +72,11 @@ export function topKAmongSurvivors(scores: readonly Tensor[], support: readonly 
       : kept ? sums(kept) : scores.map((score) => score.numel);
     const count = layerSurvivors.reduce((sum, n) => sum + n, 0);
     if (!Number.isInteger(k) || k < 0 || k > count) throw new RangeError(`top-k: k must be in [0, ${count}] (the survivors), got ${k}`);
+    if (k > 0 && k < count && [...scores, ...(kept ?? [])].every((tensor) => tensor.device === 'cpu')) {
+      const { masks, counts, nan } = survivorTopK(scores, kept, k);
+      if (nan) throw nanError(names, nan.index, nan.count);
+      return { masks, counts };
+    }
     if (sums(scores).some(Number.isNaN)) checkNaN(scores, kept, names);
     const among = (mask: Tensor, index: number): Tensor => (kept ? mask.logicalAnd(kept[index]) : mask);
     if (k === count) {

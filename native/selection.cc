@@ -1,0 +1,431 @@
+// Pruning kernels that ATen has no single op for: the exact top-k among the surviving entries of many tensors,
+// and zeroing a tensor where a bool mask is set. Plain loops over contiguous CPU memory, split across libtorch's
+// threads. Composed from ATen ops, one top-k took a dozen passes over all scores (compares, logical ops, bool sums
+// and nonzero, which are not vectorized in libtorch 1.13) plus large allocations: most of a SynFlow iteration
+// on VGG-19. Here it is one pass over the scores and the support (plus a small sample and the few candidates).
+#include "common.h"
+#include <ATen/Parallel.h>
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <vector>
+
+namespace sketchprune {
+namespace {
+
+// A piece of the flat index space (layers concatenated): elements [begin, end) of one layer.
+struct Piece {
+  size_t layer;
+  int64_t begin, end;
+};
+
+std::vector<Piece> splitIntoPieces(const std::vector<int64_t>& sizes, int64_t chunk) {
+  std::vector<Piece> result;
+  for (size_t layer = 0; layer < sizes.size(); ++layer) {
+    for (int64_t begin = 0; begin < sizes[layer]; begin += chunk) {
+      result.push_back({layer, begin, std::min(sizes[layer], begin + chunk)});
+    }
+  }
+  return result;
+}
+
+constexpr int64_t kPieceSize = 1 << 16;
+// Below this many entries every survivor is a candidate; above, a strided sample brackets the k-th largest.
+constexpr int64_t kBracketAbove = 1 << 16;
+constexpr int64_t kSampleSize = 1 << 16;
+
+struct Candidate {
+  size_t layer;
+  int64_t offset;
+  double value;
+};
+
+struct PieceResult {
+  size_t layer = 0;
+  int64_t above = 0;     // survivors > hi (kept)
+  int64_t lowTies = 0;   // survivors == lo
+  int64_t nan = 0;       // NaN survivors
+  std::vector<Candidate> band;  // survivors in (lo, hi], in flat order
+};
+
+// The hot loops: simple enough for the compiler to vectorize, and built twice (AVX2 and the baseline) with the
+// best picked at load time: at the baseline's SSE2, a double compare packed into bytes costs 3× an AVX2 one.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define SKETCHPRUNE_VECTOR_LOOP __attribute__((target_clones("avx2", "default"), optimize("O3")))
+#else
+#define SKETCHPRUNE_VECTOR_LOOP
+#endif
+
+// code = 1 where value > hi, 2 where lo <= value <= hi or value is NaN, else 0.
+SKETCHPRUNE_VECTOR_LOOP void markCodes(const double* values, uint8_t* code, int64_t n, double lo, double hi) {
+  for (int64_t i = 0; i < n; ++i) code[i] = (values[i] > hi) | ((!(values[i] < lo) & !(values[i] > hi)) << 1);
+}
+SKETCHPRUNE_VECTOR_LOOP void markCodes(const float* values, uint8_t* code, int64_t n, double lo, double hi) {
+  for (int64_t i = 0; i < n; ++i) {
+    const double value = values[i];
+    code[i] = (value > hi) | ((!(value < lo) & !(value > hi)) << 1);
+  }
+}
+// code = 0 where keep is false.
+SKETCHPRUNE_VECTOR_LOOP void keepOnly(uint8_t* code, const uint8_t* keep, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) code[i] &= static_cast<uint8_t>(-keep[i]);
+}
+// How many codes are 1, and how many are 2.
+SKETCHPRUNE_VECTOR_LOOP void countCodes(const uint8_t* code, int64_t n, int64_t& ones, int64_t& twos) {
+  uint64_t a = 0, b = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    a += code[i] & 1;
+    b += code[i] >> 1;
+  }
+  ones = static_cast<int64_t>(a);
+  twos = static_cast<int64_t>(b);
+}
+// How many bytes are 1 (bools).
+SKETCHPRUNE_VECTOR_LOOP int64_t countTrue(const uint8_t* bytes, int64_t n) {
+  uint64_t count = 0;
+  for (int64_t i = 0; i < n; ++i) count += bytes[i];
+  return static_cast<int64_t>(count);
+}
+// Clears the bits of each entry whose mask is set: the entry is and-ed with all ones or all zeros (no branch, as
+// masks are random). Zero bits are 0 (or +0.0) in every numeric dtype.
+SKETCHPRUNE_VECTOR_LOOP void zeroWhere8(uint64_t* target, const uint8_t* where, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) target[i] &= static_cast<uint64_t>(where[i]) - 1;
+}
+SKETCHPRUNE_VECTOR_LOOP void zeroWhere4(uint32_t* target, const uint8_t* where, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) target[i] &= static_cast<uint32_t>(where[i]) - 1;
+}
+SKETCHPRUNE_VECTOR_LOOP void zeroWhere2(uint16_t* target, const uint8_t* where, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) target[i] &= static_cast<uint16_t>(static_cast<uint16_t>(where[i]) - 1);
+}
+SKETCHPRUNE_VECTOR_LOOP void zeroWhere1(uint8_t* target, const uint8_t* where, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) target[i] &= static_cast<uint8_t>(where[i] - 1);
+}
+
+// target = |target * other|, in one pass (a score |g ⊙ w| from a gradient and its weights).
+SKETCHPRUNE_VECTOR_LOOP void absMul(double* target, const double* other, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) target[i] = std::fabs(target[i] * other[i]);
+}
+SKETCHPRUNE_VECTOR_LOOP void absMul(float* target, const float* other, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) target[i] = std::fabs(target[i] * other[i]);
+}
+
+// One piece of the main pass: target = survivor and score > hi, counted; survivors in [lo, hi] and NaN survivors
+// (a 2 in the target after the vector loops) are then collected by a scan of the target bytes, eight at a time.
+template <typename scalar_t>
+int64_t markAbove(const scalar_t* values, const bool* keep, bool* target, int64_t begin, int64_t end, double lo,
+                  double hi, PieceResult& out) {
+  uint8_t* code = reinterpret_cast<uint8_t*>(target) + begin;
+  const int64_t n = end - begin;
+  markCodes(values + begin, code, n, lo, hi);
+  if (keep != nullptr) keepOnly(code, reinterpret_cast<const uint8_t*>(keep) + begin, n);
+  int64_t above = 0, rest = 0;
+  countCodes(code, n, above, rest);
+  for (int64_t i = 0; i < n && rest > 0;) {
+    uint64_t word = 0;
+    if (i + 8 <= n) {
+      std::memcpy(&word, code + i, 8);
+      if ((word & 0x0202020202020202ull) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    const int64_t stop = std::min(n, i + 8);
+    for (; i < stop; ++i) {
+      if (code[i] != 2) continue;
+      code[i] = 0;
+      --rest;
+      const double value = static_cast<double>(values[begin + i]);
+      if (value > lo) out.band.push_back({out.layer, begin + i, value});
+      else if (value == lo) out.lowTies += 1;
+      else out.nan += 1;  // neither above hi nor below lo, nor at or above lo: NaN
+    }
+  }
+  return above;
+}
+
+struct TopKResult {
+  std::vector<at::Tensor> masks;
+  std::vector<int64_t> counts;
+  int64_t nanLayer = -1;
+  int64_t nanCount = 0;
+};
+
+template <typename scalar_t>
+TopKResult topKAmongSurvivors(const std::vector<at::Tensor>& scores, const std::vector<at::Tensor>& support, int64_t k) {
+  const size_t layers = scores.size();
+  std::vector<const scalar_t*> data(layers);
+  std::vector<const bool*> kept(layers, nullptr);
+  std::vector<int64_t> sizes(layers);
+  TopKResult result;
+  std::vector<bool*> mask(layers);
+  for (size_t l = 0; l < layers; ++l) {
+    data[l] = scores[l].data_ptr<scalar_t>();
+    if (!support.empty()) kept[l] = support[l].data_ptr<bool>();
+    sizes[l] = scores[l].numel();
+    result.masks.push_back(at::empty(scores[l].sizes(), at::TensorOptions().dtype(at::kBool)));
+    mask[l] = result.masks.back().data_ptr<bool>();
+  }
+  const std::vector<Piece> pieces = splitIntoPieces(sizes, kPieceSize);
+  const int64_t pieceCount = static_cast<int64_t>(pieces.size());
+  auto isKept = [&](size_t l, int64_t i) { return kept[l] == nullptr || kept[l][i]; };
+
+  int64_t survivors = 0;
+  if (support.empty()) {
+    for (int64_t size : sizes) survivors += size;
+  } else {
+    std::vector<int64_t> pieceSurvivors(pieces.size(), 0);
+    at::parallel_for(0, pieceCount, 1, [&](int64_t first, int64_t last) {
+      for (int64_t p = first; p < last; ++p) {
+        const Piece& piece = pieces[p];
+        pieceSurvivors[p] = countTrue(reinterpret_cast<const uint8_t*>(kept[piece.layer]) + piece.begin, piece.end - piece.begin);
+      }
+    });
+    for (int64_t count : pieceSurvivors) survivors += count;
+  }
+  TORCH_CHECK(k >= 0 && k <= survivors, "top-k: k must be in [0, ", survivors, "] (the survivors), got ", k);
+
+  // The bracket [lo, hi] around the k-th largest survivor, from a strided sample with a margin of 6 binomial
+  // standard deviations (as a miss only costs a second pass with every survivor a candidate, it never changes
+  // the result). Two order statistics of the sample suffice, so no sort.
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  double lo = -inf, hi = inf;
+  int64_t total = 0;
+  for (int64_t size : sizes) total += size;
+  if (total > kBracketAbove && k > 0 && k < survivors) {
+    const int64_t stride = std::max<int64_t>(1, total / kSampleSize);
+    std::vector<double> sample;
+    sample.reserve(static_cast<size_t>(total / stride + 1));
+    int64_t base = 0;
+    for (size_t l = 0; l < layers; ++l) {
+      for (int64_t i = (stride - base % stride) % stride; i < sizes[l]; i += stride) {
+        const double value = static_cast<double>(data[l][i]);
+        if (isKept(l, i) && !std::isnan(value)) sample.push_back(value);
+      }
+      base += sizes[l];
+    }
+    const int64_t m = static_cast<int64_t>(sample.size());
+    if (m >= 64) {
+      const double fraction = static_cast<double>(k) / static_cast<double>(survivors);
+      const double center = fraction * static_cast<double>(m);
+      const double margin = 6 * std::sqrt(static_cast<double>(m) * fraction * (1 - fraction)) + 8;
+      // rank r from the top (0-based) of the sample
+      auto fromTop = [&](double rank) {
+        const int64_t r = std::min<int64_t>(m - 1, std::max<int64_t>(0, std::llround(rank)));
+        std::nth_element(sample.begin(), sample.begin() + r, sample.end(), std::greater<double>());
+        return sample[static_cast<size_t>(r)];
+      };
+      if (center - margin > 0) hi = fromTop(center - margin);
+      if (center + margin < static_cast<double>(m - 1)) lo = fromTop(center + margin);
+      if (!(lo <= hi)) { lo = -inf; hi = inf; }
+    }
+  }
+
+  std::vector<int64_t> layerAbove(layers, 0);
+  std::vector<PieceResult> pieceResults;
+  int64_t above = 0, bandCount = 0, lowTies = 0;
+  for (int attempt = 0;; ++attempt) {
+    pieceResults.assign(pieces.size(), PieceResult());
+    at::parallel_for(0, pieceCount, 1, [&](int64_t first, int64_t last) {
+      for (int64_t p = first; p < last; ++p) {
+        const Piece& piece = pieces[p];
+        PieceResult& out = pieceResults[p];
+        out.layer = piece.layer;
+        const scalar_t* values = data[piece.layer];
+        const bool* keep = kept[piece.layer];
+        bool* target = mask[piece.layer];
+        out.above = markAbove(values, keep, target, piece.begin, piece.end, lo, hi, out);
+      }
+    });
+    std::fill(layerAbove.begin(), layerAbove.end(), 0);
+    above = bandCount = lowTies = 0;
+    std::vector<int64_t> layerNaN(layers, 0);
+    for (size_t p = 0; p < pieces.size(); ++p) {
+      const PieceResult& out = pieceResults[p];
+      layerAbove[pieces[p].layer] += out.above;
+      layerNaN[pieces[p].layer] += out.nan;
+      above += out.above;
+      bandCount += static_cast<int64_t>(out.band.size());
+      lowTies += out.lowTies;
+    }
+    for (size_t l = 0; l < layers; ++l) {
+      if (layerNaN[l] > 0) {
+        result.nanLayer = static_cast<int64_t>(l);
+        result.nanCount = layerNaN[l];
+        return result;
+      }
+    }
+    const int64_t rank = k - above;  // how many to take below hi
+    if (rank >= 0 && rank <= bandCount + lowTies) break;
+    TORCH_CHECK(attempt == 0, "top-k: internal error, the full pass missed the k-th largest");
+    lo = -inf;  // the sample missed: every survivor becomes a candidate
+    hi = inf;
+  }
+
+  result.counts = layerAbove;
+  int64_t rank = k - above;
+  std::vector<Candidate> band;
+  band.reserve(static_cast<size_t>(bandCount));
+  for (PieceResult& out : pieceResults) band.insert(band.end(), out.band.begin(), out.band.end());
+  auto take = [&](size_t layer, int64_t offset) {
+    mask[layer][offset] = true;
+    result.counts[layer] += 1;
+  };
+  if (rank <= bandCount) {
+    if (rank > 0) {
+      // the rank-th largest candidate is the threshold: take those above it, then ties in flat order
+      std::vector<double> values(band.size());
+      for (size_t i = 0; i < band.size(); ++i) values[i] = band[i].value;
+      std::nth_element(values.begin(), values.begin() + (rank - 1), values.end(), std::greater<double>());
+      const double threshold = values[static_cast<size_t>(rank - 1)];
+      int64_t needed = rank;
+      for (const Candidate& candidate : band) needed -= candidate.value > threshold ? 1 : 0;
+      for (const Candidate& candidate : band) {
+        if (candidate.value > threshold || (candidate.value == threshold && needed-- > 0)) take(candidate.layer, candidate.offset);
+      }
+    }
+  } else {
+    // every candidate, then the first survivors equal to lo in flat order
+    for (const Candidate& candidate : band) take(candidate.layer, candidate.offset);
+    int64_t needed = rank - bandCount;
+    for (size_t l = 0; l < layers && needed > 0; ++l) {
+      for (int64_t i = 0; i < sizes[l] && needed > 0; ++i) {
+        if (isKept(l, i) && static_cast<double>(data[l][i]) == lo) {
+          take(l, i);
+          --needed;
+        }
+      }
+    }
+  }
+  return result;
+}
+
+std::vector<at::Tensor> tensorArray(const Napi::Value& value, const char* what) {
+  if (!value.IsArray()) throw Napi::TypeError::New(value.Env(), std::string(what) + ": expected an array of tensors");
+  Napi::Array array = value.As<Napi::Array>();
+  std::vector<at::Tensor> tensors;
+  for (uint32_t i = 0; i < array.Length(); ++i) tensors.push_back(unwrapTensor(array.Get(i), what));
+  return tensors;
+}
+
+}  // namespace
+
+// survivorTopK(scores, support | null, k) -> [masks, counts, nanLayer, nanCount]: bool masks (shaped like the
+// scores) keeping exactly the k largest scores among the entries whose support is true, ties taken in flat order
+// (layer order, then row-major). With NaN among the survivors: no masks, nanLayer = the first such layer.
+static Napi::Value SurvivorTopK(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SKETCHPRUNE_GUARD_BEGIN
+  std::vector<at::Tensor> scores = tensorArray(info[0], "survivorTopK scores");
+  std::vector<at::Tensor> support;
+  if (!isNullish(info[1])) support = tensorArray(info[1], "survivorTopK support");
+  const int64_t k = toInt(info[2], "survivorTopK k");
+  TORCH_CHECK(!scores.empty(), "survivorTopK: no score tensors");
+  TORCH_CHECK(support.empty() || support.size() == scores.size(), "survivorTopK: ", support.size(),
+              " support tensors for ", scores.size(), " score tensors");
+  const at::ScalarType dtype = scores[0].scalar_type();
+  TORCH_CHECK(dtype == at::kDouble || dtype == at::kFloat, "survivorTopK: scores must be float32 or float64, got ", dtype);
+  for (size_t l = 0; l < scores.size(); ++l) {
+    TORCH_CHECK(scores[l].device().is_cpu(), "survivorTopK: scores must be on the CPU");
+    TORCH_CHECK(scores[l].scalar_type() == dtype, "survivorTopK: scores of one dtype, got ", dtype, " and ", scores[l].scalar_type());
+    scores[l] = scores[l].contiguous();
+    if (!support.empty()) {
+      TORCH_CHECK(support[l].device().is_cpu() && support[l].scalar_type() == at::kBool,
+                  "survivorTopK: support must be bool tensors on the CPU");
+      TORCH_CHECK(support[l].numel() == scores[l].numel(), "survivorTopK: support ", l, " has ", support[l].numel(),
+                  " entries, its scores ", scores[l].numel());
+      support[l] = support[l].contiguous();
+    }
+  }
+  TopKResult result = dtype == at::kDouble ? topKAmongSurvivors<double>(scores, support, k)
+                                           : topKAmongSurvivors<float>(scores, support, k);
+  Napi::Array masks = Napi::Array::New(env);
+  Napi::Array counts = Napi::Array::New(env);
+  if (result.nanLayer < 0) {
+    for (size_t l = 0; l < result.masks.size(); ++l) {
+      masks.Set(static_cast<uint32_t>(l), wrapTensor(env, result.masks[l]));
+      counts.Set(static_cast<uint32_t>(l), static_cast<double>(result.counts[l]));
+    }
+  }
+  Napi::Array output = Napi::Array::New(env, 4);
+  output.Set(0u, masks);
+  output.Set(1u, counts);
+  output.Set(2u, static_cast<double>(result.nanLayer));
+  output.Set(3u, static_cast<double>(result.nanCount));
+  return output;
+  SKETCHPRUNE_GUARD_END(env, "survivorTopK")
+}
+
+// zeroWhere_(tensors, masks): tensor[mask] = 0 in place, for CPU tensors and bool masks of equal size (ATen's
+// masked_fill_ runs an unvectorized loop, several times slower on large weights; it still serves strided tensors).
+static Napi::Value ZeroWhere(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SKETCHPRUNE_GUARD_BEGIN
+  std::vector<at::Tensor> tensors = tensorArray(info[0], "zeroWhere_ tensors");
+  std::vector<at::Tensor> masks = tensorArray(info[1], "zeroWhere_ masks");
+  TORCH_CHECK(tensors.size() == masks.size(), "zeroWhere_: ", masks.size(), " masks for ", tensors.size(), " tensors");
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    at::Tensor& tensor = tensors[i];
+    TORCH_CHECK(tensor.device().is_cpu(), "zeroWhere_: tensor ", i, " must be a CPU tensor");
+    TORCH_CHECK(masks[i].device().is_cpu() && masks[i].scalar_type() == at::kBool, "zeroWhere_: mask ", i, " must be a bool CPU tensor");
+    TORCH_CHECK(masks[i].numel() == tensor.numel(), "zeroWhere_: mask ", i, " has ", masks[i].numel(), " entries, its tensor ", tensor.numel());
+    if (!tensor.is_contiguous()) {
+      tensor.masked_fill_(masks[i].view(tensor.sizes()), 0);
+      continue;
+    }
+    const at::Tensor mask = masks[i].contiguous();
+    void* target = tensor.data_ptr();
+    const uint8_t* where = reinterpret_cast<const uint8_t*>(mask.data_ptr<bool>());
+    const int64_t size = tensor.element_size();
+    TORCH_CHECK(size == 1 || size == 2 || size == 4 || size == 8, "zeroWhere_: unsupported element size ", size);
+    at::parallel_for(0, tensor.numel(), 1 << 16, [&](int64_t first, int64_t last) {
+      if (size == 8) zeroWhere8(static_cast<uint64_t*>(target) + first, where + first, last - first);
+      else if (size == 4) zeroWhere4(static_cast<uint32_t*>(target) + first, where + first, last - first);
+      else if (size == 2) zeroWhere2(static_cast<uint16_t*>(target) + first, where + first, last - first);
+      else zeroWhere1(static_cast<uint8_t*>(target) + first, where + first, last - first);
+    });
+    tensor.unsafeGetTensorImpl()->bump_version();
+  }
+  return env.Undefined();
+  SKETCHPRUNE_GUARD_END(env, "zeroWhere_")
+}
+
+// absMul_(targets, others): target = |target ⊙ other| in place, for float32/float64 CPU tensors of one shape and
+// dtype per pair, in one pass where ATen's mul_ then abs_ read and write every element twice.
+static Napi::Value AbsMul(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SKETCHPRUNE_GUARD_BEGIN
+  std::vector<at::Tensor> targets = tensorArray(info[0], "absMul_ targets");
+  std::vector<at::Tensor> others = tensorArray(info[1], "absMul_ others");
+  TORCH_CHECK(targets.size() == others.size(), "absMul_: ", others.size(), " factors for ", targets.size(), " targets");
+  for (size_t i = 0; i < targets.size(); ++i) {
+    at::Tensor& target = targets[i];
+    const at::ScalarType dtype = target.scalar_type();
+    TORCH_CHECK(target.device().is_cpu() && (dtype == at::kDouble || dtype == at::kFloat),
+                "absMul_: target ", i, " must be a float32 or float64 CPU tensor");
+    TORCH_CHECK(others[i].device().is_cpu() && others[i].scalar_type() == dtype && others[i].sizes() == target.sizes(),
+                "absMul_: factor ", i, " must be a CPU tensor of its target's dtype and shape");
+    if (!target.is_contiguous()) {
+      target.mul_(others[i]).abs_();
+      continue;
+    }
+    const at::Tensor other = others[i].contiguous();
+    at::parallel_for(0, target.numel(), 1 << 16, [&](int64_t first, int64_t last) {
+      if (dtype == at::kDouble) absMul(target.data_ptr<double>() + first, other.data_ptr<double>() + first, last - first);
+      else absMul(target.data_ptr<float>() + first, other.data_ptr<float>() + first, last - first);
+    });
+    target.unsafeGetTensorImpl()->bump_version();
+  }
+  return env.Undefined();
+  SKETCHPRUNE_GUARD_END(env, "absMul_")
+}
+
+void registerSelection(Napi::Env env, Napi::Object exports) {
+  exports.Set("absMul_", Napi::Function::New(env, AbsMul));
+  exports.Set("survivorTopK", Napi::Function::New(env, SurvivorTopK));
+  exports.Set("zeroWhere_", Napi::Function::New(env, ZeroWhere));
+}
+
+}  // namespace sketchprune

@@ -1,0 +1,35 @@
+// Native kernels for pruning's bookkeeping over all weights (native/selection.cc), where a composition of ATen ops
+// costs many passes over memory. CPU tensors only: callers keep an ATen path for other devices.
+import { native } from './native.js';
+import { Tensor, handleOf, wrap } from './tensor.js';
+
+export interface SurvivorTopK {
+  /** bool masks shaped like the scores (true = among the k largest); empty when NaN was found. */
+  masks: Tensor[];
+  /** Kept entries per tensor. */
+  counts: number[];
+  /** The first tensor with NaN among its surviving scores, and how many; null when there is none. */
+  nan: { index: number; count: number } | null;
+}
+
+/**
+ * Exactly the k largest scores among the entries whose support is true (all entries when support is null), over
+ * several float32/float64 CPU tensors taken as one list; scores equal to the k-th largest are taken in flat order
+ * (tensor order, then row-major). One pass over the scores for typical inputs (a strided sample brackets the
+ * threshold). k must lie in [0, survivors].
+ */
+export function survivorTopK(scores: readonly Tensor[], support: readonly Tensor[] | null, k: number): SurvivorTopK {
+  const [masks, counts, nanIndex, nanCount] = native.survivorTopK(scores.map(handleOf), support ? support.map(handleOf) : null, k);
+  return { masks: masks.map(wrap), counts, nan: nanIndex < 0 ? null : { index: nanIndex, count: nanCount } };
+}
+
+/** tensors[i][masks[i]] = 0 in place, for CPU tensors and same-sized bool CPU masks. */
+export function zeroWhere_(tensors: readonly Tensor[], masks: readonly Tensor[]): void {
+  native.zeroWhere_(tensors.map(handleOf), masks.map(handleOf));
+}
+
+
+/** targets[i] = |targets[i] ⊙ others[i]| in place, in one pass, for float32/float64 CPU tensors (same shape per pair). */
+export function absMul_(targets: readonly Tensor[], others: readonly Tensor[]): void {
+  native.absMul_(targets.map(handleOf), others.map(handleOf));
+}

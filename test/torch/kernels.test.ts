@@ -1,0 +1,145 @@
+// Native pruning kernels: survivorTopK against a brute-force sort (value descending, then flat position) over
+// many layouts that hit its one-pass bracket, a missed bracket, ties at the threshold across tensors, ties at the
+// bracket's lower end, infinities, float32 and NaN; zeroWhere_ against masked_fill_.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import * as T from '../../src/torch/index.js';
+
+/** The brute-force reference: positions (tensor, offset) of the k largest survivors, ties in flat order. */
+function bruteForce(scores: number[][], support: boolean[][] | null, k: number): number[][] {
+  const entries: { value: number; layer: number; offset: number; flat: number }[] = [];
+  let flat = 0;
+  scores.forEach((values, layer) => values.forEach((value, offset) => {
+    if (!support || support[layer][offset]) entries.push({ value, layer, offset, flat });
+    flat += 1;
+  }));
+  entries.sort((a, b) => (b.value - a.value) || (a.flat - b.flat));
+  const masks = scores.map((values) => values.map(() => 0));
+  for (const entry of entries.slice(0, k)) masks[entry.layer][entry.offset] = 1;
+  return masks;
+}
+
+function check(scores: number[][], support: boolean[][] | null, k: number, dtype: 'float64' | 'float32' = 'float64', label = ''): void {
+  T.tidy(() => {
+    const tensors = scores.map((values) => T.tensor(dtype === 'float64' ? new Float64Array(values) : new Float32Array(values)));
+    const supportTensors = support ? support.map((values) => T.tensor(new Uint8Array(values.map(Number))).to('bool')) : null;
+    const expectedScores = dtype === 'float32' ? scores.map((values) => Array.from(new Float32Array(values))) : scores;
+    const expected = bruteForce(expectedScores, support, k);
+    const { masks, counts, nan } = T.survivorTopK(tensors, supportTensors, k);
+    assert.equal(nan, null);
+    const actual = masks.map((mask) => mask.toArray());
+    masks.forEach((mask, index) => assert.equal(mask.dtype, 'bool', label));
+    for (let layer = 0; layer < scores.length; layer++) {
+      const wrong = actual[layer].findIndex((value, offset) => value !== expected[layer][offset]);
+      assert.equal(wrong, -1, `${label} layer ${layer}: first difference at ${wrong}`);
+    }
+    assert.deepEqual(counts, expected.map((mask) => mask.reduce((sum, value) => sum + value, 0)), label);
+  });
+}
+
+/** A deterministic pseudo-random stream (so a failure reproduces). */
+function stream(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+test('small inputs (every survivor a candidate): equals the brute force, ties in flat order across tensors', () => {
+  check([[1, 2, 2, 2, 3], [2, 0]], null, 3, 'float64', 'ties');
+  check([[1, 2, 2, 2, 3], [2, 0]], null, 5, 'float64', 'ties across tensors');
+  check([[0, 0, 0], [0, 0]], null, 2, 'float64', 'all equal');
+  check([[1, 5, 3], [4, 2]], [[true, false, true], [false, true]], 2, 'float64', 'support');
+  check([[-Infinity, 1, Infinity], [Infinity, -Infinity]], null, 2, 'float64', 'infinities');
+  check([[-Infinity, 1, Infinity], [Infinity, -Infinity]], null, 4, 'float64', 'infinities, tie at -inf');
+  check([[0.1, 0.2, 0.3]], null, 1, 'float32', 'float32');
+});
+
+test('large inputs (sampled bracket): random, heavy ties, ties at the bracket ends, support, float32', () => {
+  const random = stream(1);
+  const sizes = [30_000, 70_000, 1_000, 50_000];
+  const make = <V>(value: (layer: number, offset: number) => V): V[][] => sizes.map((size, layer) => Array.from({ length: size }, (_, offset) => value(layer, offset)));
+  const total = sizes.reduce((sum, size) => sum + size, 0);
+  const continuous = make(() => random());
+  const coarse = make(() => Math.floor(random() * 20) / 20); // 20 values: the threshold is a heavy tie
+  const spread = make(() => Math.exp(40 * (random() - 0.5)));
+  const zeros = make((layer, offset) => (random() < 0.7 ? 0 : random())); // ties at zero below the threshold
+  const support = make(() => random() < 0.6);
+  const survivors = support.flat().filter(Boolean).length;
+  for (const k of [1, 17, Math.floor(total * 0.1), Math.floor(total * 0.5), total - 3]) {
+    check(continuous, null, k, 'float64', `continuous k=${k}`);
+    check(coarse, null, k, 'float64', `coarse k=${k}`);
+    check(zeros, null, k, 'float64', `zeros k=${k}`);
+  }
+  check(spread, null, 12_345, 'float64', 'spread');
+  check(continuous, support, Math.floor(survivors * 0.3), 'float64', 'support');
+  check(coarse, support, Math.floor(survivors * 0.3), 'float64', 'coarse with support');
+  check(zeros, support, Math.floor(survivors * 0.5), 'float64', 'ties at zero with support');
+  check(continuous, null, 40_000, 'float32', 'float32');
+});
+
+test('a sample that misses the threshold (values aligned with its stride) still gives the exact result', () => {
+  // 2^20 entries: the sample takes every 16th; make exactly those entries large, so the sample's ranks mislead
+  const size = 1 << 20;
+  const values = Array.from({ length: size }, (_, offset) => (offset % 16 === 0 ? 1000 + offset / size : offset / size));
+  check([values], null, 200_000, 'float64', 'aligned');
+  check([values], null, 1_000, 'float64', 'aligned, small k');
+});
+
+test('NaN among survivors is reported with its tensor and count; NaN outside the support is ignored', () => {
+  T.tidy(() => {
+    const scores = [T.tensor(new Float64Array([1, 2, 3])), T.tensor(new Float64Array([NaN, 5, NaN]))];
+    assert.deepEqual(T.survivorTopK(scores, null, 2).nan, { index: 1, count: 2 });
+    const support = [T.tensor(new Uint8Array([1, 1, 1])).to('bool'), T.tensor(new Uint8Array([0, 1, 0])).to('bool')];
+    const { masks, nan } = T.survivorTopK(scores, support, 2);
+    assert.equal(nan, null);
+    assert.deepEqual(masks.map((mask) => mask.toArray()), [[0, 0, 1], [0, 1, 0]]);
+  });
+});
+
+test('bad arguments fail with messages naming the problem', () => {
+  T.tidy(() => {
+    const scores = [T.tensor(new Float64Array([1, 2, 3]))];
+    assert.throws(() => T.survivorTopK(scores, null, 4), /k must be in \[0, 3\]/);
+    assert.throws(() => T.survivorTopK([T.tensor(new Int32Array([1]))], null, 1), /float32 or float64/);
+    assert.throws(() => T.survivorTopK(scores, [T.ones([2], { dtype: 'bool' })], 1), /support 0 has 2 entries, its scores 3/);
+    assert.throws(() => T.zeroWhere_(scores, [T.ones([2], { dtype: 'bool' })]), /mask 0 has 2 entries/);
+  });
+});
+
+test('zeroWhere_ equals masked_fill_(mask, 0) for float64, float32 and int64 tensors, contiguous or strided', () => {
+  T.tidy(() => {
+    T.manualSeed(5);
+    for (const dtype of ['float64', 'float32', 'int64'] as const) {
+      const tensor = T.randn([300, 701]).mul(100).to(dtype);
+      const mask = T.rand([300, 701]).lt(0.3);
+      const expected = tensor.clone().maskedFill_(mask, 0).toArray();
+      T.zeroWhere_([tensor], [mask]);
+      assert.deepEqual(tensor.toArray(), expected, dtype);
+    }
+    const strided = T.randn([40, 30]).transpose(0, 1);
+    const mask = T.rand([30, 40]).lt(0.5);
+    const expected = strided.clone().maskedFill_(mask, 0).toArray();
+    T.zeroWhere_([strided], [mask]);
+    assert.deepEqual(strided.toArray(), expected, 'strided');
+  });
+});
+
+test('absMul_ equals |a ⊙ b| from mul and abs, for float64 and float32, contiguous or strided targets', () => {
+  T.tidy(() => {
+    T.manualSeed(6);
+    for (const dtype of ['float64', 'float32'] as const) {
+      const target = T.randn([257, 33]).to(dtype);
+      const other = T.randn([257, 33]).to(dtype);
+      const expected = target.mul(other).abs().toArray();
+      T.absMul_([target], [other]);
+      assert.deepEqual(target.toArray(), expected, dtype);
+      const strided = T.randn([33, 257]).to(dtype).transpose(0, 1);
+      const stridedExpected = strided.mul(other).abs().toArray();
+      T.absMul_([strided], [other]);
+      assert.deepEqual(strided.toArray(), stridedExpected, `${dtype} strided`);
+    }
+    assert.throws(() => T.absMul_([T.ones([3], { dtype: 'float64' })], [T.ones([3])]), /factor 0 must be a CPU tensor of its target's dtype and shape/);
+  });
+});
