@@ -35,7 +35,9 @@ std::vector<Piece> splitIntoPieces(const std::vector<int64_t>& sizes, int64_t ch
 constexpr int64_t kPieceSize = 1 << 16;
 // Below this many entries every survivor is a candidate; above, a strided sample brackets the k-th largest.
 constexpr int64_t kBracketAbove = 1 << 16;
+// The sample: one entry in 16, at most 2^16 (a wider bracket only adds candidates, which are cheap).
 constexpr int64_t kSampleSize = 1 << 16;
+constexpr int64_t kSampleEvery = 16;
 
 struct Candidate {
   size_t layer;
@@ -73,10 +75,30 @@ SKETCHPRUNE_VECTOR_LOOP void markCodes(const float* values, uint8_t* code, int64
 SKETCHPRUNE_VECTOR_LOOP void keepOnly(uint8_t* code, const uint8_t* keep, int64_t n) {
   for (int64_t i = 0; i < n; ++i) code[i] &= static_cast<uint8_t>(-keep[i]);
 }
-// How many codes are 1, and how many are 2.
-SKETCHPRUNE_VECTOR_LOOP void countCodes(const uint8_t* code, int64_t n, int64_t& ones, int64_t& twos) {
+// Byte counts through 64-bit words: with every byte at most 1, 255 words can be added before a byte overflows;
+// the 8 bytes of the sum (each ≤ 255) are then added as four 16-bit lanes. Far faster than widening every byte.
+constexpr uint64_t kLowBits = 0x0101010101010101ull;
+inline uint64_t addBytes(uint64_t word) {
+  const uint64_t pairs = (word & 0x00FF00FF00FF00FFull) + ((word >> 8) & 0x00FF00FF00FF00FFull);
+  return (pairs * 0x0001000100010001ull) >> 48;
+}
+
+// How many codes are 1, and how many are 2 (codes are 0, 1 or 2).
+void countCodes(const uint8_t* code, int64_t n, int64_t& ones, int64_t& twos) {
   uint64_t a = 0, b = 0;
-  for (int64_t i = 0; i < n; ++i) {
+  int64_t i = 0;
+  while (i + 8 <= n) {
+    uint64_t sumA = 0, sumB = 0;
+    for (int block = 0; block < 255 && i + 8 <= n; ++block, i += 8) {
+      uint64_t word;
+      std::memcpy(&word, code + i, 8);
+      sumA += word & kLowBits;
+      sumB += (word >> 1) & kLowBits;
+    }
+    a += addBytes(sumA);
+    b += addBytes(sumB);
+  }
+  for (; i < n; ++i) {
     a += code[i] & 1;
     b += code[i] >> 1;
   }
@@ -84,10 +106,10 @@ SKETCHPRUNE_VECTOR_LOOP void countCodes(const uint8_t* code, int64_t n, int64_t&
   twos = static_cast<int64_t>(b);
 }
 // How many bytes are 1 (bools).
-SKETCHPRUNE_VECTOR_LOOP int64_t countTrue(const uint8_t* bytes, int64_t n) {
-  uint64_t count = 0;
-  for (int64_t i = 0; i < n; ++i) count += bytes[i];
-  return static_cast<int64_t>(count);
+int64_t countTrue(const uint8_t* bytes, int64_t n) {
+  int64_t ones = 0, twos = 0;
+  countCodes(bytes, n, ones, twos);
+  return ones;
 }
 // Clears the bits of each entry whose mask is set: the entry is and-ed with all ones or all zeros (no branch, as
 // masks are random). Zero bits are 0 (or +0.0) in every numeric dtype.
@@ -195,7 +217,7 @@ TopKResult topKAmongSurvivors(const std::vector<at::Tensor>& scores, const std::
   int64_t total = 0;
   for (int64_t size : sizes) total += size;
   if (total > kBracketAbove && k > 0 && k < survivors) {
-    const int64_t stride = std::max<int64_t>(1, total / kSampleSize);
+    const int64_t stride = std::max<int64_t>(kSampleEvery, total / kSampleSize);
     std::vector<double> sample;
     sample.reserve(static_cast<size_t>(total / stride + 1));
     int64_t base = 0;
