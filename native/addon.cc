@@ -2,6 +2,7 @@
 // memory counters and .pt (torch.save-compatible) serialization. Ops and autograd live in their own files.
 #include "common.h"
 #include <ATen/Parallel.h>
+#include <omp.h>
 #include <ATen/core/Generator.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/csrc/jit/serialization/pickle.h>
@@ -233,6 +234,20 @@ static Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   SKETCHPRUNE_GUARD_END(env, "setNumThreads")
 }
 
+// setRegionThreads(n) -> previous: the team size of libtorch's OpenMP parallel regions only. Unlike
+// at::set_num_threads, it leaves libtorch's pthreadpool alone (rebuilding it costs milliseconds), so it is cheap
+// enough to change around a single pass.
+static Napi::Value SetRegionThreads(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SKETCHPRUNE_GUARD_BEGIN
+  const int previous = omp_get_max_threads();
+  const int threads = info[0].As<Napi::Number>().Int32Value();
+  if (threads < 1) throw Napi::RangeError::New(env, "setRegionThreads: need a positive integer");
+  omp_set_num_threads(threads);
+  return Napi::Number::New(env, previous);
+  SKETCHPRUNE_GUARD_END(env, "setRegionThreads")
+}
+
 static Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), at::get_num_threads());
 }
@@ -331,6 +346,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setRngState", Napi::Function::New(env, SetRngState));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
+  exports.Set("setRegionThreads", Napi::Function::New(env, SetRegionThreads));
   exports.Set("memoryStats", Napi::Function::New(env, MemoryStats));
   exports.Set("savePt", Napi::Function::New(env, SavePt));
   exports.Set("loadPt", Napi::Function::New(env, LoadPt));

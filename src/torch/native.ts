@@ -25,6 +25,7 @@ export interface NativeAddon {
   setRngState(state: Handle): void;
   setNumThreads(threads: number): void;
   getNumThreads(): number;
+  setRegionThreads(threads: number): number;
   memoryStats(): { tensors: number; bytes: number };
   savePt(names: string[], handles: Handle[]): Buffer;
   loadPt(bytes: Buffer): [string[], Handle[]];

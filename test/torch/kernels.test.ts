@@ -143,3 +143,20 @@ test('absMul_ equals |a ⊙ b| from mul and abs, for float64 and float32, contig
     assert.throws(() => T.absMul_([T.ones([3], { dtype: 'float64' })], [T.ones([3])]), /factor 0 must be a CPU tensor of its target's dtype and shape/);
   });
 });
+
+test('withRegionThreads runs fn with that many region threads and restores the count, also when fn throws', () => {
+  const before = T.getNumThreads();
+  assert.equal(T.withRegionThreads(1, () => T.getNumThreads()), 1);
+  assert.equal(T.getNumThreads(), before);
+  assert.equal(T.withRegionThreads(3, () => T.getNumThreads()), 3);
+  assert.equal(T.getNumThreads(), before);
+  assert.throws(() => T.withRegionThreads(1, () => { throw new Error('inside'); }), /inside/);
+  assert.equal(T.getNumThreads(), before);
+  assert.throws(() => T.withRegionThreads(0, () => 1), /positive integer, got 0/);
+  // results inside are the same as outside (only the split of work changes)
+  T.tidy(() => {
+    const a = T.randn([300, 200], { dtype: 'float64' });
+    const b = T.randn([200, 100], { dtype: 'float64' });
+    assert.deepEqual(T.withRegionThreads(1, () => a.matmul(b).sum().item()), a.matmul(b).sum().item());
+  });
+});

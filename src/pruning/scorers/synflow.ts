@@ -3,7 +3,7 @@
 // default), R = Σ outputs, score = |θ ⊙ ∂R/∂θ|. Everything runs in float64: the reference's float32 underflows
 // to tied zero scores on deep networks. The float64 |θ| stays in place across iterations, and the pruning loop's
 // mask multiplications act on it directly, so each iteration costs one forward and one backward pass.
-import { Tensor, absMul_, isFloating, keep, noGrad, ones, tidy } from '../../torch/index.js';
+import { Tensor, absMul_, isFloating, keep, noGrad, ones, tidy, withRegionThreads } from '../../torch/index.js';
 import type { Module } from '../../nn/index.js';
 import { deviceOf, gradients, nextBatch } from './common.js';
 import type { Scorer, ScoringContext } from './types.js';
@@ -39,8 +39,10 @@ export function createSynflowScorer(): Scorer {
         const inputs = context.input
           ? nextBatch(context.input, weights[0]).inputs
           : ones([1, ...inputShapeOf(context.model)], { dtype: 'float64', device: deviceOf(weights[0]) });
-        const total = context.model.forward(inputs).sum();
-        const grads = gradients(total, weights);
+        // One example (the default ones input): nothing to split by image, so libtorch's parallel regions run on
+        // one thread and BLAS keeps the cores (see withRegionThreads).
+        const pass = () => gradients(context.model.forward(inputs).sum(), weights);
+        const grads = inputs.size(0) === 1 && inputs.device === 'cpu' ? withRegionThreads(1, pass) : pass();
         return noGrad(() => {
           if (grads.every((gradient) => gradient.device === 'cpu')) absMul_(grads, weights); // one pass, not two
           else grads.forEach((gradient, index) => gradient.mul_(weights[index]).abs_());
