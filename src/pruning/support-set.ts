@@ -1,6 +1,6 @@
 // The kept weights while pruning: one bool tensor over all prunable weights (layer order) with per-layer views,
 // updated in place, so selections and mask multiplications need no new large tensors per iteration.
-import { Tensor, keep, ones, tidy, type Device } from '../torch/index.js';
+import { Tensor, keep, ones, replaceMasks_, tidy, type Device } from '../torch/index.js';
 import { asBool, splitLike } from './selection/ranking.js';
 import type { SelectionOutcome } from './selection/types.js';
 
@@ -35,8 +35,13 @@ export class SupportSet {
   update(outcome: SelectionOutcome): Tensor[] {
     const { pruned, counts } = tidy(() => {
       const kept = outcome.masks.map(asBool);
-      const pruned = kept.map((mask, index) => this.#views[index].logicalAnd(mask.logicalNot()));
-      kept.forEach((mask, index) => this.#views[index].copy_(mask));
+      let pruned: Tensor[];
+      if ([...this.#views, ...kept].every((tensor) => tensor.device === 'cpu')) {
+        pruned = replaceMasks_(this.#views, kept); // one native pass over all layers
+      } else {
+        pruned = kept.map((mask, index) => this.#views[index].logicalAnd(mask.logicalNot()));
+        kept.forEach((mask, index) => this.#views[index].copy_(mask));
+      }
       return { pruned, counts: outcome.counts ?? this.#views.map((view) => view.sum().item()) };
     });
     this.#layerKept = counts;

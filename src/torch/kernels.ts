@@ -33,3 +33,11 @@ export function zeroWhere_(tensors: readonly Tensor[], masks: readonly Tensor[])
 export function absMul_(targets: readonly Tensor[], others: readonly Tensor[]): void {
   native.absMul_(targets.map(handleOf), others.map(handleOf));
 }
+
+/**
+ * Copies each `next` bool mask into its `current` one, in place, and returns the entries that were true and are now
+ * false (new bool tensors), in one pass: contiguous bool CPU masks of equal size.
+ */
+export function replaceMasks_(current: readonly Tensor[], next: readonly Tensor[]): Tensor[] {
+  return native.replaceMasks_(current.map(handleOf), next.map(handleOf)).map(wrap);
+}

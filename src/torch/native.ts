@@ -41,6 +41,7 @@ export interface NativeAddon {
   survivorTopK(scores: Handle[], support: Handle[] | null, k: number): [Handle[], number[], number, number];
   zeroWhere_(tensors: Handle[], masks: Handle[]): void;
   absMul_(targets: Handle[], others: Handle[]): void;
+  replaceMasks_(current: Handle[], next: Handle[]): Handle[];
 }
 
 function findAddon(): string {
@@ -54,21 +55,28 @@ function findAddon(): string {
 }
 
 /**
- * Loads the addon (and with it libtorch and libgomp). An idle OpenMP worker of libtorch spins 300,000 rounds
- * (GOMP's default) before it sleeps, while BLAS calls made inside a parallel region (the float64 conv path:
- * im2col + OpenBLAS gemm per image) run on OpenBLAS's own threads: on few cores the spinning worker takes the
- * core a BLAS thread needs, which made SynFlow's float64 passes on VGG-19 over 2× slower. A short spin keeps
- * worker wake-ups cheap for the training loop's many small parallel regions (measured: no loss) and leaves the
- * core to BLAS. libgomp reads the setting once, when it is loaded; a user's OMP_WAIT_POLICY or GOMP_SPINCOUNT
- * wins, and child processes (e.g. a PyTorch reference run) do not inherit ours.
+ * Thread-pool settings that libgomp and OpenBLAS read once, when the addon loads them. libtorch's OpenMP workers
+ * and OpenBLAS's own threads share the cores, and by default an idle one of either kind spins long before it
+ * sleeps: an OpenMP worker 300,000 rounds, an OpenBLAS thread 2^28 cycles (about 0.1 s). BLAS calls made inside a
+ * parallel region (the float64 conv path: im2col + gemm per image) then lose the core to a spinning OpenMP worker
+ * (SynFlow's float64 passes on VGG-19 took over 2× as long), and the vectorized loops that follow a pass to
+ * spinning BLAS threads (the top-k pass on VGG-19's scores took 2× as long every other iteration). Short spins
+ * (OpenBLAS: 2^20 cycles, about 0.3 ms) keep wake-ups rare within a pass and cost the training loop nothing
+ * (measured). A user's own setting of any of these wins, and child processes (e.g. a PyTorch reference run) do
+ * not inherit ours.
  */
+const threadPoolDefaults: [name: string, value: string, overriddenBy: string[]][] = [
+  ['GOMP_SPINCOUNT', '10000', ['GOMP_SPINCOUNT', 'OMP_WAIT_POLICY']],
+  ['OPENBLAS_THREAD_TIMEOUT', '20', ['OPENBLAS_THREAD_TIMEOUT', 'GOTO_THREAD_TIMEOUT']],
+];
+
 function loadAddon(): NativeAddon {
-  const ownSpin = process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined;
-  if (ownSpin) process.env.GOMP_SPINCOUNT = '10000';
+  const own = threadPoolDefaults.filter(([, , overriddenBy]) => overriddenBy.every((name) => process.env[name] === undefined));
+  for (const [name, value] of own) process.env[name] = value;
   try {
     return createRequire(import.meta.url)(findAddon()) as NativeAddon;
   } finally {
-    if (ownSpin) delete process.env.GOMP_SPINCOUNT;
+    for (const [name] of own) delete process.env[name];
   }
 }
 

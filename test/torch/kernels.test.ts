@@ -118,6 +118,11 @@ test('zeroWhere_ equals masked_fill_(mask, 0) for float64, float32 and int64 ten
       T.zeroWhere_([tensor], [mask]);
       assert.deepEqual(tensor.toArray(), expected, dtype);
     }
+    const sparse = T.randn([1001, 37], { dtype: 'float64' }); // most blocks of eight mask bytes are all zero
+    const sparseMask = T.rand([1001, 37]).lt(0.01);
+    const sparseExpected = sparse.clone().maskedFill_(sparseMask, 0).toArray();
+    T.zeroWhere_([sparse], [sparseMask]);
+    assert.deepEqual(sparse.toArray(), sparseExpected, 'sparse mask');
     const strided = T.randn([40, 30]).transpose(0, 1);
     const mask = T.rand([30, 40]).lt(0.5);
     const expected = strided.clone().maskedFill_(mask, 0).toArray();
@@ -158,5 +163,21 @@ test('withRegionThreads runs fn with that many region threads and restores the c
     const a = T.randn([300, 200], { dtype: 'float64' });
     const b = T.randn([200, 100], { dtype: 'float64' });
     assert.deepEqual(T.withRegionThreads(1, () => a.matmul(b).sum().item()), a.matmul(b).sum().item());
+  });
+});
+
+test('replaceMasks_ copies the new masks in place and returns what was dropped (true before, false now)', () => {
+  T.tidy(() => {
+    T.manualSeed(8);
+    const current = [T.rand([300, 301]).lt(0.7), T.rand([5]).lt(0.5), T.rand([70_001]).lt(0.9)];
+    const next = current.map((mask) => mask.logicalAnd(T.rand(mask.shape).lt(0.8)).logicalOr(T.rand(mask.shape).lt(0.05)));
+    const expectedDropped = current.map((mask, index) => mask.logicalAnd(next[index].logicalNot()).toArray());
+    const expectedCurrent = next.map((mask) => mask.toArray());
+    const views = current.map((mask) => mask); // the same tensors: updated in place
+    const dropped = T.replaceMasks_(views, next);
+    assert.deepEqual(dropped.map((mask) => mask.toArray()), expectedDropped);
+    assert.deepEqual(current.map((mask) => mask.toArray()), expectedCurrent);
+    assert.ok(expectedDropped[2].some((value) => value === 1), 'something was dropped');
+    assert.throws(() => T.replaceMasks_([T.ones([3], { dtype: 'bool' })], [T.ones([4], { dtype: 'bool' })]), /new mask 0 must be a bool CPU tensor of 3 entries/);
   });
 });
