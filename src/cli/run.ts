@@ -3,7 +3,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  buildReport, loadExperiment, planStates, presetNames, resolveExperimentFile, runExperiment, scales, type Scale,
+  buildReport, loadExperiment, parseShard, planStates, presetNames, resolveExperimentFile, runExperiment, scales,
+  shardExperiment, slurmOptionProblems, submitSlurmArray, writeSlurmArray, type Scale, type Shard, type SlurmArrayOptions,
 } from '../experiments/index.js';
 
 const help = `Usage: sketchprune run PRESET|CONFIG [options]
@@ -15,6 +16,7 @@ command continues where it stopped. Afterwards the report (tables, plots, HTML) 
 Options:
   --scale cpu|full|quick  which scale of the preset to run (default cpu: real Fashion-MNIST on a CPU;
                           full: the paper's models, datasets and 160-epoch recipe)
+  --quick                 the same as --scale quick (a smoke run of about a minute)
   --out DIR               runs directory (default runs/<name>-<scale>)
   --report DIR            report directory (default reports/<name>-<scale>)
   --no-report             do not write the report
@@ -23,7 +25,22 @@ Options:
                           CPU-scale networks, and on a busy machine)
   --dry-run               list the runs and their state (new, unfinished, finished) without running
   --list                  list the presets with their titles and run counts
-  -h, --help              this text`;
+  -h, --help              this text
+
+Many machines (any scheduler; Slurm below). All processes share one --out directory: finished runs are
+skipped, and a run being run by another process (running.lock) is left to it.
+  --shard I/N             run only the I-th of N disjoint slices of the grid (1 ≤ I ≤ N; run k of the grid
+                          belongs to slice k mod N + 1); writes no report unless --report is given: run
+                          \`sketchprune report DIR\` once all slices are done (it lists what is still pending)
+  --slurm                 write a Slurm job-array script (one array task per shard) to OUT/slurm/ instead of
+                          running; each task runs \`run ... --shard $SLURM_ARRAY_TASK_ID/N --threads C\`
+  --submit                with --slurm: submit the script with sbatch and print the job id
+  --shards N              with --slurm: array tasks (default: one per run)
+  --partition P           with --slurm: Slurm partition (default: the cluster's default)
+  --gpus-per-task G       with --slurm: GPUs per task (the runs' device comes from the experiment file)
+  --cpus-per-task C       with --slurm: CPUs per task (default 1); torch threads are pinned to C
+  --time T                with --slurm: time limit per task (minutes, HH:MM:SS, D-HH:MM:SS)
+  --array-parallelism K   with --slurm: at most K tasks at once (--array=1-N%K)`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -32,6 +49,10 @@ export async function run(argv: string[]): Promise<number> {
       scale: { type: 'string', default: 'cpu' }, out: { type: 'string' }, report: { type: 'string' },
       'no-report': { type: 'boolean', default: false }, workers: { type: 'string', default: '1' },
       threads: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, list: { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false }, shard: { type: 'string' }, slurm: { type: 'boolean', default: false },
+      submit: { type: 'boolean', default: false }, shards: { type: 'string' }, partition: { type: 'string' },
+      'gpus-per-task': { type: 'string' }, 'cpus-per-task': { type: 'string' }, time: { type: 'string' },
+      'array-parallelism': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -41,7 +62,11 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`sketchprune run: expected one PRESET or CONFIG argument, got ${positionals.length} (see --help)`);
     return 2;
   }
-  const scale = values.scale as Scale;
+  const scale = (values.quick ? 'quick' : values.scale) as Scale;
+  if (values.quick && argv.some((a) => a === '--scale' || a.startsWith('--scale='))) {
+    console.error('sketchprune run: --quick and --scale exclude each other (--quick means --scale quick)');
+    return 2;
+  }
   if (!scales.includes(scale)) {
     console.error(`sketchprune run: --scale must be one of ${scales.join(', ')}, got '${values.scale}'`);
     return 2;
@@ -50,10 +75,34 @@ export async function run(argv: string[]): Promise<number> {
   const threads = values.threads === undefined ? undefined : positiveInteger('--threads', values.threads);
   if (workers === undefined || (values.threads !== undefined && threads === undefined)) return 2;
 
-  const experiment = loadExperiment(resolveExperimentFile(positionals[0]!), scale);
+  const slurmOnly = ['submit', 'shards', 'partition', 'gpus-per-task', 'cpus-per-task', 'time', 'array-parallelism'] as const;
+  const stray = slurmOnly.filter((flag) => values[flag] !== undefined && values[flag] !== false);
+  if (!values.slurm && stray.length > 0) {
+    console.error(`sketchprune run: ${stray.map((f) => `--${f}`).join(', ')} only work${stray.length === 1 ? 's' : ''} with --slurm`);
+    return 2;
+  }
+  if (values.slurm && values.shard !== undefined) {
+    console.error('sketchprune run: --slurm writes one array task per shard itself; drop --shard (use --shards N for the count)');
+    return 2;
+  }
+  let shard: Shard | undefined;
+  if (values.shard !== undefined) {
+    try {
+      shard = parseShard(values.shard);
+    } catch (error) {
+      console.error(`sketchprune run: ${(error as Error).message}`);
+      return 2;
+    }
+  }
+
+  const experimentFile = resolveExperimentFile(positionals[0]!);
+  const whole = loadExperiment(experimentFile, scale);
+  const experiment = shard === undefined ? whole : shardExperiment(whole, shard);
   const out = values.out ?? path.join('runs', `${experiment.name}-${scale}`);
   const reportDir = values.report ?? path.join('reports', `${experiment.name}-${scale}`);
-  console.log(`${experiment.title || experiment.name} [${scale} scale]: ${experiment.runs.length} runs in ${out}`);
+  if (values.slurm) return writeSlurm(values, experimentFile, whole.name, whole.runs.length, scale, out, threads);
+  const slice = shard === undefined ? '' : `, shard ${shard.index}/${shard.count}: ${experiment.runs.length} of ${whole.runs.length} runs`;
+  console.log(`${experiment.title || experiment.name} [${scale} scale]: ${whole.runs.length} runs in ${out}${slice}`);
   if (experiment.estimate) console.log(`expected cost: ${experiment.estimate}`);
 
   if (values['dry-run']) {
@@ -64,15 +113,64 @@ export async function run(argv: string[]): Promise<number> {
   }
   const started = Date.now();
   const outcomes = await runExperiment(experiment, {
-    out, workers, ...(threads === undefined ? {} : { threadsPerWorker: threads }),
+    out, workers, indexExperiment: whole, ...(threads === undefined ? {} : { threadsPerWorker: threads }),
   });
   const failed = outcomes.filter((o) => o.status === 'failed');
   console.log(`runs: ${outcomes.filter((o) => o.status === 'finished').length} done, ${outcomes.filter((o) => o.status === 'skipped').length} skipped (finished earlier), ${failed.length} failed; ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  if (!values['no-report']) {
+  // A shard writes no report unless asked: the other shards are still running into the same directory.
+  if (!values['no-report'] && (shard === undefined || values.report !== undefined)) {
     const report = await buildReport(out, reportDir);
     console.log(`report: ${path.resolve(report.html)} (Markdown: ${path.resolve(report.markdown)})`);
   }
   return failed.length > 0 ? 1 : 0;
+}
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** --slurm: writes the job-array script (and submits it with --submit). */
+function writeSlurm(values: Values, experimentFile: string, name: string, runCount: number, scale: string, out: string, threads: number | undefined): number {
+  const integer = (flag: string, min: number): number | undefined | null => {
+    const text = values[flag];
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min) {
+      console.error(`sketchprune run: --${flag} must be an integer ≥ ${min}, got '${text}'`);
+      return null;
+    }
+    return value;
+  };
+  const shards = integer('shards', 1);
+  const gpus = integer('gpus-per-task', 0);
+  const cpus = integer('cpus-per-task', 1);
+  const parallelism = integer('array-parallelism', 1);
+  if (shards === null || gpus === null || cpus === null || parallelism === null) return 2;
+  const options: SlurmArrayOptions = {
+    experiment: path.resolve(experimentFile), scale, out, shards: shards ?? runCount, jobName: `sketchprune-${name}-${scale}`,
+    ...(values.partition === undefined ? {} : { partition: values.partition as string }),
+    ...(gpus === undefined ? {} : { gpusPerTask: gpus }),
+    ...(cpus === undefined ? {} : { cpusPerTask: cpus }),
+    ...(values.time === undefined ? {} : { time: values.time as string }),
+    ...(parallelism === undefined ? {} : { arrayParallelism: parallelism }),
+    ...(threads === undefined ? {} : { threads }),
+  };
+  const problems = slurmOptionProblems(options);
+  if (problems.length > 0) {
+    for (const problem of problems) console.error(`sketchprune run: ${problem}`);
+    return 2;
+  }
+  if (options.shards > runCount) console.log(`note: ${options.shards} shards for ${runCount} runs: ${options.shards - runCount} tasks will have nothing to do`);
+  const script = writeSlurmArray(options);
+  console.log(`${name} [${scale} scale]: ${runCount} runs in ${path.resolve(out)} as a Slurm array of ${options.shards} tasks`);
+  console.log(`script: ${script.file}`);
+  console.log(`task logs: ${script.logPattern}`);
+  if (!values.submit) {
+    console.log(`submit with: sbatch ${script.file}`);
+  } else {
+    const job = submitSlurmArray(script.file);
+    console.log(`submitted: job ${job} (squeue -j ${job} shows its tasks)`);
+  }
+  console.log(`progress and results: sketchprune report ${out}`);
+  return 0;
 }
 
 function positiveInteger(flag: string, text: string): number | undefined {

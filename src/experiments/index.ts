@@ -14,3 +14,7 @@ export { runExperiment, planStates, executeAndRecord, type RunExecutor, type Run
 export { runDirectory, runState, readRunSpec, files as runFiles, type RunState } from './store.js';
 export { buildReport, buildTable, toMarkdownTables, type ReportOutput } from './report-builder.js';
 export { readAnalysis, writeAnalysis, type RunAnalysis } from './analysis-file.js';
+export { parseShard, shardRuns, shardExperiment, type Shard } from './shard.js';
+export {
+  slurmArrayScript, slurmOptionProblems, writeSlurmArray, submitSlurmArray, shellQuote, type SlurmArrayOptions, type SlurmArray,
+} from './slurm.js';

@@ -33,6 +33,11 @@ export interface ScheduleOptions {
   executorModule?: string;
   /** Torch threads per child (default: cores / workers, at least 1). */
   threadsPerWorker?: number;
+  /**
+   * The experiment whose run list goes into experiment.json (default: the one being run). A shard runs a slice
+   * but records the whole grid, so that `report` can list the runs no shard has started yet as pending.
+   */
+  indexExperiment?: Experiment;
   log?: (line: string) => void;
 }
 
@@ -57,7 +62,7 @@ export async function runExperiment(experiment: Experiment, options: ScheduleOpt
   const log = options.log ?? ((line: string) => console.log(line));
   const workers = Math.max(1, options.workers ?? 1);
   fs.mkdirSync(options.out, { recursive: true });
-  writeExperimentIndex(options.out, experiment);
+  writeExperimentIndex(options.out, options.indexExperiment ?? experiment);
   const states = planStates(experiment, options.out);
   const total = states.length;
   const outcomes: RunOutcome[] = new Array(total);
