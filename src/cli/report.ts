@@ -1,14 +1,16 @@
 // `sketchprune report DIR`: tables (Markdown, CSV), plots (PNG, SVG) and an HTML page from a runs directory.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildReport } from '../experiments/index.js';
+import { buildReport, statusLine } from '../experiments/index.js';
 
 const help = `Usage: sketchprune report RUNS_DIR [--out REPORT_DIR]
 
 Reads every run directory below RUNS_DIR (config.json, result.json, metrics.jsonl, analysis.json) and writes
 the report: the experiment's tables in the paper's layout (mean ± std over seeds) as Markdown and CSV, its
 plots (accuracy vs density per method, weight and score histograms, mask norms) as PNG and SVG, report.md,
-and index.html linking everything. Unfinished runs are listed, not tabulated.
+and index.html linking everything. Works on a partly finished directory (e.g. while a Slurm array is running):
+it counts and lists the runs that are done, diverged (shown as "diverged" in the tables, never averaged),
+failed (error.txt), running (a live process holds the run's lock) and pending (interrupted, or not started).
 
 Options:
   --out DIR    report directory (default reports/<name of RUNS_DIR>)
@@ -27,7 +29,7 @@ export async function run(argv: string[]): Promise<number> {
   const runsDir = positionals[0]!;
   const out = values.out ?? path.join('reports', path.basename(path.resolve(runsDir)));
   const report = await buildReport(runsDir, out, (line) => console.log(line));
-  console.log(`${report.tables.length} tables, ${report.plots.length} plots; ${report.finished} finished runs, ${report.unfinished} unfinished`);
+  console.log(`${report.tables.length} tables, ${report.plots.length} plots. ${statusLine(report.status)}`);
   for (const table of report.tables) console.log(`  ${path.resolve(table.markdown)}`);
   console.log(`report: ${path.resolve(report.html)}`);
   return 0;

@@ -20,7 +20,14 @@ export interface ReportOutput {
   plots: PlotFiles[];
   finished: number;
   unfinished: number;
+  /** Run counts over all experiments of the directory; pending includes runs no process has started yet. */
+  status: StatusCounts;
 }
+
+export interface StatusCounts { total: number; done: number; diverged: number; failed: number; running: number; pending: number }
+
+/** A run as the status section lists it. */
+interface StatusEntry { name: string; dir: string; note: string }
 
 const defaultTable: TableSpec = {
   title: 'Test accuracy (%)', rows: ['dataset', 'model', 'density'], columns: 'method', value: 'testAccuracy',
@@ -30,9 +37,9 @@ const defaultTable: TableSpec = {
 /** Reads every run below `runsDir` and writes the report into `reportDir`. */
 export async function buildReport(runsDir: string, reportDir: string, log: (line: string) => void = () => {}): Promise<ReportOutput> {
   const runs = readRuns(runsDir);
-  if (runs.length === 0) throw new Error(`${path.resolve(runsDir)}: no run directories (config.json) found below it`);
-  fs.mkdirSync(reportDir, { recursive: true });
   const indexes = readExperimentIndexes(runsDir);
+  if (runs.length === 0 && indexes.length === 0) throw new Error(`${path.resolve(runsDir)}: no run directories (config.json) found below it`);
+  fs.mkdirSync(reportDir, { recursive: true });
   const groups: { index: ExperimentIndex; runs: RunRecord[] }[] = [];
   if (indexes.length === 0) {
     groups.push({ index: fallbackIndex(path.basename(path.resolve(runsDir))), runs });
@@ -46,6 +53,7 @@ export async function buildReport(runsDir: string, reportDir: string, log: (line
   const output: ReportOutput = {
     dir: reportDir, html: '', markdown: path.join(reportDir, 'report.md'), tables: [], plots: [],
     finished: runs.filter((r) => r.status === 'finished').length, unfinished: runs.filter((r) => r.status !== 'finished').length,
+    status: { total: 0, done: 0, diverged: 0, failed: 0, running: 0, pending: 0 },
   };
   const sections: Section[] = [];
   const markdown: string[] = [];
@@ -54,7 +62,9 @@ export async function buildReport(runsDir: string, reportDir: string, log: (line
     const blocks: Block[] = [];
     const heading = index.title || index.name;
     markdown.push(`## ${heading}\n`);
-    const about = [index.description, `Scale: ${index.scale}. Runs: ${rows.length} finished of ${members.length}.${index.estimate ? ` Expected cost: ${index.estimate}` : ''}`]
+    const status = statusOf(members, index, indexes.find((i) => i.index === index)?.dir);
+    for (const key of Object.keys(output.status) as (keyof StatusCounts)[]) output.status[key] += status.counts[key];
+    const about = [index.description, `Scale: ${index.scale || 'unknown'}. ${statusLine(status.counts)}${index.estimate ? ` Expected cost: ${index.estimate}` : ''}`]
       .filter((t) => t !== '').join('\n\n');
     blocks.push({ kind: 'text', text: about });
     markdown.push(`${about}\n`);
@@ -84,14 +94,14 @@ export async function buildReport(runsDir: string, reportDir: string, log: (line
         markdown.push(`![${f.caption}](${path.basename(f.files.png)})\n`);
       }
     }
-    const unfinished = members.filter((r) => r.status !== 'finished');
-    if (unfinished.length > 0) {
-      const list = unfinished.map((r) => `- ${r.name} (${r.dir})`).join('\n');
-      blocks.push({ kind: 'text', text: `Unfinished runs (not in the tables):` }, { kind: 'code', text: list });
-      markdown.push(`Unfinished runs (not in the tables):\n\n${list}\n`);
+    for (const [title, entries] of status.lists) {
+      if (entries.length === 0) continue;
+      const list = entries.map((e) => `- ${e.name}: ${e.note} (${e.dir})`).join('\n');
+      blocks.push({ kind: 'text', text: `${title}:` }, { kind: 'code', text: list });
+      markdown.push(`${title}:\n\n${list}\n`);
     }
     sections.push({ heading, blocks });
-    log(`report: ${heading}: ${rows.length} finished runs, ${unfinished.length} unfinished`);
+    log(`report: ${heading}: ${statusLine(status.counts)}`);
   }
   output.html = writeHtmlPage(reportDir, {
     title: 'sketchprune report',
@@ -100,6 +110,43 @@ export async function buildReport(runsDir: string, reportDir: string, log: (line
   });
   writeFileAtomic(output.markdown, `# sketchprune report\n\n${markdown.join('\n')}`);
   return output;
+}
+
+/**
+ * Where each run of an experiment stands: done, diverged, failed, running (a live process holds its lock) or
+ * pending (interrupted, or listed in experiment.json but not started), with a list per state other than done.
+ */
+function statusOf(members: RunRecord[], index: ExperimentIndex, indexDir: string | undefined): { counts: StatusCounts; lists: [string, StatusEntry[]][] } {
+  const entry = (run: RunRecord, note: string): StatusEntry => ({ name: run.name, dir: run.dir, note });
+  const diverged = members.filter((r) => r.status === 'diverged').map((r) => entry(r, r.error ?? 'accuracy is null in the result'));
+  const failed = members.filter((r) => r.status === 'failed').map((r) => entry(r, `${r.error} (details in error.txt)`));
+  const running = members.filter((r) => r.status === 'running')
+    .map((r) => entry(r, `process ${r.holder!.pid}${r.holder!.host === undefined ? '' : ` on ${r.holder!.host}`}`));
+  const pending = members.filter((r) => r.status === 'unfinished').map((r) => entry(r, 'interrupted; resumes on the next run'));
+  if (indexDir !== undefined) {
+    const present = new Set(members.map((r) => r.dir));
+    for (const name of index.runs) {
+      const dir = path.resolve(indexDir, name);
+      if (!present.has(dir)) pending.push({ name: name.replace(/-[0-9a-f]{16}$/, ''), dir, note: 'not started' });
+    }
+  }
+  const done = members.filter((r) => r.status === 'finished').length;
+  const warnings = members.flatMap((r) => r.warnings.map((w) => ({ name: r.name, dir: r.dir, note: w })));
+  return {
+    counts: { total: done + diverged.length + failed.length + running.length + pending.length, done, diverged: diverged.length, failed: failed.length, running: running.length, pending: pending.length },
+    lists: [
+      ['Diverged runs (shown as diverged in the tables, never in a mean)', diverged],
+      ['Failed runs (not in the tables; `sketchprune run` retries them)', failed],
+      ['Running runs', running],
+      ['Pending runs', pending],
+      ['Warnings', warnings],
+    ],
+  };
+}
+
+/** "Runs: 6 of 10 done, 1 diverged, 1 failed, 1 running, 1 pending." */
+export function statusLine(counts: StatusCounts): string {
+  return `Runs: ${counts.done} of ${counts.total} done, ${counts.diverged} diverged, ${counts.failed} failed, ${counts.running} running, ${counts.pending} pending.`;
 }
 
 /** Rows whose fields equal every value in the filter; keys may be dotted paths ('pruning.method'). */
@@ -116,7 +163,9 @@ export function buildTable(rows: RunRow[], spec: TableSpec): Table {
     value: spec.value,
     rowHeaders: spec.rows.map(header),
     formatKey: { density: formatPercent },
-    order: { density: [1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01], ...spec.order },
+    order: spec.order,
+    sort: { density: 'descending' },
+    exclude: { test: (row) => (row as RunRow).diverged === true, label: 'diverged' },
     cell: { digits: spec.digits, scale: spec.scale },
     ...(spec.highlight === 'none' ? {} : { highlight: { best: 'max', within: spec.highlight } }),
     collapseRepeated: true,

@@ -122,12 +122,35 @@ export interface ExperimentIndex {
   runs: string[];
 }
 
+/** One experiment.json; a file that is not JSON or lacks the fields the report needs is an error naming it. */
+export function readExperimentIndex(file: string): ExperimentIndex {
+  let value: unknown;
+  try {
+    value = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file}: invalid JSON (${(error as Error).message}); delete it and re-run \`sketchprune run\` to rewrite it`);
+  }
+  const record = value as Partial<ExperimentIndex> | null;
+  const problems: string[] = [];
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) problems.push('expected a JSON object');
+  else {
+    if (typeof record.name !== 'string') problems.push('"name" must be a string');
+    if (!Array.isArray(record.runs) || !record.runs.every((r) => typeof r === 'string')) problems.push('"runs" must be a list of run directory names');
+    const report = record.report as Partial<ExperimentIndex['report']> | undefined;
+    if (typeof report !== 'object' || report === null || !Array.isArray(report.tables) || !Array.isArray(report.plots)) {
+      problems.push('"report" must be an object with "tables" and "plots" lists');
+    }
+  }
+  if (problems.length > 0) throw new Error(`${file}: ${problems.join('; ')}`);
+  return { title: '', description: '', scale: '', estimate: '', ...record } as ExperimentIndex;
+}
+
 /** experiment.json files at or below `root` (the report command merges their layouts). */
 export function readExperimentIndexes(root: string, maxDepth = 3): { dir: string; index: ExperimentIndex }[] {
   const found: { dir: string; index: ExperimentIndex }[] = [];
   const visit = (dir: string, depth: number): void => {
     const file = path.join(dir, files.experiment);
-    if (fs.existsSync(file)) found.push({ dir, index: JSON.parse(fs.readFileSync(file, 'utf8')) as ExperimentIndex });
+    if (fs.existsSync(file)) found.push({ dir, index: readExperimentIndex(file) });
     if (depth >= maxDepth || fs.existsSync(path.join(dir, files.config))) return;
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       if (entry.isDirectory()) visit(path.join(dir, entry.name), depth + 1);

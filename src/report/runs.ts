@@ -1,5 +1,6 @@
 // Reads run directories (layout in schema.ts) into plain records, and flattens them into table rows.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { MetricsRecord, RunConfig, RunRecord, RunResult } from './schema.js';
 
@@ -17,8 +18,8 @@ export interface ReadRunsOptions {
 }
 
 /**
- * Every run directory (a directory with config.json) at or below `root`, sorted by path. Runs without a result
- * file are returned with status 'unfinished'. A corrupt file throws RunFileError naming it.
+ * Every run directory (a directory with config.json) at or below `root`, sorted by path, with its status
+ * (finished, diverged, failed, running, unfinished: see RunStatus). A corrupt file throws RunFileError naming it.
  */
 export function readRuns(root: string, options: ReadRunsOptions = {}): RunRecord[] {
   const maxDepth = options.maxDepth ?? 4;
@@ -45,25 +46,85 @@ export function readRun(dir: string): RunRecord {
   const resultFile = ['result.json', 'record.json'].map((f) => path.join(absolute, f)).find((f) => fs.existsSync(f));
   const result = resultFile === undefined ? undefined : parseResult(resultFile);
   const metricsFile = path.join(absolute, 'metrics.jsonl');
+  const warnings: string[] = [];
+  // A torn last line is what a writer killed mid-append leaves; `train --resume` drops it, so the report skips it
+  // too (with a warning) instead of refusing the whole directory.
   const metrics = fs.existsSync(metricsFile)
-    ? (readJsonl(metricsFile, { tolerateTornLastLine: result === undefined }) as MetricsRecord[])
+    ? (readJsonl(metricsFile, { tolerateTornLastLine: true, onTornLastLine: (line) => warnings.push(`${metricsFile}:${line}: torn last line skipped`) }) as MetricsRecord[])
     : [];
-  return {
+  const record: RunRecord = {
     dir: absolute,
     name: typeof config.name === 'string' && config.name !== '' ? config.name : path.basename(absolute),
-    status: result === undefined ? 'unfinished' : 'finished',
+    status: 'unfinished',
     config,
     ...(result === undefined ? {} : { result, resultFile }),
     metrics,
+    warnings,
   };
+  if (result !== undefined) {
+    record.status = Number.isNaN(result.testAccuracy) ? 'diverged' : 'finished';
+    return record;
+  }
+  const holder = lockHolder(path.join(absolute, 'running.lock'));
+  if (holder !== undefined) return { ...record, status: 'running', holder };
+  const errorFile = path.join(absolute, 'error.txt');
+  if (fs.existsSync(errorFile)) {
+    const text = fs.readFileSync(errorFile, 'utf8');
+    const error = text.split('\n').find((line) => line.trim() !== '')?.trim() ?? '(empty error.txt)';
+    return { ...record, status: isDivergence(text) ? 'diverged' : 'failed', error };
+  }
+  return record;
+}
+
+/** error.txt of a run whose loss or weights became NaN/infinite (train/'s NonFiniteLossError). */
+export function isDivergence(errorText: string): boolean {
+  return /\bNonFiniteLossError\b/.test(errorText);
+}
+
+/**
+ * The live process holding a run's lock file, or undefined (no lock, or its process is gone). The file holds a
+ * pid, or JSON with `pid` and `host`; a lock taken on another host cannot be checked from here and counts as
+ * held.
+ */
+export function lockHolder(file: string): { pid: number; host?: string } | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  let pid: number | undefined;
+  let host: string | undefined;
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value === 'number') pid = value;
+    else if (isPlainObject(value)) {
+      if (typeof value.pid === 'number') pid = value.pid;
+      const named = value.host ?? value.hostname;
+      if (typeof named === 'string') host = named;
+    }
+  } catch {
+    const match = /^\s*(\d+)/.exec(text);
+    if (match) pid = Number(match[1]);
+  }
+  if (pid === undefined || !Number.isInteger(pid) || pid <= 0) return undefined;
+  if (host !== undefined && host !== os.hostname()) return { pid, host };
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
+  }
+  return host === undefined ? { pid } : { pid, host };
 }
 
 export interface ReadJsonlOptions {
   /**
-   * Skip a last line that has no terminating newline and does not parse: a writer may be appending to it right
-   * now. Used for unfinished runs only; in a finished run such a line is corruption.
+   * Skip a last line that does not parse: a writer may be appending to it right now, or was killed mid-line
+   * (train --resume drops such a line too). Any earlier bad line is still an error.
    */
   tolerateTornLastLine?: boolean;
+  /** Called with the 1-based line number when a torn last line was skipped. */
+  onTornLastLine?: (line: number) => void;
 }
 
 /** Parses a JSON-lines file whose every non-blank line is a JSON object. */
@@ -78,8 +139,12 @@ export function readJsonl(file: string, options: ReadJsonlOptions = {}): Record<
     try {
       value = JSON.parse(line);
     } catch (error) {
-      const isTornLast = i === lines.length - 1 && !text.endsWith('\n');
-      if (isTornLast && options.tolerateTornLastLine) break;
+      // The last non-blank line, with or without its newline (as train/'s readMetrics treats it).
+      const isTornLast = lines.slice(i + 1).every((rest) => rest.trim() === '');
+      if (isTornLast && options.tolerateTornLastLine) {
+        options.onTornLastLine?.(i + 1);
+        break;
+      }
       throw new RunFileError(file, i + 1, `invalid JSON (${(error as Error).message}): ${abbreviate(line)}`);
     }
     if (!isPlainObject(value)) throw new RunFileError(file, i + 1, `expected a JSON object, got ${describe(value)}`);
@@ -95,10 +160,16 @@ export interface RunRow {
   [field: string]: unknown;
 }
 
+/**
+ * Rows of the finished and the diverged runs. A diverged row carries `diverged: true` and testAccuracy NaN (its
+ * other result fields only if it wrote a result): tables show it as diverged, never as a number in a mean.
+ */
 export function runRows(runs: readonly RunRecord[]): RunRow[] {
   return runs
-    .filter((run) => run.status === 'finished')
-    .map((run) => ({ ...run.config, ...run.result, name: run.name, dir: run.dir }));
+    .filter((run) => run.status === 'finished' || run.status === 'diverged')
+    .map((run) => run.status === 'finished'
+      ? { ...run.config, ...run.result, name: run.name, dir: run.dir }
+      : { ...run.config, ...run.result, testAccuracy: Number.NaN, diverged: true, name: run.name, dir: run.dir });
 }
 
 function parseConfig(file: string): RunConfig {

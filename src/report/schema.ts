@@ -5,7 +5,11 @@
 //     config.json     RunConfig: one JSON object. Required: none; the fields below are checked when present.
 //     result.json     RunResult: the final numbers, written once when the run has finished. `record.json` is
 //                     read instead when result.json is absent (older name). No result file → run unfinished.
-//     metrics.jsonl   MetricsRecord per line (one JSON object per line, each line ending in "\n"); optional.
+//     metrics.jsonl   MetricsRecord per line (one JSON object per line, each line ending in "\n"); optional. A
+//                     torn last line (a writer stopped mid-line) is skipped with a warning, as `train --resume` does.
+//     error.txt       Why the last attempt failed (its first line is "<ErrorName>: <message>"); a
+//                     NonFiniteLossError (loss or weights became NaN/infinite) marks the run as diverged.
+//     running.lock    Held while a process runs the run: its pid (plain, or JSON {"pid", "host"}).
 //
 // A run directory is any directory holding config.json; readRuns() searches below its root for them and does
 // not descend into a run directory.
@@ -51,7 +55,12 @@ export interface MetricsRecord {
   [field: string]: unknown;
 }
 
-export type RunStatus = 'finished' | 'unfinished';
+/**
+ * finished: a result with a finite accuracy. diverged: training hit a NaN/infinite loss (error.txt says
+ * NonFiniteLossError) or the result's accuracy is null. failed: error.txt holds another error. running: a live
+ * process holds running.lock. unfinished: started earlier and interrupted, or not started (pending).
+ */
+export type RunStatus = 'finished' | 'diverged' | 'failed' | 'running' | 'unfinished';
 
 /** A run directory as read from disk. */
 export interface RunRecord {
@@ -61,10 +70,16 @@ export interface RunRecord {
   name: string;
   status: RunStatus;
   config: RunConfig;
-  /** Present exactly when status is 'finished'. */
+  /** Present exactly when a result file exists (status 'finished', or 'diverged' with a null accuracy). */
   result?: RunResult;
-  /** Which file the result came from (absolute path), when finished. */
+  /** Which file the result came from (absolute path), when there is one. */
   resultFile?: string;
   /** Parsed metrics.jsonl lines in file order; empty when the file is absent. */
   metrics: MetricsRecord[];
+  /** First line of error.txt, for 'failed' and 'diverged' runs without a result. */
+  error?: string;
+  /** The process holding running.lock, for 'running' runs. */
+  holder?: { pid: number; host?: string };
+  /** Problems that did not stop the report (e.g. a torn last metrics line that was skipped). */
+  warnings: string[];
 }

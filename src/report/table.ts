@@ -1,5 +1,5 @@
 // A plain table (header + string cells) rendered as Markdown or CSV, and builders for the paper's layouts.
-import { aggregate, type Summary } from './stats.js';
+import { aggregate, groupBy, type Summary } from './stats.js';
 
 /** A cell is text; `strong` marks the best entry (bold in Markdown/HTML, plain in CSV). */
 export type Cell = string | { text: string; strong?: boolean };
@@ -115,8 +115,16 @@ export interface PivotOptions {
   rowHeaders?: string[];
   /** How a key value is shown, per field (default String(value)); e.g. {density: formatPercent}. */
   formatKey?: Record<string, (value: unknown) => string>;
-  /** Preferred order of key values, per field; values not listed follow in order of first appearance. */
+  /** Preferred order of key values, per field; values not listed follow (sorted by `sort`, else as found). */
   order?: Record<string, unknown[]>;
+  /** Sort a field's values (numbers numerically, others as text), e.g. {density: 'descending'}: 10%, 5%, 2%. */
+  sort?: Record<string, 'ascending' | 'descending'>;
+  /**
+   * Rows that are counted but never summarized (e.g. diverged runs: a number from them would poison the mean).
+   * A cell whose rows are all such shows `label` ("diverged", or "all 3 diverged"); a cell with some shows the
+   * others' summary and "(1 of 3 diverged)". Their keys still make rows and columns, so none disappears.
+   */
+  exclude?: { test: (row: object) => boolean; label: string };
   /** Cell format (default: 2 decimals, no scaling). */
   cell?: MeanStdFormat;
   /** Bold the best mean: within each data column (rows = methods) or each row (paper's Table 1 layout). */
@@ -132,13 +140,18 @@ export interface PivotOptions {
  */
 export function pivotTable(data: readonly object[], options: PivotOptions): Table {
   const rowFields = typeof options.rows === 'string' ? [options.rows] : options.rows;
-  const aggregates = aggregate(data, [...rowFields, options.columns], options.value);
-  const rowKeys = orderedKeys(aggregates.map((a) => rowFields.map((f) => a.key[f])), rowFields, options.order);
-  const columnKeys = orderedKeys(aggregates.map((a) => [a.key[options.columns]]), [options.columns], options.order)
+  const keyFields = [...rowFields, options.columns];
+  const exclude = options.exclude;
+  const included = exclude === undefined ? data : data.filter((row) => !exclude.test(row));
+  const aggregates = aggregate(included, keyFields, options.value);
+  const groups = groupBy(data, keyFields);
+  const rowKeys = orderedKeys(groups.map((g) => rowFields.map((f) => g.key[f])), rowFields, options.order, options.sort);
+  const columnKeys = orderedKeys(groups.map((g) => [g.key[options.columns]]), [options.columns], options.order, options.sort)
     .map((k) => k[0]);
   const format = (field: string, value: unknown): string => (options.formatKey?.[field] ?? String)(value);
   const id = (values: unknown[]): string => JSON.stringify(values.map((v) => v ?? null));
-  const byId = new Map(aggregates.map((a) => [id([...rowFields.map((f) => a.key[f]), a.key[options.columns]]), a.summary]));
+  const byId = new Map(aggregates.map((a) => [id(keyFields.map((f) => a.key[f])), a.summary]));
+  const excludedCount = new Map(groups.map((g) => [id(keyFields.map((f) => g.key[f])), exclude === undefined ? 0 : g.rows.filter((row) => exclude.test(row)).length]));
 
   const summaries = rowKeys.map((rk) => columnKeys.map((ck) => byId.get(id([...rk, ck]))));
   const strong = bestMask(summaries, options.highlight);
@@ -148,7 +161,14 @@ export function pivotTable(data: readonly object[], options: PivotOptions): Tabl
       return repeated ? '' : format(rowFields[j]!, v);
     });
     const cells: Cell[] = summaries[i]!.map((s, j) => {
-      const text = s === undefined ? '—' : formatMeanStd(s, options.cell);
+      const excluded = excludedCount.get(id([...rk, columnKeys[j]])) ?? 0;
+      const label = exclude?.label ?? '';
+      let text = s === undefined ? '—' : formatMeanStd(s, options.cell);
+      if (excluded > 0) {
+        text = s === undefined
+          ? (excluded === 1 ? label : `all ${excluded} ${label}`)
+          : `${text} (${excluded} of ${excluded + s.n} ${label})`;
+      }
       return strong[i]![j] ? { text, strong: true } : text;
     });
     return [...labels, ...cells];
@@ -183,17 +203,24 @@ export function recordTable<R>(records: readonly R[], columns: readonly ColumnSp
   };
 }
 
-function orderedKeys(keys: unknown[][], fields: string[], order: Record<string, unknown[]> | undefined): unknown[][] {
+function orderedKeys(
+  keys: unknown[][], fields: string[], order: Record<string, unknown[]> | undefined, sort: PivotOptions['sort'],
+): unknown[][] {
   const unique: unknown[][] = [];
   const seen = new Set<string>();
   for (const k of keys) {
     const id = JSON.stringify(k.map((v) => v ?? null));
     if (!seen.has(id)) { seen.add(id); unique.push(k); }
   }
-  const firstSeen = fields.map((_, j) => {
-    const m = new Map<unknown, number>();
-    for (const k of unique) if (!m.has(k[j])) m.set(k[j], m.size);
-    return m;
+  const firstSeen = fields.map((field, j) => {
+    const values: unknown[] = [];
+    for (const k of unique) if (!values.includes(k[j])) values.push(k[j]);
+    const direction = sort?.[field];
+    if (direction !== undefined) {
+      const sign = direction === 'ascending' ? 1 : -1;
+      values.sort((a, b) => sign * (typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b))));
+    }
+    return new Map(values.map((v, index) => [v, index]));
   });
   const rank = (k: unknown[], j: number): number => {
     const listed = order?.[fields[j]!]?.indexOf(k[j]) ?? -1;

@@ -125,3 +125,45 @@ test('recordTable: a theory check table (statement, scenario, measured (CI), pre
   ].join('\n'));
   assert.match(toMarkdown(t), /\| \*\*exceeded\*\* \|/);
 });
+
+test('pivotTable: diverged rows are counted, never averaged, and keep their column (issue 14)', () => {
+  const data = [
+    { method: 'SynFlow', density: 0.1, seed: 0, accuracy: 0.90 },
+    { method: 'SynFlow', density: 0.1, seed: 1, accuracy: 0.92 },
+    { method: 'SynFlow', density: 0.1, seed: 2, accuracy: NaN, diverged: true },
+    // every run of GraSP diverged, one without any result field at all (no result.json)
+    { method: 'GraSP', density: 0.1, seed: 0, diverged: true },
+    { method: 'GraSP', density: 0.1, seed: 1, accuracy: NaN, diverged: true },
+    { method: 'SNIP', density: 0.1, seed: 0, accuracy: NaN, diverged: true },
+  ];
+  const table = pivotTable(data, {
+    rows: 'density', columns: 'method', value: 'accuracy', formatKey: { density: formatPercent }, cell: { scale: 100 },
+    exclude: { test: (row) => (row as { diverged?: boolean }).diverged === true, label: 'diverged' },
+    highlight: { best: 'max', within: 'row' },
+  });
+  // SynFlow over the two finite seeds: mean 91.00, sample std |92 − 90|/√2 = 1.414 → 1.41; the best (bold) is
+  // the only cell with a number.
+  assert.equal(toMarkdown(table), [
+    '| density |                            SynFlow |          GraSP |     SNIP |',
+    '| ------- | ---------------------------------: | -------------: | -------: |',
+    '| 10%     | **91.00 ± 1.41 (1 of 3 diverged)** | all 2 diverged | diverged |',
+    '',
+  ].join('\n'));
+  assert.deepEqual(table.columns, ['density', 'SynFlow', 'GraSP', 'SNIP']);
+  assert.deepEqual(table.rows[0]!.map((c) => (typeof c === 'string' ? c : c.text)), ['10%', '91.00 ± 1.41 (1 of 3 diverged)', 'all 2 diverged', 'diverged']);
+  assert.ok(!toMarkdown(table).includes('NaN'));
+  // Without the exclusion the old behaviour would either average NaN or need the field: both are visible here.
+  assert.throws(() => pivotTable(data, { rows: 'density', columns: 'method', value: 'accuracy' }), /field "accuracy" is missing/);
+});
+
+test('pivotTable: sort orders unlisted key values numerically (densities 30%, 3%, 0.3% in any input order)', () => {
+  const data = [0.03, 0.3, 0.003, 0.15, 0.5].flatMap((density, i) => [{ method: 'M', density, accuracy: 0.5 + i / 100 }]);
+  const keys = (table: Table): string[] => table.rows.map((r) => String(r[0]));
+  const descending = pivotTable(data, { rows: 'density', columns: 'method', value: 'accuracy', formatKey: { density: formatPercent }, sort: { density: 'descending' } });
+  assert.deepEqual(keys(descending), ['50%', '30%', '15%', '3%', '0.3%']);
+  const ascending = pivotTable(data, { rows: 'density', columns: 'method', value: 'accuracy', formatKey: { density: formatPercent }, sort: { density: 'ascending' } });
+  assert.deepEqual(keys(ascending), ['0.3%', '3%', '15%', '30%', '50%']);
+  // a preferred order still comes first; the rest follow sorted
+  const mixed = pivotTable(data, { rows: 'density', columns: 'method', value: 'accuracy', formatKey: { density: formatPercent }, order: { density: [0.15] }, sort: { density: 'descending' } });
+  assert.deepEqual(keys(mixed), ['15%', '50%', '30%', '3%', '0.3%']);
+});
