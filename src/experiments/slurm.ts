@@ -99,7 +99,8 @@ export function slurmArrayScript(options: SlurmArrayOptions, logPattern: string)
     `# Written by \`sketchprune run ${experiment} --scale ${options.scale} --slurm\`: ${options.shards} array tasks, task I runs`,
     `# shard I/${options.shards} of the grid into the shared runs directory ${out}.`,
     '# Resubmitting it is safe: finished runs are skipped, unfinished ones resume, running ones are left alone.',
-    ...directives.map((d) => `#SBATCH ${shellQuote(d)}`),
+    // sbatch reads these lines itself (no shell): values are validated above; only a path may need quotes.
+    ...directives.map((d) => `#SBATCH ${/\s/.test(d) ? `"${d}"` : d}`),
     'set -euo pipefail',
     ': "${SLURM_ARRAY_TASK_ID:?submit this script with sbatch: it is a job array}"',
     `cd ${shellQuote(workdir)}`,
