@@ -4,7 +4,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   buildReport, loadExperiment, parseShard, planStates, presetNames, resolveExperimentFile, runExperiment, scales,
-  shardExperiment, slurmOptionProblems, submitSlurmArray, writeSlurmArray, type Scale, type Shard, type SlurmArrayOptions,
+  shardExperiment, slurmOptionProblems, submitSlurmArray, writeExperimentIndex, writeSlurmArray, type Experiment, type Scale,
+  type Shard, type SlurmArrayOptions,
 } from '../experiments/index.js';
 
 const help = `Usage: sketchprune run PRESET|CONFIG [options]
@@ -100,7 +101,7 @@ export async function run(argv: string[]): Promise<number> {
   const experiment = shard === undefined ? whole : shardExperiment(whole, shard);
   const out = values.out ?? path.join('runs', `${experiment.name}-${scale}`);
   const reportDir = values.report ?? path.join('reports', `${experiment.name}-${scale}`);
-  if (values.slurm) return writeSlurm(values, experimentFile, whole.name, whole.runs.length, scale, out, threads);
+  if (values.slurm) return writeSlurm(values, experimentFile, whole, scale, out, threads);
   const slice = shard === undefined ? '' : `, shard ${shard.index}/${shard.count}: ${experiment.runs.length} of ${whole.runs.length} runs`;
   console.log(`${experiment.title || experiment.name} [${scale} scale]: ${whole.runs.length} runs in ${out}${slice}`);
   if (experiment.estimate) console.log(`expected cost: ${experiment.estimate}`);
@@ -128,7 +129,9 @@ export async function run(argv: string[]): Promise<number> {
 type Values = Record<string, string | boolean | undefined>;
 
 /** --slurm: writes the job-array script (and submits it with --submit). */
-function writeSlurm(values: Values, experimentFile: string, name: string, runCount: number, scale: string, out: string, threads: number | undefined): number {
+function writeSlurm(values: Values, experimentFile: string, whole: Experiment, scale: string, out: string, threads: number | undefined): number {
+  const name = whole.name;
+  const runCount = whole.runs.length;
   const integer = (flag: string, min: number): number | undefined | null => {
     const text = values[flag];
     if (text === undefined) return undefined;
@@ -160,6 +163,8 @@ function writeSlurm(values: Values, experimentFile: string, name: string, runCou
   }
   if (options.shards > runCount) console.log(`note: ${options.shards} shards for ${runCount} runs: ${options.shards - runCount} tasks will have nothing to do`);
   const script = writeSlurmArray(options);
+  // The grid goes into experiment.json now, so that `report` lists every run as pending before a task starts.
+  writeExperimentIndex(out, whole);
   console.log(`${name} [${scale} scale]: ${runCount} runs in ${path.resolve(out)} as a Slurm array of ${options.shards} tasks`);
   console.log(`script: ${script.file}`);
   console.log(`task logs: ${script.logPattern}`);

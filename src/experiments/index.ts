@@ -11,7 +11,7 @@ export {
 } from './experiment.js';
 export { presetsDir, presetNames, resolveExperimentFile } from './presets.js';
 export { runExperiment, planStates, executeAndRecord, type RunExecutor, type RunContext, type RunOutcome, type ScheduleOptions } from './scheduler.js';
-export { runDirectory, runState, readRunSpec, files as runFiles, type RunState } from './store.js';
+export { runDirectory, runState, readRunSpec, writeExperimentIndex, files as runFiles, type RunState } from './store.js';
 export { buildReport, buildTable, statusLine, toMarkdownTables, type ReportOutput, type StatusCounts } from './report-builder.js';
 export { readAnalysis, writeAnalysis, type RunAnalysis } from './analysis-file.js';
 export { parseShard, shardRuns, shardExperiment, type Shard } from './shard.js';

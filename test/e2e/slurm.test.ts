@@ -64,7 +64,8 @@ test('a 3-task Slurm job array runs demo --quick into one directory; its report 
   };
   const deadline = Date.now() + 600_000;
   for (;;) {
-    if (partial === undefined && fs.existsSync(path.join(shared, 'experiment.json'))) {
+    const started = fs.readdirSync(shared).some((d) => fs.existsSync(path.join(shared, d, 'config.json')));
+    if (partial === undefined && started) {
       const report = spawnSync(process.execPath, [cli, 'report', shared, '--out', path.join(dir, 'partial-report')], { encoding: 'utf8', env, timeout: 120_000 });
       assert.equal(report.status, 0, `${report.stdout}\n${report.stderr}`);
       partial = /Runs: (\d+) of (\d+) done, (\d+) diverged, (\d+) failed, (\d+) running, (\d+) pending\./.exec(report.stdout)?.[0];
@@ -74,7 +75,7 @@ test('a 3-task Slurm job array runs demo --quick into one directory; its report 
       assert.equal(counts[0]! + counts[2]! + counts[3]! + counts[4]! + counts[5]!, 6, partial);
     }
     const queue = spawnSync('squeue', ['-h', '-j', job, '-o', '%i %T'], { encoding: 'utf8', env });
-    if (queue.status === 0 && queue.stdout.trim() === '') break;
+    if (queue.status === 0 && queue.stdout.trim() === '' && partial !== undefined) break;
     // Meanwhile (once the array has started) the same runs locally, into a directory of its own.
     if (partial !== undefined && !ranLocally) { runLocally(); continue; }
     assert.ok(Date.now() < deadline, `job ${job} still queued after 10 minutes:\n${queue.stdout}`);
