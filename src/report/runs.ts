@@ -76,9 +76,12 @@ export function readRun(dir: string): RunRecord {
   return record;
 }
 
-/** error.txt of a run whose loss or weights became NaN/infinite (train/'s NonFiniteLossError). */
+/**
+ * error.txt of a run whose loss or weights became NaN/infinite: train/'s NonFiniteLossError by name (in-process
+ * runs write its stack), or by its message (a worker process passes on only the message).
+ */
 export function isDivergence(errorText: string): boolean {
-  return /\bNonFiniteLossError\b/.test(errorText);
+  return /\bNonFiniteLossError\b|training stopped: (?:the (?:test )?loss is (?:NaN|-?Infinity)|a weight became NaN or infinite)/.test(errorText);
 }
 
 /**
