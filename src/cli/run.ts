@@ -39,7 +39,8 @@ skipped, and a run being run by another process (running.lock) is left to it.
   --shards N              with --slurm: array tasks (default: one per run)
   --partition P           with --slurm: Slurm partition (default: the cluster's default)
   --gpus-per-task G       with --slurm: GPUs per task (the runs' device comes from the experiment file)
-  --cpus-per-task C       with --slurm: CPUs per task (default 1); torch threads are pinned to C
+  --cpus-per-task C       with --slurm: CPUs per task (default 1); torch and BLAS threads are pinned to C
+                          (--threads and OMP_NUM_THREADS), so every task computes alike
   --time T                with --slurm: time limit per task (minutes, HH:MM:SS, D-HH:MM:SS)
   --array-parallelism K   with --slurm: at most K tasks at once (--array=1-N%K)`;
 
