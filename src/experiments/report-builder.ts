@@ -131,7 +131,7 @@ function statusOf(members: RunRecord[], index: ExperimentIndex, indexDir: string
     }
   }
   const done = members.filter((r) => r.status === 'finished').length;
-  const warnings = members.flatMap((r) => r.warnings.map((w) => ({ name: r.name, dir: r.dir, note: w })));
+  const warnings = members.flatMap((r) => (r.warnings ?? []).map((w) => ({ name: r.name, dir: r.dir, note: w })));
   return {
     counts: { total: done + diverged.length + failed.length + running.length + pending.length, done, diverged: diverged.length, failed: failed.length, running: running.length, pending: pending.length },
     lists: [

@@ -81,5 +81,5 @@ export interface RunRecord {
   /** The process holding running.lock, for 'running' runs. */
   holder?: { pid: number; host?: string };
   /** Problems that did not stop the report (e.g. a torn last metrics line that was skipped). */
-  warnings: string[];
+  warnings?: string[];
 }
