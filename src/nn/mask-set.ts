@@ -5,6 +5,7 @@ import {
 } from '../torch/index.js';
 import { Module } from './module.js';
 import { BatchNorm1d, BatchNorm2d, Conv2d, Linear } from './layers.js';
+import { TorchScriptModule } from './torchscript.js';
 
 export interface PrunableOptions {
   /** Also prune biases of conv and linear layers (default false). */
@@ -13,8 +14,12 @@ export interface PrunableOptions {
   batchNorm?: boolean;
 }
 
-/** The parameters pruning acts on: conv and linear weights by default, in model order. */
+/**
+ * The parameters pruning acts on: conv and linear weights by default, in model order. A TorchScript module (a
+ * user's own network) decides by name and shape instead: see TorchScriptModule.prunableParameters.
+ */
 export function prunableParameters(model: Module, options: PrunableOptions = {}): [string, Tensor][] {
+  if (model instanceof TorchScriptModule) return model.prunableParameters(options);
   const result: [string, Tensor][] = [];
   for (const [path, module] of model.namedModules()) {
     const prefix = path ? `${path}.` : '';
