@@ -150,7 +150,7 @@ function parse(argv: string[]) {
   if (values.help) return 'help' as const;
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   if (values.model !== undefined && values.torchscript !== undefined) throw new UsageError('give --model or --torchscript, not both');
-  if (values.model === undefined && values.torchscript === undefined) throw new UsageError('--model (or --torchscript FILE) is required');
+  if (values.model === undefined && values.torchscript === undefined) throw new UsageError('--model is required (or --torchscript FILE for your own network)');
   if (values.method === undefined) throw new UsageError('--method is required');
   if (values.torchscript === undefined) {
     for (const flag of ['input-shape', 'classes'] as const) {

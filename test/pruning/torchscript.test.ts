@@ -135,6 +135,17 @@ describe('TorchScript modules (a user\'s own PyTorch network)', { skip: hasPyTor
     const theirs = scoreModel(twinConv, { method: 'synflow' });
     for (const [name, score] of ours) assert.ok(relativeError(score, theirs.get(name)!) < 1e-12, name);
     for (const score of [...ours.values(), ...theirs.values()]) score.dispose();
+    // to(): the script module converts in place and the Module's tensors follow (names kept, gradients on).
+    traced.to('float64');
+    twinConv.to('float64');
+    assert.deepEqual(traced.namedParameters().map(([name, tensor]) => [name, tensor.dtype, tensor.requiresGrad]),
+      twinConv.namedParameters().map(([name]) => [name, 'float64', true]));
+    T.tidy(() => {
+      const x = T.randn([2, 1, 12, 12], { dtype: 'float64' });
+      const ours = T.noGrad(() => traced.forward(x));
+      assert.equal(ours.dtype, 'float64');
+      assert.ok(relativeError(ours, T.noGrad(() => twinConv.forward(x))) < 1e-12);
+    });
     traced.dispose();
     twinConv.dispose();
 
@@ -163,6 +174,28 @@ describe('TorchScript modules (a user\'s own PyTorch network)', { skip: hasPyTor
     assert.match(errors[1], /give --model or --torchscript, not both/);
     assert.match(errors[2], /--input-shape takes positive integers/);
   });
+  test('prune --save-init on a registry model writes the seeded initial weights as FILE.init.pt', async () => {
+    const out = path.join(dir, 'lenet.safetensors');
+    const log = console.log;
+    console.log = () => {};
+    try {
+      assert.equal(await pruneCli(['--model', 'lenet300', '--method', 'magnitude', '--density', '0.1', '--seed', '4',
+        '--out', out, '--save-init']), 0);
+    } finally {
+      console.log = log;
+    }
+    const init = T.loadPt(path.join(dir, 'lenet.init.pt'));
+    T.manualSeed(4);
+    const model = createModel('lenet300');
+    try {
+      assert.deepEqual(Object.keys(init).sort(), Object.keys(model.stateDict()).sort());
+      for (const [name, tensor] of Object.entries(model.stateDict())) assert.equal(relativeError(init[name], tensor), 0, name);
+    } finally {
+      model.dispose();
+      for (const tensor of Object.values(init)) tensor.dispose();
+    }
+  });
+
   test('MaskSet.applyTo on a TorchScript module writes through to the scripted weights', () => {
     const model = TorchScriptModule.load(path.join(dir, 'conv2.pt'), { inputShape: [1, 12, 12] });
     const masks = MaskSet.ones(model);
