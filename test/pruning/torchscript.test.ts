@@ -100,6 +100,7 @@ describe('TorchScript modules (a user\'s own PyTorch network)', { skip: hasPyTor
 
   for (const selection of ['threshold', 'sketch-random', 'sketch']) {
     test(`synflow (3 iterations), ${selection} selection: the same masks as the twin; the module is left as it was`, async () => {
+      const live = T.memoryStats().tensors;
       const weights = T.tidy(() => scripted.namedParameters().map(([, tensor]) => T.keep(tensor.clone())));
       scripted.train();
       const options = { method: 'synflow', density: 0.1, iterations: 3, selection, seed: 3 } as const;
@@ -124,6 +125,7 @@ describe('TorchScript modules (a user\'s own PyTorch network)', { skip: hasPyTor
         theirs.masks.dispose();
         for (const weight of weights) weight.dispose();
       }
+      assert.equal(T.memoryStats().tensors, live, 'pruning a TorchScript module leaves no tensors behind');
     });
   }
 
