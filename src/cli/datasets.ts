@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { DatasetAvailability } from '../data/index.js';
 
 const usage = `Usage: sketchprune datasets [--dir <name>=<path>]... [--stats] [--json]
+       sketchprune datasets fetch <name> [--from URL-or-path] [--to ROOT] [--sha256 HEX] [--force]
 
 Lists the datasets sketchprune reads (fashion-mnist, mnist, cifar10, cifar100, tiny-imagenet): whether each
 is found, where, and the train/test example counts (from file headers and sizes; pixels are not read).
@@ -12,7 +13,9 @@ Where datasets are looked for, in order:
   2. the dataset's own variable     FASHION_MNIST_DIR, MNIST_DIR, CIFAR10_DIR, CIFAR100_DIR, TINY_IMAGENET_DIR
   3. SKETCHPRUNE_DATA=<root>        <root>/fashion-mnist, <root>/mnist, <root>/cifar-10-batches-bin,
                                     <root>/cifar-100-binary, <root>/tiny-imagenet-200 (and similar names)
-  4. standard places                /usr/share/datasets/<name> (Debian's dataset-fashion-mnist)
+  4. the user data directory        $XDG_DATA_HOME/sketchprune/datasets or ~/.local/share/sketchprune/datasets
+                                    (same folder names; where 'fetch' unpacks when SKETCHPRUNE_DATA is unset)
+  5. standard places                /usr/share/datasets/<name> (Debian's dataset-fashion-mnist)
 
 Options:
   --dir <name>=<path>  look for dataset <name> in <path> (repeatable)
@@ -21,10 +24,76 @@ Options:
   --json               print the listing as JSON
   -h, --help           show this help
 
+sketchprune datasets fetch --help describes the fetcher.
+
 Exit status: 0; 1 when a dataset is found but damaged or incomplete, or a given directory does not exist;
 2 for bad arguments.`;
 
+const fetchUsage = `Usage: sketchprune datasets fetch <name> [--from URL-or-path] [--to ROOT] [--sha256 HEX] [--force]
+
+Gets a dataset's standard release, verifies it, and unpacks it where 'sketchprune datasets' looks:
+ROOT/<folder>, with ROOT = --to, else SKETCHPRUNE_DATA, else the user data directory
+(~/.local/share/sketchprune/datasets).
+
+  cifar10        cifar-10-binary.tar.gz   -> cifar-10-batches-bin/
+  cifar100       cifar-100-binary.tar.gz  -> cifar-100-binary/
+  tiny-imagenet  tiny-imagenet-200.zip    -> tiny-imagenet-200/ (needs unzip)
+  mnist, fashion-mnist  the four *-ubyte.gz files -> mnist/, fashion-mnist/ (read gzipped as they are)
+
+Checks: each standard file must have the MD5 its publisher lists (the CIFAR page; torchvision's resource lists);
+its SHA-256 is printed. --sha256 HEX pins an archive by SHA-256 instead (for a mirror's copy or your own archive).
+A file that fails its check is not unpacked.
+
+Options:
+  --from SRC     the archive as a URL or a local file (default: the official URL); for mnist and fashion-mnist
+                 a base URL or a directory holding the four files
+  --to ROOT      data root to unpack under (default SKETCHPRUNE_DATA, else the user data directory)
+  --sha256 HEX   the SHA-256 the archive must have (replaces the published MD5 check)
+  --force        replace an existing dataset folder
+  -h, --help     show this help`;
+
+async function fetchCommand(argv: string[]): Promise<number> {
+  let parsed: { values: { from?: string; to?: string; sha256?: string; force?: boolean; help?: boolean }; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args: argv, allowPositionals: true, strict: true,
+      options: {
+        from: { type: 'string' }, to: { type: 'string' }, sha256: { type: 'string' }, force: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    console.error(`sketchprune datasets fetch: ${(error as Error).message} (see sketchprune datasets fetch --help)`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(fetchUsage);
+    return 0;
+  }
+  const { fetchDataset, fetchSpecs } = await import('../data/fetch.js');
+  const names = fetchSpecs.map((spec) => spec.dataset);
+  if (parsed.positionals.length !== 1 || !names.includes(parsed.positionals[0])) {
+    const got = parsed.positionals.length ? `'${parsed.positionals.join(' ')}'` : 'nothing';
+    console.error(`sketchprune datasets fetch: name one dataset (${names.join(', ')}), got ${got}`);
+    return 2;
+  }
+  const { from, to, sha256, force } = parsed.values;
+  if (sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(sha256)) {
+    console.error(`sketchprune datasets fetch: --sha256 must be 64 hexadecimal digits, got '${sha256}'`);
+    return 2;
+  }
+  try {
+    const result = await fetchDataset(parsed.positionals[0], { from, to, sha256, force, log: (line) => console.log(line) });
+    for (const file of result.files) console.log(`  ${file.name}: ${file.bytes.toLocaleString('en-US')} bytes, md5 ${file.md5}, sha256 ${file.sha256}`);
+    return 0;
+  } catch (error) {
+    console.error(`sketchprune datasets fetch: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
 export async function run(argv: string[]): Promise<number> {
+  if (argv[0] === 'fetch') return fetchCommand(argv.slice(1));
   let values: { dir?: string[]; stats?: boolean; json?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({

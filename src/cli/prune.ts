@@ -1,9 +1,10 @@
-// `sketchprune prune`: prunes a registry model at initialization and saves the masks with their record.
+// `sketchprune prune`: prunes a registry model (or the user's own TorchScript network) at initialization and saves
+// the masks with their record.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { manualSeed, setNumThreads } from '../torch/index.js';
-import { createModel, type MaskSet } from '../nn/index.js';
+import { manualSeed, savePt, setNumThreads } from '../torch/index.js';
+import { TorchScriptModule, createModel, type MaskSet, type Module } from '../nn/index.js';
 import { DataLoader, cacheDir, channelStats, getDataset, loadDataset, type InputSourceKind } from '../data/index.js';
 import {
   figure1Data, findScorer, formatDensityTable, loadMasks, methodNames, prune, saveMasks, scheduleNames, selectionNames,
@@ -12,12 +13,19 @@ import {
 import { histogramOverlay } from '../report/index.js';
 
 const help = `Usage: sketchprune prune --model NAME --method METHOD --density D [options]
+       sketchprune prune --torchscript FILE --input-shape C,H,W --method METHOD --density D [options]
 
 Prunes a freshly initialized model (seeded) and writes the masks as safetensors, with the pruning record
 (method, options, seed, per-layer density, timing) as metadata. Prints the per-layer density table.
 
 Required:
   --model NAME            registry model (lenet300, fc, conv2/4/6, vgg11..19, resnet20..56, wrn20-W, resnet18, wrn18-k)
+  --torchscript FILE      or your own PyTorch network, saved with torch.jit.script(model).save(FILE) or
+                          torch.jit.trace(model, example).save(FILE); its weights are the initialization (--seed
+                          seeds only the pruning). Masks are keyed by its named_parameters() names; prunable by
+                          default: every parameter named 'weight' with 2 or more dimensions (conv, linear)
+  --input-shape C,H,W     one example's shape, for --torchscript (or give --dataset); the class count comes
+                          from one forward pass on zeros unless --classes N is given
   --method METHOD         ${methodNames.filter((name) => name !== 'imp').join(', ')}
                           (imp trains between rounds: run it through an experiment, sketchprune run)
   --density D             kept fraction in (0, 1]; or instead:
@@ -46,6 +54,9 @@ Output:
   --seed S                seed of the initialization and of the pruning's randomness (default 0)
   --out FILE              masks file (default runs/masks/MODEL-METHOD-SELECTION-dD-sS.safetensors)
   --pt                    also write FILE.pt, a {parameter name: mask} dict that torch.load reads
+                          (torch.bool for 0/1 masks; python/apply_masks.py applies it to a PyTorch model)
+  --save-init             also write FILE.init.pt: the model's initial weights (a state dict that torch.load
+                          reads), so the masks can be trained from the same initialization in PyTorch
   --figures DIR           Figure 1 data (JSON) and plots (SVG, PNG): kept-weight histograms vs a uniform mask,
                           and scores of 1000 random weights kept with and without randomization
   --compare LABEL=FILE    another mask (e.g. IMP's) for the weight histogram; repeatable
@@ -78,10 +89,11 @@ async function pruneCommand(argv: string[]): Promise<number> {
 
   const dataset = values.dataset ? getDataset(values.dataset) : null;
   manualSeed(options.seed!);
-  const model = createModel(values.model!, {
+  const model = values.torchscript !== undefined ? loadTorchScript(values, dataset) : createModel(values.model!, {
     ...(dataset ? { inputShape: dataset.inputShape, numClasses: dataset.numClasses } : {}),
     ...(values.width !== undefined ? { width: integer('--width', values.width, 1) } : {}),
   });
+  const modelName = values.model ?? path.basename(values.torchscript!);
   const entry = findScorer(options.method);
   const wantsReal = values.input === 'real' || (values.input === undefined && entry.needsInput && !entry.defaultInput && dataset);
   if (wantsReal) {
@@ -95,7 +107,7 @@ async function pruneCommand(argv: string[]): Promise<number> {
     options.input = { ...options.input, source: 'real', loader };
   }
   const total = model.namedParameters().length;
-  console.log(`pruning ${values.model} (${model.parameterCount().toLocaleString('en-US')} parameters in ${total} tensors) with ` +
+  console.log(`pruning ${modelName} (${model.parameterCount().toLocaleString('en-US')} parameters in ${total} tensors) with ` +
     `${options.method}, ${options.selection} selection, ${options.scope} scope, to density ${describeDensity(options)}` +
     (entry.needsInput ? `, input ${options.input?.source ?? entry.defaultInput?.source}` : ''));
   options.onProgress = progressPrinter();
@@ -108,7 +120,12 @@ async function pruneCommand(argv: string[]): Promise<number> {
     `(${(100 * result.record.density).toFixed(3)} %) in ${seconds} s` +
     (result.record.sketchBudget !== undefined ? `; Algorithm 1 drew s = ${result.record.sketchBudget}` : ''));
   console.log(`masks: ${files.join(' and ')}`);
-  if (values.figures !== undefined) await writeFigures(values.model!, model, result, options, values.figures, values.compare ?? []);
+  if (values['save-init']) {
+    const initFile = `${out.endsWith('.safetensors') ? out.slice(0, -'.safetensors'.length) : out}.init.pt`;
+    savePt(initFile, model.stateDict());
+    console.log(`initial weights: ${initFile}`);
+  }
+  if (values.figures !== undefined) await writeFigures(modelName, model, result, options, values.figures, values.compare ?? []);
   result.masks.dispose();
   for (const score of result.scores?.values() ?? []) score.dispose();
   return 0;
@@ -118,7 +135,8 @@ function parse(argv: string[]) {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true, strict: true,
     options: {
-      model: { type: 'string' }, dataset: { type: 'string' }, method: { type: 'string' }, density: { type: 'string' },
+      model: { type: 'string' }, torchscript: { type: 'string' }, 'input-shape': { type: 'string' },
+      classes: { type: 'string' }, 'save-init': { type: 'boolean', default: false }, dataset: { type: 'string' }, method: { type: 'string' }, density: { type: 'string' },
       compression: { type: 'string' }, sparsity: { type: 'string' }, selection: { type: 'string', default: 'threshold' },
       scope: { type: 'string', default: 'global' }, iterations: { type: 'string' }, schedule: { type: 'string', default: 'exponential' },
       'selection-at': { type: 'string', default: 'every' }, input: { type: 'string' }, 'batch-size': { type: 'string' },
@@ -131,7 +149,16 @@ function parse(argv: string[]) {
   });
   if (values.help) return 'help' as const;
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-  for (const flag of ['model', 'method'] as const) if (values[flag] === undefined) throw new UsageError(`--${flag} is required`);
+  if (values.model !== undefined && values.torchscript !== undefined) throw new UsageError('give --model or --torchscript, not both');
+  if (values.model === undefined && values.torchscript === undefined) throw new UsageError('--model is required (or --torchscript FILE for your own network)');
+  if (values.method === undefined) throw new UsageError('--method is required');
+  if (values.torchscript === undefined) {
+    for (const flag of ['input-shape', 'classes'] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} is for --torchscript (registry models take --dataset)`);
+    }
+  } else if (values.width !== undefined) {
+    throw new UsageError('--width is for registry models, not --torchscript');
+  }
   if (values.method === 'imp') throw new UsageError('--method imp trains between rounds; run it through an experiment (sketchprune run)');
   if (!methodNames.includes(values.method!)) throw new UsageError(`unknown --method '${values.method}'; expected one of ${methodNames.filter((m) => m !== 'imp').join(', ')}`);
   const given = (['density', 'compression', 'sparsity'] as const).filter((flag) => values[flag] !== undefined);
@@ -163,9 +190,29 @@ function parse(argv: string[]) {
     if (!/^[^=]+=.+$/.test(item)) throw new UsageError(`--compare takes LABEL=FILE, got '${item}'`);
   }
   const densityText = String(values.density ?? (values.compression !== undefined ? `c${values.compression}` : `s${values.sparsity}`));
+  const modelName = values.model ?? path.basename(values.torchscript!).replace(/\.[^.]*$/, '');
   const out = values.out ?? path.join('runs', 'masks',
-    `${values.model}-${values.method}-${values.selection}-d${densityText}-s${seed}.safetensors`);
+    `${modelName}-${values.method}-${values.selection}-d${densityText}-s${seed}.safetensors`);
   return { values, options, out };
+}
+
+/** The user's TorchScript network, with its input shape from --input-shape or --dataset. */
+function loadTorchScript(values: { torchscript?: string; 'input-shape'?: string; classes?: string },
+  dataset: ReturnType<typeof getDataset> | null): Module {
+  let inputShape: number[] | undefined = dataset?.inputShape;
+  if (values['input-shape'] !== undefined) {
+    const sizes = values['input-shape'].split(',').map((text) => Number(text.trim()));
+    if (sizes.length === 0 || !sizes.every((size) => Number.isSafeInteger(size) && size > 0)) {
+      throw new UsageError(`--input-shape takes positive integers separated by commas (e.g. 3,32,32), got '${values['input-shape']}'`);
+    }
+    inputShape = sizes;
+  }
+  const numClasses = values.classes !== undefined ? integer('--classes', values.classes, 1) : dataset?.numClasses;
+  if (!inputShape) {
+    throw new UsageError('--torchscript needs --input-shape C,H,W (or --dataset): scoring inputs are made in that shape');
+  }
+  console.log(`loading TorchScript module ${values.torchscript} …`);
+  return TorchScriptModule.load(values.torchscript!, { inputShape, ...(numClasses !== undefined ? { numClasses } : {}) });
 }
 
 function describeDensity(options: PruneOptions): string {
@@ -188,7 +235,7 @@ function progressPrinter(): (progress: PruneProgress) => void {
   };
 }
 
-async function writeFigures(modelName: string, model: ReturnType<typeof createModel>, result: Awaited<ReturnType<typeof prune>>,
+async function writeFigures(modelName: string, model: Module, result: Awaited<ReturnType<typeof prune>>,
   options: PruneOptions, dir: string, compareArgs: string[]): Promise<void> {
   const compare: Record<string, MaskSet> = {};
   for (const item of compareArgs) {

@@ -15,3 +15,4 @@ export {
   datasets, datasetNames, getDataset, loadDataset, datasetStats, probeDatasets,
   type DatasetEntry, type LoadOptions, type DatasetAvailability,
 } from './registry.js';
+export { fetchDataset, fetchSpecs, getFetchSpec, defaultDataRoot, type FetchOptions, type FetchResult } from './fetch.js';

@@ -1,5 +1,6 @@
 // Where datasets and caches live: an explicit directory, then the dataset's environment variable, then
-// SKETCHPRUNE_DATA/<folder>, then the standard install places.
+// SKETCHPRUNE_DATA/<folder>, then the user's data directory (where `sketchprune datasets fetch` unpacks by
+// default), then the standard install places.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,8 +42,20 @@ export function candidatePlaces(rule: LocateRule, options: LocateOptions = {}): 
   if (root) {
     for (const folder of rule.folders) places.push({ dir: path.resolve(root, folder), via: 'SKETCHPRUNE_DATA', explicit: false });
   }
+  const user = userDataDir(env);
+  if (user) for (const folder of rule.folders) places.push({ dir: path.join(user, folder), via: 'user data', explicit: false });
   for (const dir of rule.defaults) places.push({ dir, via: 'default', explicit: false });
   return places;
+}
+
+/**
+ * The user's dataset directory: $XDG_DATA_HOME/sketchprune/datasets, else ~/.local/share/sketchprune/datasets
+ * (null when the environment names no home, as in tests that pass their own environment).
+ */
+export function userDataDir(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (env.XDG_DATA_HOME) return path.resolve(env.XDG_DATA_HOME, 'sketchprune', 'datasets');
+  if (env.HOME) return path.resolve(env.HOME, '.local', 'share', 'sketchprune', 'datasets');
+  return null;
 }
 
 /**

@@ -1,10 +1,12 @@
 // MaskSet: one mask per prunable parameter, keyed by the parameter's dotted name. Values are 0/1, or the
-// scaled values of a sketch mask (Algorithm 1), so a mask is a float tensor, never a bool.
+// scaled values of a sketch mask (Algorithm 1), so in memory a mask is a float tensor. On disk a set whose values
+// are all 0/1 is stored as bool (1 byte per weight); a scaled set keeps float32.
 import {
   Tensor, keep, noGrad, tidy, ones, saveSafetensors, loadSafetensors, savePt, type NamedTensors,
 } from '../torch/index.js';
 import { Module } from './module.js';
 import { BatchNorm1d, BatchNorm2d, Conv2d, Linear } from './layers.js';
+import { TorchScriptModule } from './torchscript.js';
 
 export interface PrunableOptions {
   /** Also prune biases of conv and linear layers (default false). */
@@ -13,8 +15,12 @@ export interface PrunableOptions {
   batchNorm?: boolean;
 }
 
-/** The parameters pruning acts on: conv and linear weights by default, in model order. */
+/**
+ * The parameters pruning acts on: conv and linear weights by default, in model order. A TorchScript module (a
+ * user's own network) decides by name and shape instead: see TorchScriptModule.prunableParameters.
+ */
 export function prunableParameters(model: Module, options: PrunableOptions = {}): [string, Tensor][] {
+  if (model instanceof TorchScriptModule) return model.prunableParameters(options);
   const result: [string, Tensor][] = [];
   for (const [path, module] of model.namedModules()) {
     const prefix = path ? `${path}.` : '';
@@ -123,10 +129,23 @@ export class MaskSet {
 
   toNamedTensors(): NamedTensors { return Object.fromEntries(this.#masks); }
 
-  /** safetensors with string metadata (e.g. the pruning record as JSON). */
-  save(file: string, metadata: Record<string, string> = {}): void { saveSafetensors(file, this.toNamedTensors(), metadata); }
-  /** A .pt file that Python reads with torch.load: {parameter name: mask}. */
-  savePt(file: string): void { savePt(file, this.toNamedTensors()); }
+  /** What the files hold: bool masks when every value is 0 or 1, else the float32 values (caller disposes). */
+  #forStorage<T>(write: (tensors: NamedTensors) => T): T {
+    if (!this.isBinary()) return write(this.toNamedTensors());
+    const stored = [...this.#masks].map(([name, mask]) => [name, keep(tidy(() => mask.ne(0)))] as const);
+    try {
+      return write(Object.fromEntries(stored));
+    } finally {
+      for (const [, mask] of stored) mask.dispose();
+    }
+  }
+
+  /** safetensors with string metadata (e.g. the pruning record as JSON); 0/1 masks as BOOL, scaled ones as F32. */
+  save(file: string, metadata: Record<string, string> = {}): void {
+    this.#forStorage((tensors) => saveSafetensors(file, tensors, metadata));
+  }
+  /** A .pt file that Python reads with torch.load: {parameter name: mask} (torch.bool for 0/1 masks). */
+  savePt(file: string): void { this.#forStorage((tensors) => savePt(file, tensors)); }
   static load(file: string): { masks: MaskSet; metadata: Record<string, string> } {
     const { tensors, metadata } = loadSafetensors(file);
     return { masks: new MaskSet(Object.entries(tensors)), metadata };

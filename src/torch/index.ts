@@ -8,3 +8,4 @@ export { survivorTopK, zeroWhere_, absMul_, replaceMasks_, type SurvivorTopK } f
 export { tidy, keep, dispose } from './scope.js';
 export { type DType, type Device, isFloating } from './dtype.js';
 export * as F from './functional.js';
+export { ScriptModule } from './jit.js';

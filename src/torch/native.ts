@@ -42,7 +42,18 @@ export interface NativeAddon {
   zeroWhere_(tensors: Handle[], masks: Handle[]): void;
   absMul_(targets: Handle[], others: Handle[]): void;
   replaceMasks_(current: Handle[], next: Handle[]): Handle[];
+  jitLoad(file: string): ScriptModuleHandle;
+  jitNamedParameters(module: ScriptModuleHandle): [string[], Handle[]];
+  jitNamedBuffers(module: ScriptModuleHandle): [string[], Handle[]];
+  jitNamedModules(module: ScriptModuleHandle): [string[], string[]];
+  jitTrain(module: ScriptModuleHandle, on: boolean): void;
+  jitIsTraining(module: ScriptModuleHandle): boolean;
+  jitTo(module: ScriptModuleHandle, device: string | null, dtypeCode: number | null): void;
+  jitForward(module: ScriptModuleHandle, inputs: Handle[]): Handle;
 }
+
+/** An opaque loaded TorchScript module (freed when garbage collected); only torch/jit.ts uses it. */
+export type ScriptModuleHandle = object & { readonly __scriptModule: unique symbol };
 
 function findAddon(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));

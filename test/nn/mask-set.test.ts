@@ -164,8 +164,31 @@ test('save/load (safetensors) round-trips scaled values and metadata; savePt is 
   masks.savePt(ptFile);
   if (hasPyTorch()) {
     const summary = runReference<Record<string, { shape: number[]; sum: number; nonzero: number }>>('read-masks.py', [ptFile]);
-    assert.deepEqual(summary['body.0.weight'], { shape: [3, 2, 3, 3], sum: 14 * 3.25, nonzero: 14 });
-    assert.deepEqual(summary['body.4.weight'], { shape: [5, 48], sum: 40, nonzero: 40 });
+    assert.deepEqual(summary['body.0.weight'], { shape: [3, 2, 3, 3], dtype: 'torch.float32', sum: 14 * 3.25, nonzero: 14 });
+    assert.deepEqual(summary['body.4.weight'], { shape: [5, 48], dtype: 'torch.float32', sum: 40, nonzero: 40 });
+  }
+  for (const item of [masks, loaded]) item.dispose();
+  fs.rmSync(directory, { recursive: true, force: true });
+});
+
+test('0/1 masks are stored as bool (safetensors BOOL, torch.bool in .pt) and load back as 0/1 floats', () => {
+  const directory = tmp();
+  const linear = patternMask([5, 48], 6);
+  const masks = new MaskSet([['body.4.weight', linear.mask]]);
+  const file = path.join(directory, 'masks.safetensors');
+  masks.save(file);
+  const bytes = fs.readFileSync(file);
+  const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8'));
+  assert.equal(header['body.4.weight'].dtype, 'BOOL');
+  assert.equal(bytes.length, 8 + Number(bytes.readBigUInt64LE(0)) + 5 * 48); // one byte per weight
+  const { masks: loaded } = MaskSet.load(file);
+  assert.equal(loaded.get('body.4.weight').dtype, 'float32');
+  assert.deepEqual(loaded.get('body.4.weight').toArray(), linear.values);
+  const ptFile = path.join(directory, 'masks.pt');
+  masks.savePt(ptFile);
+  if (hasPyTorch()) {
+    const summary = runReference<Record<string, { dtype: string; sum: number; nonzero: number }>>('read-masks.py', [ptFile]);
+    assert.deepEqual(summary['body.4.weight'], { shape: [5, 48], dtype: 'torch.bool', sum: 40, nonzero: 40 });
   }
   for (const item of [masks, loaded]) item.dispose();
   fs.rmSync(directory, { recursive: true, force: true });

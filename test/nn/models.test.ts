@@ -236,7 +236,7 @@ describe('names, buffers and masks', () => {
   });
 });
 
-describe('PyTorch cross-check (test/reference/models.py)', { skip: hasPyTorch() ? false : '/usr/bin/python3 has no torch' }, () => {
+describe('PyTorch cross-check (python/models.py, the twins)', { skip: hasPyTorch() ? false : '/usr/bin/python3 has no torch' }, () => {
   interface Reference {
     structure: Record<string, { params: number; parameters: [string, number[]][]; buffers: [string, number[]][] }>;
     forward: Record<string, { eval: number[]; train: number[]; grads: Record<string, number[]> }>;
@@ -298,7 +298,7 @@ describe('PyTorch cross-check (test/reference/models.py)', { skip: hasPyTorch() 
     }));
     const request = path.join(directory, 'request.json');
     fs.writeFileSync(request, JSON.stringify({ structure, forward }));
-    reference = runReference<Reference>('models.py', [request]);
+    reference = runReference<Reference>('python/models.py', [request]);
     fs.rmSync(directory, { recursive: true, force: true });
   });
 

@@ -12,9 +12,13 @@ export function hasPyTorch(): boolean {
   return available;
 }
 
-/** Runs test/reference/<script> (found from dist/test/nn/) with the arguments and parses its stdout as JSON. */
+/**
+ * Runs test/reference/<script>, or a repository path such as python/models.py (found from dist/test/nn/), with the
+ * arguments and parses its stdout as JSON.
+ */
 export function runReference<T>(script: string, args: string[]): T {
-  const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/reference', script);
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+  const file = script.includes('/') ? path.join(root, script) : path.join(root, 'test/reference', script);
   const stdout = execFileSync(python, [file, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
   return JSON.parse(stdout) as T;
 }

@@ -1,8 +1,17 @@
-"""PyTorch reference for test/nn/models.test.ts: builds the registry's architectures with torch.nn, written
-from the reference code's conventions (OpenLTH's mnist_lenet / cifar_vgg / cifar_resnet, torchvision's ResNet
-naming, Frankle & Carbin's Conv-2/4/6), and reports what the TypeScript side must match.
+"""PyTorch twins of sketchprune's built-in models: the same architectures and parameter names as the TypeScript
+registry (fc, lenet300, conv2/4/6, vgg11/13/16/19, resnet20/32/44/56, wrn20-k, resnet18, wrn18-k), written from the
+reference code's conventions (OpenLTH's mnist_lenet / cifar_vgg / cifar_resnet, torchvision's ResNet naming,
+Frankle & Carbin's Conv-2/4/6). Every twin is scriptable with torch.jit.script.
 
-Usage: /usr/bin/python3 test/reference/models.py REQUEST.json
+Use them to train sketchprune's masks in PyTorch (with python/apply_masks.py), or to make a TorchScript file:
+
+  python3 python/models.py script resnet20 --input-shape 3,32,32 --classes 10 --out resnet20.pt
+  sketchprune prune --torchscript resnet20.pt --input-shape 3,32,32 --method synflow --density 0.05
+
+In Python: `from models import create_model; model = create_model('vgg19', (3, 32, 32), 10)`.
+
+The test suite also runs this file as a reference (test/nn/models.test.ts):
+  python3 python/models.py REQUEST.json
 REQUEST.json: {"structure": [spec, ...], "forward": [spec + {"weights": file.pt}, ...]}
 spec: {"key", "model", "inputShape": [C, H, W], "numClasses", "width"?, "widths"?}
 Prints JSON: {"structure": {key: {"params": n, "parameters": [[name, shape]], "buffers": [[name, shape]]}},
@@ -97,7 +106,10 @@ class Vgg(nn.Module):
     def forward(self, x):
         x = self.layers(x)
         # OpenLTH's nn.AvgPool2d(2) where the final map is 2x2 (32x32 inputs); a global average elsewhere.
-        x = nn.AvgPool2d(2)(x) if x.shape[-2:] == (2, 2) else F.adaptive_avg_pool2d(x, 1)
+        if x.shape[-1] == 2 and x.shape[-2] == 2:
+            x = F.avg_pool2d(x, 2)
+        else:
+            x = F.adaptive_avg_pool2d(x, 1)
         return self.fc(x.view(x.size(0), -1))
 
 
@@ -215,6 +227,16 @@ def build(spec, **kw):
     raise ValueError(f'unknown model {name}')
 
 
+def create_model(name, input_shape=(3, 32, 32), num_classes=10, width=None, widths=None, **kw):
+    """The twin of sketchprune's registry model `name` (PyTorch's default initialization, not sketchprune's)."""
+    spec = {'model': name, 'inputShape': list(input_shape), 'numClasses': num_classes}
+    if width is not None:
+        spec['model'] = f'{name.split("-")[0]}-{width}'
+    if widths is not None:
+        spec['widths'] = list(widths)
+    return build(spec, **kw)
+
+
 def structure(spec):
     model = build(spec, device='meta')
     return {
@@ -247,7 +269,26 @@ def sampled(values):
     return [values[k * stride].item() for k in range(count)]
 
 
+def script_main(argv):
+    import argparse
+    parser = argparse.ArgumentParser(prog='models.py script', description='Saves a twin model as TorchScript.')
+    parser.add_argument('model')
+    parser.add_argument('--input-shape', default='3,32,32', help='C,H,W (default 3,32,32)')
+    parser.add_argument('--classes', type=int, default=10)
+    parser.add_argument('--seed', type=int, default=0, help='torch.manual_seed before building (default 0)')
+    parser.add_argument('--out', required=True, help='TorchScript file to write')
+    args = parser.parse_args(argv)
+    torch.manual_seed(args.seed)
+    shape = [int(size) for size in args.input_shape.split(',')]
+    model = create_model(args.model, shape, args.classes)
+    torch.jit.script(model).save(args.out)
+    print(f'{args.model}: {sum(p.numel() for p in model.parameters())} parameters, TorchScript in {args.out}')
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == 'script':
+        script_main(sys.argv[2:])
+        return
     with open(sys.argv[1]) as file:
         request = json.load(file)
     torch.set_num_threads(1)
