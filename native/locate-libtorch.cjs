@@ -24,13 +24,19 @@ function locate() {
 }
 
 // Official pre-2.7 libtorch/pip builds use the old C++ ABI; the addon must match or linking fails.
+// LIBTORCH_CXX11_ABI=0|1 wins (scripts/build-addon.sh sets it from torch._C._GLIBCXX_USE_CXX11_ABI for a pip
+// torch); then TorchConfig.cmake's flag; then whether libc10's exported names use the __cxx11 namespace.
 function detectAbi(root) {
+  const forced = process.env.LIBTORCH_CXX11_ABI;
+  if (forced === '0' || forced === '1') return Number(forced);
   for (const file of ['share/cmake/Torch/TorchConfig.cmake', 'share/cmake/Caffe2/Caffe2Targets.cmake']) {
     const full = path.join(root, file);
     if (!fs.existsSync(full)) continue;
     const match = /_GLIBCXX_USE_CXX11_ABI=([01])/.exec(fs.readFileSync(full, 'utf8'));
     if (match) return Number(match[1]);
   }
+  const c10 = path.join(root, 'lib', 'libc10.so');
+  if (fs.existsSync(c10)) return fs.readFileSync(c10).includes('__cxx1112basic_string') ? 1 : 0;
   return 1;
 }
 
