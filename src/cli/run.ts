@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  buildReport, loadExperiment, planStates, presetNames, resolveExperimentFile, runExperiment, scales, type Scale,
+  buildReport, checkExperimentDevices, loadExperiment, onDevice, parseDevice, planStates, presetNames, resolveExperimentFile, runExperiment, scales, type Scale,
 } from '../experiments/index.js';
 
 const help = `Usage: sketchprune run PRESET|CONFIG [options]
@@ -19,6 +19,8 @@ Options:
   --report DIR            report directory (default reports/<name>-<scale>)
   --no-report             do not write the report
   --workers N             runs in parallel child processes (default 1); each gets cores/N torch threads
+  --device DEVICE         run every run on cpu, cuda or cuda:N (default: each run's \`device\`, cpu unless
+                          the file says otherwise); the device is part of a run's hash when it is not cpu
   --threads N             torch threads per run (default: cores / workers; 1 is fastest for the small
                           CPU-scale networks, and on a busy machine)
   --dry-run               list the runs and their state (new, unfinished, finished) without running
@@ -31,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       scale: { type: 'string', default: 'cpu' }, out: { type: 'string' }, report: { type: 'string' },
       'no-report': { type: 'boolean', default: false }, workers: { type: 'string', default: '1' },
-      threads: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, list: { type: 'boolean', default: false },
+      threads: { type: 'string' }, device: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, list: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -50,7 +52,13 @@ export async function run(argv: string[]): Promise<number> {
   const threads = values.threads === undefined ? undefined : positiveInteger('--threads', values.threads);
   if (workers === undefined || (values.threads !== undefined && threads === undefined)) return 2;
 
-  const experiment = loadExperiment(resolveExperimentFile(positionals[0]!), scale);
+  let experiment = loadExperiment(resolveExperimentFile(positionals[0]!), scale);
+  if (values.device !== undefined) {
+    try { experiment = onDevice(experiment, parseDevice(values.device, '--device')); } catch (error) {
+      console.error(`sketchprune run: ${(error as Error).message}`);
+      return 2;
+    }
+  }
   const out = values.out ?? path.join('runs', `${experiment.name}-${scale}`);
   const reportDir = values.report ?? path.join('reports', `${experiment.name}-${scale}`);
   console.log(`${experiment.title || experiment.name} [${scale} scale]: ${experiment.runs.length} runs in ${out}`);
@@ -62,6 +70,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     return 0;
   }
+  checkExperimentDevices(experiment); // before any run: a CPU-only libtorch refuses cuda here
   const started = Date.now();
   const outcomes = await runExperiment(experiment, {
     out, workers, ...(threads === undefined ? {} : { threadsPerWorker: threads }),
