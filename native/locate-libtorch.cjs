@@ -40,6 +40,15 @@ function detectAbi(root) {
   return 1;
 }
 
+// The C++ standard the headers ask for: C++17 (libtorch 1.13 to 2.x), C++20 where a header demands it.
+function cxxStandard(include) {
+  for (const file of ['ATen/ATen.h', 'torch/csrc/api/include/torch/all.h', 'c10/macros/Macros.h']) {
+    const full = path.join(include, file);
+    if (fs.existsSync(full) && /C\+\+20 or later/.test(fs.readFileSync(full, 'utf8'))) return 'c++20';
+  }
+  return 'c++17';
+}
+
 const what = process.argv[2];
 const found = locate();
 if (what === 'includes') console.log(found.includes.join(' '));
@@ -51,8 +60,9 @@ else if (what === 'libs') {
   if (found.cuda) libs.push('-Wl,--no-as-needed', '-ltorch_cuda', '-lc10_cuda', '-Wl,--as-needed');
   console.log(libs.join(' '));
 } else if (what === 'defines') console.log(`_GLIBCXX_USE_CXX11_ABI=${found.cxx11Abi}`);
-else if (what === 'json') console.log(JSON.stringify(found));
+else if (what === 'std') console.log(cxxStandard(found.includes[0]));
+else if (what === 'json') console.log(JSON.stringify({ ...found, std: cxxStandard(found.includes[0]) }));
 else {
-  console.error('usage: locate-libtorch.cjs includes|libdir|libs|defines|json');
+  console.error('usage: locate-libtorch.cjs includes|libdir|libs|defines|std|json');
   process.exit(2);
 }
