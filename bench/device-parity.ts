@@ -58,9 +58,11 @@ for (const [method, iterations] of [['synflow', 20], ['snip', 1], ['grasp', 1], 
       manualSeed(1);
       const model = createModel('resnet20', { inputShape: [3, 32, 32], numClasses: 10 });
       if (target !== 'cpu') model.to(target);
-      const source = { next: () => ({ inputs: batch.inputs.to(target), labels: batch.labels.to(target) }) };
+      // NTK sketch takes per-example gradients: 8 examples keep its CPU side short
+      const examples = method === 'ntk-sketch' ? 8 : 64;
+      const source = { next: () => ({ inputs: batch.inputs.narrow(0, 0, examples).to(target), labels: batch.labels.narrow(0, 0, examples).to(target) }) };
       const needsData = method === 'snip' || method === 'grasp' || method === 'ntk-sketch';
-      const first = await prune(model, { method, density: 0.1, iterations: 1, seed: 3, keepScores: true, ...(needsData ? { input: { source, batchSize: 64 } } : {}) });
+      const first = await prune(model, { method, density: 0.1, iterations: 1, seed: 3, keepScores: true, ...(needsData ? { input: { source, batchSize: examples } } : {}) });
       const final = iterations === 1 ? first : await prune(model, { method, density: 0.1, iterations, seed: 3, ...(needsData ? { input: { source } } : {}) });
       model.dispose();
       return { scores: [...first.scores!.values()], masks: final.masks.entries().map(([, m]) => m), kept: final.record.kept, dispose: () => { first.masks.dispose(); if (final !== first) final.masks.dispose(); } };
@@ -83,11 +85,11 @@ for (const [method, iterations] of [['synflow', 20], ['snip', 1], ['grasp', 1], 
 // ---- training: a CPU data source staged in pinned memory and prefetched, vs the same steps on the CPU ----
 await step('train', async () => {
   const data = tidy(() => new TensorBatches(randn([640, 3, 32, 32]), randint(0, 10, [640]), { batchSize: 64, seed: 4 }));
-  const run = async (target: Device) => {
+  const run = async (target: Device, staged: boolean) => {
     manualSeed(2);
     const model = createModel('resnet20', { inputShape: [3, 32, 32], numClasses: 10 });
     if (target !== 'cpu') model.to(target);
-    const source = target === 'cpu' ? data : new PrefetchingBatches(data, { device: target });
+    const source = staged ? new PrefetchingBatches(data, { device: target, pin: true }) : data;
     const losses: number[] = [];
     await trainModel({ model, trainData: source, epochs: 2, seed: 0, optimizer: { lr: 0.02, momentum: 0.9, weightDecay: 1e-4 }, onStep: (s) => losses.push(s.loss) });
     const weights = model.parameters().map((p) => keep(p.detach().to('cpu')));
@@ -96,8 +98,8 @@ await step('train', async () => {
     model.dispose();
     return { losses, weights, staged };
   };
-  const cpu = await run('cpu');
-  const gpu = await run(device);
+  const cpu = await run('cpu', false);
+  const gpu = await run(device, true);
   record('train: batches staged in pinned memory', gpu.staged?.pinned ? 1 : 0, 1, gpu.staged?.error ?? '', true);
   record('train: batches served from the prefetch', gpu.staged!.hits, cpu.losses.length - 1, `of ${cpu.losses.length} steps`, true);
   record('train: first-step loss rel. diff', Math.abs(gpu.losses[0] - cpu.losses[0]) / cpu.losses[0], 1e-3);
@@ -116,10 +118,16 @@ await step('experiment run', async () => {
     pruning: { method: 'synflow', iterations: 10 }, train: { epochs: 2, batchSize: 64, maxStepsPerEpoch: 8, milestones: [1], lr: 0.05 },
     analysis: { weightHistogram: true, maskNorms: true },
   };
-  const experiment = buildExperiment({ name: 'parity', grid: { device: ['cpu', device] }, base }, 'inline');
-  const outcomes = await runExperiment(experiment, { out });
-  const results = experiment.runs.map((run) => JSON.parse(fs.readFileSync(path.join(out, run.dirName, 'result.json'), 'utf8')));
-  const configs = experiment.runs.map((run) => JSON.parse(fs.readFileSync(path.join(out, run.dirName, 'config.json'), 'utf8')));
+  // one experiment per device, each in its own directory (so --device cpu, a dry run without a GPU, runs twice)
+  const results: any[] = [], configs: any[] = [], outcomes: { status: string }[] = [];
+  for (const target of ['cpu', device]) {
+    const experiment = buildExperiment({ name: 'parity', base: { ...base, device: target } }, 'inline');
+    const dir = path.join(out, `${target}-${configs.length}`);
+    outcomes.push(...await runExperiment(experiment, { out: dir }));
+    const runDir = path.join(dir, experiment.runs[0]!.dirName);
+    results.push(JSON.parse(fs.readFileSync(path.join(runDir, 'result.json'), 'utf8')));
+    configs.push(JSON.parse(fs.readFileSync(path.join(runDir, 'config.json'), 'utf8')));
+  }
   record('experiment: runs finished', outcomes.filter((o) => o.status === 'finished').length, 2, '', true);
   record('experiment: config.json device', configs[1].device === device ? 1 : 0, 1, configs.map((c) => c.device).join(' / '), true);
   record('experiment: measured density diff', Math.abs(results[0].measuredDensity - results[1].measuredDensity), 1e-3);

@@ -51,7 +51,7 @@ for candidate in ${PYTHON:-} /opt/torch/.venv/bin/python3 python3 /usr/bin/pytho
   if "$candidate" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then PY=$candidate; break; fi
 done
 [ -n "$PY" ] || { note "no Python with a CUDA torch found"; PY=python3; }
-LIBTORCH=$("$PY" -c 'import torch, os; print(os.path.dirname(torch.__file__))' 2>/dev/null)
+LIBTORCH=${LIBTORCH-$("$PY" -c 'import torch, os; print(os.path.dirname(torch.__file__))' 2>/dev/null)}
 LIBTORCH_CXX11_ABI=$("$PY" -c 'import torch; print(int(torch._C._GLIBCXX_USE_CXX11_ABI))' 2>/dev/null || echo 1)
 export LIBTORCH LIBTORCH_CXX11_ABI
 "$PY" -c 'import torch; print(f"python torch {torch.__version__}, CUDA {torch.version.cuda}, cuDNN {torch.backends.cudnn.version()}, {torch.cuda.get_device_name(0)}")' 2>&1 | tee -a "$OUT/env.txt"
