@@ -85,11 +85,11 @@ for (const [method, iterations] of [['synflow', 20], ['snip', 1], ['grasp', 1], 
 // ---- training: a CPU data source staged in pinned memory and prefetched, vs the same steps on the CPU ----
 await step('train', async () => {
   const data = tidy(() => new TensorBatches(randn([640, 3, 32, 32]), randint(0, 10, [640]), { batchSize: 64, seed: 4 }));
-  const run = async (target: Device, staged: boolean) => {
+  const run = async (target: Device, prefetch: boolean) => {
     manualSeed(2);
     const model = createModel('resnet20', { inputShape: [3, 32, 32], numClasses: 10 });
     if (target !== 'cpu') model.to(target);
-    const source = staged ? new PrefetchingBatches(data, { device: target, pin: true }) : data;
+    const source = prefetch ? new PrefetchingBatches(data, { device: target, pin: true }) : data;
     const losses: number[] = [];
     await trainModel({ model, trainData: source, epochs: 2, seed: 0, optimizer: { lr: 0.02, momentum: 0.9, weightDecay: 1e-4 }, onStep: (s) => losses.push(s.loss) });
     const weights = model.parameters().map((p) => keep(p.detach().to('cpu')));
