@@ -100,7 +100,7 @@ await step('train', async () => {
   };
   const cpu = await run('cpu', false);
   const gpu = await run(device, true);
-  record('train: batches staged in pinned memory', gpu.staged?.pinned ? 1 : 0, 1, gpu.staged?.error ?? '', true);
+  record('train: batches staged in pinned memory', gpu.staged?.pinned ? 1 : 0, 1, (gpu.staged?.error ?? '').slice(0, 100), true);
   record('train: batches served from the prefetch', gpu.staged!.hits, cpu.losses.length - 1, `of ${cpu.losses.length} steps`, true);
   record('train: first-step loss rel. diff', Math.abs(gpu.losses[0] - cpu.losses[0]) / cpu.losses[0], 1e-3);
   const lossDiff = Math.max(...cpu.losses.map((l, i) => Math.abs(gpu.losses[i] - l) / l));
