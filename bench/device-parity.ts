@@ -69,11 +69,12 @@ for (const [method, iterations] of [['synflow', 20], ['snip', 1], ['grasp', 1], 
     };
     const cpu = await on('cpu');
     const gpu = await on(device);
-    // float64 scorers (SynFlow) agree to rounding; float32 ones through cuDNN (TF32 where the GPU has it) less.
+    // float64 scorers (SynFlow) agree to rounding; float32 ones less: cuDNN convolutions use TF32 on Ampere and
+    // later by default (libtorch's allowTF32CuDNN), about 1e-3 relative, which moves weights near the threshold.
     const scoreTolerance = method === 'synflow' ? 1e-6 : method === 'random' || method === 'magnitude' ? 1e-12 : 2e-2;
     if (method !== 'random') record(`${method}: scores rel. diff (iteration 1)`, relDiff(gpu.scores, cpu.scores), scoreTolerance);
     const agree = tidy(() => cpu.masks.reduce((sum, m, i) => sum + m.ne(0).logicalAnd(gpu.masks[i].to('cpu').ne(0)).sum().item(), 0)) / Math.max(1, cpu.kept);
-    record(`${method}: mask overlap after ${iterations} iteration(s)`, agree, method === 'random' ? 0 : method === 'synflow' || method === 'magnitude' ? 0.999 : 0.98,
+    record(`${method}: mask overlap after ${iterations} iteration(s)`, agree, method === 'random' ? 0 : method === 'synflow' || method === 'magnitude' ? 0.999 : 0.95,
       `kept cpu ${cpu.kept}, ${device} ${gpu.kept}`, true);
     record(`${method}: kept count equal`, Math.abs(cpu.kept - gpu.kept), 0);
     for (const s of [...cpu.scores, ...gpu.scores]) s.dispose();
@@ -110,31 +111,34 @@ await step('train', async () => {
   data.dispose();
 });
 
-// ---- the executor: one experiment run (SynFlow → train → evaluate) on each device ----
-await step('experiment run', async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'sketchprune-parity-'));
-  const base = {
-    model: 'conv2', dataset: 'synthetic', data: { trainSubset: 1024, testSubset: 512 }, density: 0.2, seed: 1,
-    pruning: { method: 'synflow', iterations: 10 }, train: { epochs: 2, batchSize: 64, maxStepsPerEpoch: 8, milestones: [1], lr: 0.05 },
-    analysis: { weightHistogram: true, maskNorms: true },
-  };
-  // one experiment per device, each in its own directory (so --device cpu, a dry run without a GPU, runs twice)
-  const results: any[] = [], configs: any[] = [], outcomes: { status: string }[] = [];
-  for (const target of ['cpu', device]) {
-    const experiment = buildExperiment({ name: 'parity', base: { ...base, device: target } }, 'inline');
-    const dir = path.join(out, `${target}-${configs.length}`);
-    outcomes.push(...await runExperiment(experiment, { out: dir }));
-    const runDir = path.join(dir, experiment.runs[0]!.dirName);
-    results.push(JSON.parse(fs.readFileSync(path.join(runDir, 'result.json'), 'utf8')));
-    configs.push(JSON.parse(fs.readFileSync(path.join(runDir, 'config.json'), 'utf8')));
-  }
-  record('experiment: runs finished', outcomes.filter((o) => o.status === 'finished').length, 2, '', true);
-  record('experiment: config.json device', configs[1].device === device ? 1 : 0, 1, configs.map((c) => c.device).join(' / '), true);
-  record('experiment: measured density diff', Math.abs(results[0].measuredDensity - results[1].measuredDensity), 1e-3);
-  record('experiment: test loss rel. diff', Math.abs(results[0].testLoss - results[1].testLoss) / results[0].testLoss, 5e-2,
-    `cpu ${results[0].testLoss.toFixed(4)} / ${(100 * results[0].testAccuracy).toFixed(1)}%, ${device} ${results[1].testLoss.toFixed(4)} / ${(100 * results[1].testAccuracy).toFixed(1)}%`);
-  fs.rmSync(out, { recursive: true, force: true });
-});
+// ---- the executor: experiment runs (SynFlow or IMP → train → evaluate, with figure data) on each device ----
+for (const pruning of [{ method: 'synflow', iterations: 10 }, { method: 'imp', iterations: 2, impEpochsPerLevel: 1 }]) {
+  await step(`experiment ${pruning.method}`, async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'sketchprune-parity-'));
+    const base = {
+      model: 'conv2', dataset: 'synthetic', data: { trainSubset: 1024, testSubset: 512 }, density: 0.2, seed: 1, pruning,
+      train: { epochs: 2, batchSize: 64, maxStepsPerEpoch: 8, milestones: [1], lr: 0.05 },
+      analysis: { weightHistogram: true, maskNorms: true },
+    };
+    // one experiment per device, each in its own directory (so --device cpu, a dry run without a GPU, runs twice)
+    const results: any[] = [], configs: any[] = [], outcomes: { status: string }[] = [];
+    for (const target of ['cpu', device]) {
+      const experiment = buildExperiment({ name: 'parity', base: { ...base, device: target } }, 'inline');
+      const dir = path.join(out, `${target}-${configs.length}`);
+      outcomes.push(...await runExperiment(experiment, { out: dir }));
+      const runDir = path.join(dir, experiment.runs[0]!.dirName);
+      results.push(JSON.parse(fs.readFileSync(path.join(runDir, 'result.json'), 'utf8')));
+      configs.push(JSON.parse(fs.readFileSync(path.join(runDir, 'config.json'), 'utf8')));
+    }
+    const m = pruning.method;
+    record(`experiment ${m}: runs finished`, outcomes.filter((o) => o.status === 'finished').length, 2, '', true);
+    record(`experiment ${m}: config.json device`, configs[1].device === device ? 1 : 0, 1, configs.map((c) => c.device).join(' / '), true);
+    record(`experiment ${m}: measured density diff`, Math.abs(results[0].measuredDensity - results[1].measuredDensity), 1e-3);
+    record(`experiment ${m}: test loss rel. diff`, Math.abs(results[0].testLoss - results[1].testLoss) / results[0].testLoss, 5e-2,
+      `cpu ${results[0].testLoss.toFixed(4)} / ${(100 * results[0].testAccuracy).toFixed(1)}%, ${device} ${results[1].testLoss.toFixed(4)} / ${(100 * results[1].testAccuracy).toFixed(1)}%`);
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+}
 
 console.log('\n| check | value | tolerance | pass | note |\n| --- | ---: | ---: | --- | --- |');
 for (const row of rows) console.log(`| ${row.check} | ${row.value.toPrecision(4)} | ${row.tolerance} | ${row.pass ? 'yes' : '**NO**'} | ${row.note} |`);

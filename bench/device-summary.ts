@@ -11,7 +11,7 @@ const read = (name: string): Record<string, any> | null => {
   const file = path.join(values.dir!, `${name}.json`);
   try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return null; }
 };
-const stages = Object.fromEntries(values.stages!.trim().split(/\s+/).filter(Boolean).map((item) => item.split('=')));
+const stages = Object.fromEntries(values.stages!.trim().split(/\s+/).filter(Boolean).map((item) => [item.slice(0, item.indexOf('=')), item.slice(item.indexOf('=') + 1)]));
 const parity = read('parity');
 const pruning = read('pruning');
 const throughput = read('throughput');

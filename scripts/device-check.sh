@@ -11,12 +11,12 @@
 #
 # Without Node.js on the machine, the kit from scripts/make-device-kit.sh (.cache/device-kit.tar.xz, carried
 # along) supplies node, the Node headers, node-gyp, make, node_modules and the compiled dist/.
-# Usage: OUT=/some/dir [BUDGET=330] [PYTHON=/path/python3] bash scripts/device-check.sh
+# Usage: OUT=/some/dir [BUDGET=340] [PYTHON=/path/python3] bash scripts/device-check.sh
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 OUT=${OUT:-/tmp/device-check}
-BUDGET=${BUDGET:-330}
+BUDGET=${BUDGET:-340}
 mkdir -p "$OUT"
 t0=$(date +%s)
 elapsed() { echo $(( $(date +%s) - t0 )); }
@@ -84,14 +84,14 @@ threads=$(nproc)
 work=$(mktemp -d)
 
 # ---- 1. CUDA == CPU ----
-run_stage parity 90 node dist/bench/device-parity.js --device cuda --json "$work/parity.json"
+run_stage parity 80 node dist/bench/device-parity.js --device cuda --json "$work/parity.json"
 
 # ---- 2. SynFlow 100 iterations vs the reference on the same GPU ----
-run_stage pruning 110 node dist/bench/pruning.js --python "$PY" --threads "$threads" --device cuda --models vgg19,resnet20 \
+run_stage pruning 100 node dist/bench/pruning.js --python "$PY" --threads "$threads" --device cuda --models vgg19,resnet20 \
   --methods synflow --iterations 100 --json "$work/pruning.json"
 
 # ---- 3. ResNet-20 training throughput vs PyTorch on the same GPU ----
-run_stage throughput 90 node dist/bench/train-throughput.js --python "$PY" --threads "$threads" --device cuda --steps 60 --warmup 10 \
+run_stage throughput 80 node dist/bench/train-throughput.js --python "$PY" --threads "$threads" --device cuda --steps 60 --warmup 10 \
   --rounds 2 --json "$work/throughput.json"
 
 # ---- summary ----
