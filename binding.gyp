@@ -14,8 +14,9 @@
       ],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
-      "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "-frtti", "-fopenmp", "-Wno-unused-parameter", "-Wno-deprecated-declarations"],
-      "ldflags": ["-fopenmp"],
+      "cflags_cc": ["-std=<!(node native/locate-libtorch.cjs std)", "-O2", "-fexceptions", "-frtti", "-fopenmp", "-Wno-unused-parameter", "-Wno-deprecated-declarations",
+                    "-include", "<(module_root_dir)/native/napi-weak.h"],
+      "ldflags": ["-fopenmp", "-Wl,--no-undefined"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "<!(node native/locate-libtorch.cjs defines)"]
     }
   ]

@@ -7,7 +7,7 @@
 // two masks overlap (ours: SynFlow in float64, exact top-k; the reference: float32, ties pruned together).
 // Usage: node dist/bench/pruning.js [--models vgg19,resnet20] [--methods synflow,snip,grasp] [--iterations 100]
 //          [--density 0.1] [--batch-size 256] [--threads N] [--rounds 1] [--python /usr/bin/python3] [--json FILE]
-//          [--device cpu|cuda] (cuda needs the addon built against a CUDA libtorch: bench/pruning-device.sh)
+//          [--device cpu|cuda] (cuda needs the addon built against a CUDA libtorch: scripts/build-addon.sh, scripts/device-check.sh)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

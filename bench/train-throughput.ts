@@ -3,7 +3,9 @@
 // (bench/reference/train_throughput.py, run by /usr/bin/python3 in this invocation). Both use the same thread
 // count; rounds alternate between the two so that load changes on a shared machine hit both.
 // Usage: node dist/bench/train-throughput.js [--threads N] [--steps S] [--warmup W] [--rounds R] [--device cpu|cuda]
+//          [--batch-size B] [--python PYTHON] [--json FILE]
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -15,7 +17,7 @@ const { values } = parseArgs({
   options: {
     threads: { type: 'string' }, steps: { type: 'string', default: '20' }, warmup: { type: 'string', default: '3' },
     rounds: { type: 'string', default: '2' }, device: { type: 'string', default: 'cpu' }, 'batch-size': { type: 'string', default: '128' },
-    python: { type: 'string', default: '/usr/bin/python3' },
+    python: { type: 'string', default: '/usr/bin/python3' }, json: { type: 'string' },
   },
 });
 const threads = Number(values.threads ?? getNumThreads());
@@ -97,4 +99,12 @@ for (const [name, row] of [['resnet20 dense', rows.dense], ['resnet20 masked 10%
     console.log(`| ${name} | ${measure} | ${rate(ourSeconds).toFixed(1)} | ${rate(theirSeconds).toFixed(1)} | ` +
       `${(rate(ourSeconds) / rate(theirSeconds)).toFixed(2)}× | ${perRound(ourSeconds)} | ${perRound(theirSeconds)} |`);
   }
+}
+if (values.json) {
+  const summary = (row: Row) => ({ imagesPerSecond: rate(row.wall), imagesPerCpuSecond: rate(row.cpu), perRound: row.wall.map((s) => batchSize / s) });
+  fs.writeFileSync(values.json, JSON.stringify({
+    device, threads, batchSize, steps, warmup, rounds, libtorch: buildInfo().torchVersion, torch: torchVersion,
+    dense: summary(rows.dense), masked: summary(rows.masked), pytorch: summary(rows.pytorch),
+    ratio: rate(rows.dense.wall) / rate(rows.pytorch.wall), maskedRatio: rate(rows.masked.wall) / rate(rows.pytorch.wall),
+  }, null, 1));
 }

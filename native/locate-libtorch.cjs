@@ -24,14 +24,29 @@ function locate() {
 }
 
 // Official pre-2.7 libtorch/pip builds use the old C++ ABI; the addon must match or linking fails.
+// LIBTORCH_CXX11_ABI=0|1 wins (scripts/build-addon.sh sets it from torch._C._GLIBCXX_USE_CXX11_ABI for a pip
+// torch); then TorchConfig.cmake's flag; then whether libc10's exported names use the __cxx11 namespace.
 function detectAbi(root) {
+  const forced = process.env.LIBTORCH_CXX11_ABI;
+  if (forced === '0' || forced === '1') return Number(forced);
   for (const file of ['share/cmake/Torch/TorchConfig.cmake', 'share/cmake/Caffe2/Caffe2Targets.cmake']) {
     const full = path.join(root, file);
     if (!fs.existsSync(full)) continue;
     const match = /_GLIBCXX_USE_CXX11_ABI=([01])/.exec(fs.readFileSync(full, 'utf8'));
     if (match) return Number(match[1]);
   }
+  const c10 = path.join(root, 'lib', 'libc10.so');
+  if (fs.existsSync(c10)) return fs.readFileSync(c10).includes('__cxx1112basic_string') ? 1 : 0;
   return 1;
+}
+
+// The C++ standard the headers ask for: C++17 (libtorch 1.13 to 2.x), C++20 where a header demands it.
+function cxxStandard(include) {
+  for (const file of ['ATen/ATen.h', 'torch/csrc/api/include/torch/all.h', 'c10/macros/Macros.h']) {
+    const full = path.join(include, file);
+    if (fs.existsSync(full) && /C\+\+20 or later/.test(fs.readFileSync(full, 'utf8'))) return 'c++20';
+  }
+  return 'c++17';
 }
 
 const what = process.argv[2];
@@ -45,8 +60,9 @@ else if (what === 'libs') {
   if (found.cuda) libs.push('-Wl,--no-as-needed', '-ltorch_cuda', '-lc10_cuda', '-Wl,--as-needed');
   console.log(libs.join(' '));
 } else if (what === 'defines') console.log(`_GLIBCXX_USE_CXX11_ABI=${found.cxx11Abi}`);
-else if (what === 'json') console.log(JSON.stringify(found));
+else if (what === 'std') console.log(cxxStandard(found.includes[0]));
+else if (what === 'json') console.log(JSON.stringify({ ...found, std: cxxStandard(found.includes[0]) }));
 else {
-  console.error('usage: locate-libtorch.cjs includes|libdir|libs|defines|json');
+  console.error('usage: locate-libtorch.cjs includes|libdir|libs|defines|std|json');
   process.exit(2);
 }

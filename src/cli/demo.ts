@@ -3,9 +3,11 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildReport, loadExperiment, resolveExperimentFile, runExperiment, toMarkdownTables } from '../experiments/index.js';
+import {
+  buildReport, checkExperimentDevices, loadExperiment, onDevice, parseDevice, resolveExperimentFile, runExperiment, toMarkdownTables,
+} from '../experiments/index.js';
 
-const help = `Usage: sketchprune demo [--quick] [--out DIR] [--report DIR] [--workers N]
+const help = `Usage: sketchprune demo [--quick] [--out DIR] [--report DIR] [--workers N] [--device DEVICE]
 
 Prunes LeNet-300-100 at initialization with SynFlow, SynFlow + χ input, SynFlow + randomized mask and
 SynFlow + randomized mask + χ at 10%, 5% and 2% density (3 seeds), trains each on the real Fashion-MNIST and
@@ -17,6 +19,7 @@ Options:
   --out DIR      runs directory (default runs/demo, or runs/demo-quick)
   --report DIR   report directory (default reports/demo, or reports/demo-quick)
   --workers N    parallel runs (default: the number of cores, at most 4), one torch thread each
+  --device D     cpu, cuda or cuda:N for every run (default cpu; cuda needs a CUDA libtorch build)
   -h, --help     this text`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -24,7 +27,7 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     options: {
       quick: { type: 'boolean', default: false }, out: { type: 'string' }, report: { type: 'string' },
-      workers: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
+      workers: { type: 'string' }, device: { type: 'string', default: 'cpu' }, help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) { console.log(help); return 0; }
@@ -36,7 +39,14 @@ export async function run(argv: string[]): Promise<number> {
   const suffix = values.quick ? '-quick' : '';
   const out = values.out ?? path.join('runs', `demo${suffix}`);
   const reportDir = values.report ?? path.join('reports', `demo${suffix}`);
-  const experiment = loadExperiment(resolveExperimentFile('demo'), values.quick ? 'quick' : 'cpu');
+  let device;
+  try { device = parseDevice(values.device!, '--device'); } catch (error) {
+    console.error(`sketchprune demo: ${(error as Error).message}`);
+    return 2;
+  }
+  let experiment = loadExperiment(resolveExperimentFile('demo'), values.quick ? 'quick' : 'cpu');
+  if (device !== 'cpu') experiment = onDevice(experiment, device);
+  checkExperimentDevices(experiment); // before any run: a CPU-only libtorch refuses cuda here
   console.log(`${experiment.title}\n${experiment.runs.length} runs, ${workers} in parallel; expected: ${experiment.estimate}`);
   console.log(`runs: ${path.resolve(out)}`);
   const started = Date.now();

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { manualSeed, savePt, setNumThreads } from '../torch/index.js';
+import { checkDevice, manualSeed, parseDevice, savePt, setNumThreads } from '../torch/index.js';
 import { TorchScriptModule, createModel, type MaskSet, type Module } from '../nn/index.js';
 import { DataLoader, cacheDir, channelStats, getDataset, loadDataset, type InputSourceKind } from '../data/index.js';
 import {
@@ -61,6 +61,8 @@ Output:
                           and scores of 1000 random weights kept with and without randomization
   --compare LABEL=FILE    another mask (e.g. IMP's) for the weight histogram; repeatable
   --data-dir DIR          dataset directory (default: standard locations, see sketchprune datasets)
+  --device DEVICE         cpu, cuda or cuda:N: where the model, scores and masks live (default cpu; cuda needs
+                          the addon built against a CUDA libtorch, see README "CUDA")
   --threads N             torch CPU threads (default: all cores)
   -h, --help              this text
 
@@ -86,6 +88,8 @@ async function pruneCommand(argv: string[]): Promise<number> {
   if (parsed === 'help') { console.log(help); return 0; }
   const { values, options, out } = parsed;
   if (values.threads !== undefined) setNumThreads(integer('--threads', values.threads, 1));
+  const device = deviceFlag(values.device!);
+  checkDevice(device, '--device'); // before any work: a CPU-only build refuses cuda here
 
   const dataset = values.dataset ? getDataset(values.dataset) : null;
   manualSeed(options.seed!);
@@ -94,6 +98,7 @@ async function pruneCommand(argv: string[]): Promise<number> {
     ...(values.width !== undefined ? { width: integer('--width', values.width, 1) } : {}),
   });
   const modelName = values.model ?? path.basename(values.torchscript!);
+  if (device !== 'cpu') model.to(device); // scores, masks and synthetic inputs follow the model's device
   const entry = findScorer(options.method);
   const wantsReal = values.input === 'real' || (values.input === undefined && entry.needsInput && !entry.defaultInput && dataset);
   if (wantsReal) {
@@ -108,7 +113,7 @@ async function pruneCommand(argv: string[]): Promise<number> {
   }
   const total = model.namedParameters().length;
   console.log(`pruning ${modelName} (${model.parameterCount().toLocaleString('en-US')} parameters in ${total} tensors) with ` +
-    `${options.method}, ${options.selection} selection, ${options.scope} scope, to density ${describeDensity(options)}` +
+    `${options.method}, ${options.selection} selection, ${options.scope} scope, to density ${describeDensity(options)} on ${device}` +
     (entry.needsInput ? `, input ${options.input?.source ?? entry.defaultInput?.source}` : ''));
   options.onProgress = progressPrinter();
   options.keepScores = values.figures !== undefined;
@@ -144,7 +149,7 @@ function parse(argv: string[]) {
       'prune-batchnorm': { type: 'boolean', default: false }, 'train-mode': { type: 'boolean', default: false },
       width: { type: 'string' }, seed: { type: 'string', default: '0' }, out: { type: 'string' }, pt: { type: 'boolean', default: false },
       figures: { type: 'string' }, compare: { type: 'string', multiple: true }, 'data-dir': { type: 'string' },
-      threads: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
+      threads: { type: 'string' }, device: { type: 'string', default: 'cpu' }, help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return 'help' as const;
@@ -169,6 +174,7 @@ function parse(argv: string[]) {
   choice('--selection-at', values['selection-at']!, ['every', 'final']);
   if (values.input !== undefined) choice('--input', values.input, ['real', 'normal', 'sparse', 'chi', 'ones']);
   const seed = integer('--seed', values.seed!, 0);
+  deviceFlag(values.device!);
   const options: PruneOptions = {
     method: values.method!,
     ...(values.density !== undefined ? { density: number('--density', values.density) } : {}),
@@ -269,6 +275,9 @@ async function writeFigures(modelName: string, model: Module, result: Awaited<Re
   console.log(`figure 1 plots: ${a.svg}, ${a.png}, ${b.svg}, ${b.png}`);
 }
 
+function deviceFlag(text: string) {
+  try { return parseDevice(text, '--device'); } catch (error) { throw new UsageError((error as Error).message); }
+}
 function choice(flag: string, value: string, allowed: readonly string[]): string {
   if (!allowed.includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${value}'`);
   return value;

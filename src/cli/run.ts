@@ -3,9 +3,9 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  buildReport, loadExperiment, parseShard, planStates, presetNames, resolveExperimentFile, runExperiment, scales,
-  shardExperiment, slurmOptionProblems, submitSlurmArray, writeExperimentIndex, writeSlurmArray, type Experiment, type Scale,
-  type Shard, type SlurmArrayOptions,
+  buildReport, checkExperimentDevices, loadExperiment, onDevice, parseDevice, parseShard, planStates, presetNames,
+  resolveExperimentFile, runExperiment, scales, shardExperiment, slurmOptionProblems, submitSlurmArray, writeExperimentIndex,
+  writeSlurmArray, type Experiment, type Scale, type Shard, type SlurmArrayOptions,
 } from '../experiments/index.js';
 
 const help = `Usage: sketchprune run PRESET|CONFIG [options]
@@ -22,6 +22,8 @@ Options:
   --report DIR            report directory (default reports/<name>-<scale>)
   --no-report             do not write the report
   --workers N             runs in parallel child processes (default 1); each gets cores/N torch threads
+  --device DEVICE         run every run on cpu, cuda or cuda:N (default: each run's \`device\`, cpu unless
+                          the file says otherwise); the device is part of a run's hash when it is not cpu
   --threads N             torch threads per run (default: cores / workers; 1 is fastest for the small
                           CPU-scale networks, and on a busy machine)
   --dry-run               list the runs and their state (new, unfinished, finished) without running
@@ -50,7 +52,7 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       scale: { type: 'string', default: 'cpu' }, out: { type: 'string' }, report: { type: 'string' },
       'no-report': { type: 'boolean', default: false }, workers: { type: 'string', default: '1' },
-      threads: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, list: { type: 'boolean', default: false },
+      threads: { type: 'string' }, device: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, list: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false }, shard: { type: 'string' }, slurm: { type: 'boolean', default: false },
       submit: { type: 'boolean', default: false }, shards: { type: 'string' }, partition: { type: 'string' },
       'gpus-per-task': { type: 'string' }, 'cpus-per-task': { type: 'string' }, time: { type: 'string' },
@@ -98,7 +100,13 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const experimentFile = resolveExperimentFile(positionals[0]!);
-  const whole = loadExperiment(experimentFile, scale);
+  let whole = loadExperiment(experimentFile, scale);
+  if (values.device !== undefined) {
+    try { whole = onDevice(whole, parseDevice(values.device, '--device')); } catch (error) {
+      console.error(`sketchprune run: ${(error as Error).message}`);
+      return 2;
+    }
+  }
   const experiment = shard === undefined ? whole : shardExperiment(whole, shard);
   const out = values.out ?? path.join('runs', `${experiment.name}-${scale}`);
   const reportDir = values.report ?? path.join('reports', `${experiment.name}-${scale}`);
@@ -113,6 +121,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     return 0;
   }
+  checkExperimentDevices(experiment); // before any run: a CPU-only libtorch refuses cuda here
   const started = Date.now();
   const outcomes = await runExperiment(experiment, {
     out, workers, indexExperiment: whole, ...(threads === undefined ? {} : { threadsPerWorker: threads }),
@@ -156,6 +165,7 @@ function writeSlurm(values: Values, experimentFile: string, whole: Experiment, s
     ...(values.time === undefined ? {} : { time: values.time as string }),
     ...(parallelism === undefined ? {} : { arrayParallelism: parallelism }),
     ...(threads === undefined ? {} : { threads }),
+    ...(values.device === undefined ? {} : { device: values.device as string }),
   };
   const problems = slurmOptionProblems(options);
   if (problems.length > 0) {

@@ -1,7 +1,7 @@
 // `sketchprune train`: trains a registry model on a registry dataset, optionally with a fixed mask.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { setNumThreads } from '../torch/index.js';
+import { parseDevice, setNumThreads } from '../torch/index.js';
 import { runTraining, type TrainingSpec } from '../train/index.js';
 import type { ScheduleKind, Stepping } from '../optim/index.js';
 import type { ProgressMode } from '../train/index.js';
@@ -40,7 +40,8 @@ Data and run:
   --seed S                seed of the initialization, data order, augmentation and dropout (default 0)
   --resume                continue the checkpoint in --out (without it an existing checkpoint is an error)
   --data-dir DIR          dataset directory (default: standard locations, see sketchprune datasets)
-  --device cpu|cuda       where to train (default cpu; cuda needs a CUDA libtorch build)
+  --device DEVICE         cpu, cuda or cuda:N (default cpu; cuda needs the addon built against a CUDA libtorch;
+                          batches are staged in pinned memory and prefetched while a step runs)
   --limit-train N         use only the first N training examples (quick runs; default all)
   --limit-test N          use only the first N test examples (default all)
   --augment MODE          auto (crop+flip for colour datasets; default), on or off
@@ -149,7 +150,7 @@ function parse(argv: string[]): 'help' | { spec: TrainingSpec; threads?: number;
     seed,
     resume: values.resume!,
     dataDir: values['data-dir'] ?? null,
-    device: choice('--device', values.device!, ['cpu', 'cuda']) as 'cpu' | 'cuda',
+    device: deviceFlag(values.device!),
     limitTrain: integer('--limit-train', values['limit-train']!, 0),
     limitTest: integer('--limit-test', values['limit-test']!, 0),
     augment: choice('--augment', values.augment!, ['auto', 'on', 'off']) as 'auto' | 'on' | 'off',
@@ -174,6 +175,9 @@ function integer(flag: string, text: string, min: number): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isSafeInteger(value) || value < min) throw new UsageError(`${flag} must be an integer ≥ ${min}, got '${text}'`);
   return value;
+}
+function deviceFlag(text: string) {
+  try { return parseDevice(text, '--device'); } catch (error) { throw new UsageError((error as Error).message); }
 }
 function choice(flag: string, text: string, allowed: string[]): string {
   if (!allowed.includes(text)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${text}'`);

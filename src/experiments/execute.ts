@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MaskSet, createModel, type Classifier, type Module } from '../nn/index.js';
-import { manualSeed, noGrad, tidy } from '../torch/index.js';
+import { checkDevice, manualSeed, noGrad, tidy, type Device } from '../torch/index.js';
 import { loadMasks, prune, saveMasks, type PruneOptions, type PruneRecord } from '../pruning/index.js';
 import { createProgress, evaluate, trainModel, type BatchSource, type TrainResult } from '../train/index.js';
 import type { RunResult } from '../report/schema.js';
@@ -19,11 +19,15 @@ export const execute: RunExecutor = async (run, context) => {
   const started = performance.now();
   const cpuStart = process.cpuUsage();
   const { spec } = run;
+  checkDevice(spec.device, 'device'); // before loading data: a CPU-only libtorch refuses cuda here
   const data = loadRunData(spec);
   try {
     const build = (): Classifier => {
       manualSeed(spec.seed);
-      return createModel(spec.model, { ...spec.modelOptions, inputShape: data.inputShape, numClasses: data.numClasses });
+      // Initialized on the CPU whatever the device, so a run's initial weights are the same on every device.
+      const model = createModel(spec.model, { ...spec.modelOptions, inputShape: data.inputShape, numClasses: data.numClasses });
+      if (spec.device !== 'cpu') model.to(spec.device);
+      return model;
     };
     const maskFile = path.join(context.dir, files.masks);
     let masks: MaskSet | null = null;
@@ -32,7 +36,7 @@ export const execute: RunExecutor = async (run, context) => {
     if (spec.pruning.method !== 'none') {
       if (fs.existsSync(maskFile)) {
         ({ masks, record } = loadMasks(maskFile));
-        masks = inModelOrder(masks, build());
+        masks = inModelOrder(masks, build(), spec.device);
         context.log(`masks loaded from ${maskFile} (density ${masks.density().toFixed(4)})`);
       } else {
         const pruneStarted = performance.now();
@@ -203,9 +207,10 @@ function randomBatches(data: RunData): BatchSource {
  * The same masks in the model's parameter order (safetensors stores names sorted; the training checkpoint
  * records the mask list in order, so a resumed run must present it as the first attempt did).
  */
-function inModelOrder(masks: MaskSet, model: Module): MaskSet {
+function inModelOrder(masks: MaskSet, model: Module, device: Device): MaskSet {
   try {
-    const ordered = new MaskSet(model.namedParameters().filter(([name]) => masks.has(name)).map(([name]) => [name, masks.get(name).clone()]));
+    const onDevice = (name: string) => { const mask = masks.get(name); return mask.device === device ? mask.clone() : mask.to(device); };
+    const ordered = new MaskSet(model.namedParameters().filter(([name]) => masks.has(name)).map(([name]) => [name, onDevice(name)]));
     if (ordered.size !== masks.size) throw new Error(`saved masks name parameters the model lacks: ${masks.names.filter((n) => !ordered.has(n)).join(', ')}`);
     return ordered;
   } finally {

@@ -9,6 +9,7 @@ export {
   buildExperiment, loadExperiment, readConfigFile, expandGrid, runHash, hashedFields, planRun, scales,
   type Experiment, type PlannedRun, type Scale, type TableSpec, type PlotSpec, type ReportSpec,
 } from './experiment.js';
+export { onDevice, checkExperimentDevices, parseDevice } from './device.js';
 export { presetsDir, presetNames, resolveExperimentFile } from './presets.js';
 export { runExperiment, planStates, executeAndRecord, type RunExecutor, type RunContext, type RunOutcome, type ScheduleOptions } from './scheduler.js';
 export { runDirectory, runState, readRunSpec, writeExperimentIndex, files as runFiles, type RunState } from './store.js';

@@ -5,7 +5,7 @@ import {
   type InputSource,
 } from '../data/index.js';
 import { keep, manualSeed, randn, tidy, type Tensor } from '../torch/index.js';
-import { TensorBatches, type BatchSource } from '../train/index.js';
+import { PrefetchingBatches, TensorBatches, type BatchSource } from '../train/index.js';
 import { resolvedInput, type RunSpec } from './run-spec.js';
 
 export interface RunData {
@@ -31,15 +31,16 @@ function realData(spec: RunSpec): RunData {
   const train = takeFirst(fullTrain, spec.data.trainSubset, true);
   const test = takeFirst(entry.load('test', options), spec.data.testSubset);
   const augment = spec.data.augment === 'on' || (spec.data.augment === 'auto' && entry.inputShape[0] === 3);
-  const trainLoader = capSteps(new DataLoader(train, { batchSize: spec.train.batchSize, shuffle: true, seed: spec.seed, augment, normalize: stats }), spec.train.maxStepsPerEpoch);
-  const testLoader = new DataLoader(test, { batchSize: 1000, shuffle: false, normalize: stats });
+  const staged = stager(spec);
+  const trainLoader = staged(capSteps(new DataLoader(train, { batchSize: spec.train.batchSize, shuffle: true, seed: spec.seed, augment, normalize: stats }), spec.train.maxStepsPerEpoch));
+  const testLoader = staged(new DataLoader(test, { batchSize: 1000, shuffle: false, normalize: stats }));
   const numClasses = entry.numClasses;
   const inputShape = [...train.imageShape] as [number, number, number];
   return {
     inputShape, numClasses, train: trainLoader, test: testLoader,
     pruningSource: () => pruningInputs(spec, inputShape, numClasses,
       () => new DataLoader(train, { batchSize: spec.pruning.batchSize, shuffle: true, seed: spec.seed + 7919, augment: false, normalize: stats })),
-    dispose: () => { train.dispose(); test.dispose(); if (train !== fullTrain) fullTrain.dispose(); },
+    dispose: () => { staged.dispose(); train.dispose(); test.dispose(); if (train !== fullTrain) fullTrain.dispose(); },
   };
 }
 
@@ -65,10 +66,11 @@ function syntheticData(spec: RunSpec): RunData {
   const test = new TensorBatches(testInputs, testLabels, { batchSize: 512, shuffle: false });
   const pruningTrain = new TensorBatches(trainInputs, trainLabels, { batchSize: spec.pruning.batchSize, seed: spec.seed + 7919 });
   for (const t of [trainInputs, trainLabels, testInputs, testLabels]) t.dispose();
+  const staged = stager(spec);
   return {
-    inputShape, numClasses, train: capSteps(train, spec.train.maxStepsPerEpoch), test,
+    inputShape, numClasses, train: staged(capSteps(train, spec.train.maxStepsPerEpoch)), test: staged(test),
     pruningSource: () => pruningInputs(spec, inputShape, numClasses, () => pruningTrain),
-    dispose: () => { train.dispose(); test.dispose(); pruningTrain.dispose(); },
+    dispose: () => { staged.dispose(); train.dispose(); test.dispose(); pruningTrain.dispose(); },
   };
 }
 
@@ -90,6 +92,21 @@ function pruningInputs(spec: RunSpec, inputShape: [number, number, number], numC
   }
   // Inputs are normalized, so the data has mean 0 and std 1 per channel: the defaults of the synthetic sources.
   return createInputSource(kind, { shape: inputShape, batchSize: spec.pruning.batchSize, numClasses, n: spec.pruning.chiDimension });
+}
+
+/**
+ * For a run off the CPU: batch sources whose batches are staged in pinned memory and copied to the device
+ * while the previous step runs (PrefetchingBatches); on the CPU the sources as they are.
+ */
+function stager(spec: RunSpec): ((source: BatchSource) => BatchSource) & { dispose(): void } {
+  const made: PrefetchingBatches[] = [];
+  const stage = (source: BatchSource): BatchSource => {
+    if (spec.device === 'cpu') return source;
+    const wrapped = new PrefetchingBatches(source, { device: spec.device });
+    made.push(wrapped);
+    return wrapped;
+  };
+  return Object.assign(stage, { dispose: () => { for (const wrapped of made) wrapped.dispose(); } });
 }
 
 /** A BatchSource limited to its first `maxSteps` batches per epoch (0 = no limit). */

@@ -3,6 +3,7 @@
 import type { ObjectField } from './schema-core.js';
 import { validate } from './schema-core.js';
 import { checkModelName, knownDatasets } from './registry.js';
+import { parseDevice, type Device } from '../torch/index.js';
 
 export const pruningMethods = ['none', 'random', 'magnitude', 'snip', 'grasp', 'synflow', 'ntk-sketch', 'imp'] as const;
 export const inputSources = ['auto', 'data', 'normal', 'sparse', 'chi', 'ones'] as const;
@@ -85,7 +86,8 @@ export interface RunSpec {
   density: number;
   seed: number;
   train: TrainSpec;
-  device: 'cpu' | 'cuda';
+  /** Where the run prunes, trains and evaluates: cpu, cuda or cuda:N. */
+  device: Device;
   analysis: AnalysisSpec;
 }
 
@@ -143,7 +145,7 @@ export const runSchema: ObjectField = {
         evalEvery: positiveInt('evaluate every N epochs', 1),
       },
     },
-    device: { kind: 'string', default: 'cpu', choices: () => ['cpu', 'cuda'], what: 'device' },
+    device: { kind: 'string', default: 'cpu', check: checkDeviceName, doc: 'cpu, cuda or cuda:N' },
     analysis: {
       kind: 'object',
       fields: {
@@ -155,6 +157,10 @@ export const runSchema: ObjectField = {
     },
   },
 };
+
+function checkDeviceName(text: string): string | undefined {
+  try { parseDevice(text); return undefined; } catch { return `unknown device "${text}" (expected cpu, cuda or cuda:N)`; }
+}
 
 export function validateRunSpec(value: unknown, source: string, root = ''): RunSpec {
   return validate<RunSpec>(value, runSchema, source, root);

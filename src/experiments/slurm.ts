@@ -25,6 +25,8 @@ export interface SlurmArrayOptions {
   arrayParallelism?: number;
   /** Torch threads per task (default: cpusPerTask). */
   threads?: number;
+  /** Device each task runs on (default: cuda when GPUs are requested, else the experiment's own). */
+  device?: string;
   jobName?: string;
   /** Directory the tasks start in (default: the current one), so relative paths mean what they mean here. */
   workdir?: string;
@@ -93,7 +95,7 @@ export function slurmArrayScript(options: SlurmArrayOptions, logPattern: string)
     `--output=${logPattern}`,
   ];
   const command = [node, cli, 'run', experiment, '--scale', options.scale, '--out', out,
-    '--shard', `\${SLURM_ARRAY_TASK_ID}/${options.shards}`, '--threads', String(threads)];
+    '--shard', `\${SLURM_ARRAY_TASK_ID}/${options.shards}`, '--threads', String(threads), ...deviceFlag(options)];
   return [
     '#!/bin/bash',
     `# Written by \`sketchprune run ${experiment} --scale ${options.scale} --slurm\`: ${options.shards} array tasks, task I runs`,
@@ -139,4 +141,10 @@ export function submitSlurmArray(file: string, sbatch = process.env.SKETCHPRUNE_
   const id = result.stdout.trim().split(';')[0]!;
   if (!/^\d+$/.test(id)) throw new Error(`${sbatch} ${file}: unexpected answer '${result.stdout.trim()}' (expected a job id)`);
   return id;
+}
+
+/** A task given GPUs trains on them unless told otherwise; Slurm's CUDA_VISIBLE_DEVICES makes `cuda` the task's GPU. */
+function deviceFlag(options: SlurmArrayOptions): string[] {
+  const device = options.device ?? ((options.gpusPerTask ?? 0) > 0 ? 'cuda' : undefined);
+  return device === undefined ? [] : ['--device', device];
 }

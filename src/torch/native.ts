@@ -56,6 +56,12 @@ export interface NativeAddon {
 export type ScriptModuleHandle = object & { readonly __scriptModule: unique symbol };
 
 function findAddon(): string {
+  // SKETCHPRUNE_ADDON=/path/to/sketchprune_native.node loads that build (e.g. one built by scripts/build-addon.sh --out).
+  const chosen = process.env.SKETCHPRUNE_ADDON;
+  if (chosen) {
+    if (!fs.existsSync(chosen)) throw new Error(`SKETCHPRUNE_ADDON=${chosen}: no such file`);
+    return path.resolve(chosen);
+  }
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     const candidate = path.join(dir, 'build', 'Release', 'sketchprune_native.node');

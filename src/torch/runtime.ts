@@ -1,6 +1,7 @@
 // Process-wide settings: seeds, generator state, threads, memory counters, build facts.
 import { native } from './native.js';
 import { Tensor } from './tensor.js';
+import type { Device } from './dtype.js';
 
 /** Seeds libtorch's global generators (CPU and CUDA). */
 export function manualSeed(seed: number): void {
@@ -41,3 +42,29 @@ export function buildInfo(): { torchVersion: string; cudaAvailable: boolean; cud
   return native.buildInfo();
 }
 export function cudaAvailable(): boolean { return native.buildInfo().cudaAvailable; }
+
+/**
+ * A device name as users write it: 'cpu', 'cuda' or 'cuda:N'. Throws a RangeError naming `what` (e.g. '--device')
+ * for anything else; says nothing about whether the device exists (checkDevice does).
+ */
+export function parseDevice(text: string, what = 'device'): Device {
+  if (text === 'cpu' || text === 'cuda' || /^cuda:(0|[1-9][0-9]*)$/.test(text)) return text as Device;
+  throw new RangeError(`${what}: expected cpu, cuda or cuda:N, got ${JSON.stringify(text)}`);
+}
+
+/**
+ * Checks that this libtorch build can use `device`, before any work: a CPU-only build refuses every CUDA device
+ * ("CUDA not available in this libtorch build"), a CUDA build refuses cuda:N past its device count.
+ */
+export function checkDevice(device: Device, what = 'device'): void {
+  if (device === 'cpu') return;
+  const info = native.buildInfo();
+  if (!info.cudaAvailable) {
+    throw new Error(`${what} ${device}: CUDA not available in this libtorch build (libtorch ${info.torchVersion}; ` +
+      'build the addon against a CUDA libtorch: LIBTORCH=/path scripts/build-addon.sh)');
+  }
+  const index = device === 'cuda' ? 0 : Number(device.slice(5));
+  if (index >= info.cudaDeviceCount) {
+    throw new Error(`${what} ${device}: this machine has ${info.cudaDeviceCount} CUDA device(s) (cuda:0 to cuda:${info.cudaDeviceCount - 1})`);
+  }
+}

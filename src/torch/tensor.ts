@@ -37,7 +37,7 @@ const A = {
   maskedFill: aten('masked_fill.Scalar'), maskedSelect: aten('masked_select'), contiguous: aten('contiguous'),
   clone: aten('clone'), detach: aten('detach'), toDtype: aten('to.dtype'), toDevice: aten('to.device'),
   item: aten('item'), flip: aten('flip'), repeat: aten('repeat'), triu: aten('triu'), outer: aten('outer'),
-  where: aten('where.self'),
+  where: aten('where.self'), pinMemory: aten('pin_memory'), isPinned: aten('is_pinned'),
   add_: atenInPlace('add_.Tensor'), addScalar_: atenInPlace('add_.Scalar'), sub_: atenInPlace('sub_.Tensor'),
   mul_: atenInPlace('mul_.Tensor'), mulScalar_: atenInPlace('mul_.Scalar'), div_: atenInPlace('div_.Tensor'),
   divScalar_: atenInPlace('div_.Scalar'), copy_: atenInPlace('copy_'), zero_: atenInPlace('zero_'),
@@ -131,9 +131,14 @@ export class Tensor implements Disposable {
   }
 
   // ---- conversion ----
-  to(target: DType | Device): Tensor {
+  /**
+   * A copy with another dtype or on another device (the tensor itself when nothing changes, as in ATen).
+   * `nonBlocking`: a copy from pinned host memory to a CUDA device returns before the copy ends (it is ordered
+   * before later work on the device's current stream).
+   */
+  to(target: DType | Device, options: { nonBlocking?: boolean } = {}): Tensor {
     if (typeof target === 'string' && (target === 'cpu' || target.startsWith('cuda'))) {
-      return wrap(A.toDevice(this.handle, target, this.#info()[0]));
+      return wrap(A.toDevice(this.handle, target, this.#info()[0], options.nonBlocking === true));
     }
     if (typeof target !== 'string' || !(target in dtypeCodes)) {
       throw new TypeError(`to: expected a dtype (${Object.keys(dtypeCodes).join(', ')}) or a device ('cpu', 'cuda', ` +
@@ -142,6 +147,10 @@ export class Tensor implements Disposable {
     return wrap(A.toDtype(this.handle, dtypeCode(target as DType)));
   }
   float(): Tensor { return this.to('float32'); }
+  /** A copy in page-locked host memory (fast, asynchronous copies to a GPU); throws where libtorch has no CUDA. */
+  pinMemory(): Tensor { return wrap(A.pinMemory(this.handle)); }
+  /** Whether the tensor lives in page-locked host memory. */
+  isPinned(): boolean { return Boolean(A.isPinned(this.handle)); }
   double(): Tensor { return this.to('float64'); }
   long(): Tensor { return this.to('int64'); }
   bool(): Tensor { return this.to('bool'); }

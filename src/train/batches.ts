@@ -18,6 +18,11 @@ export interface BatchSource {
   batch(epoch: number, index: number): LabelledBatch;
   /** The seed of the order (recorded in checkpoints so a resume with another order is refused). */
   readonly seed?: number;
+  /**
+   * Optional: start preparing batch `index` of `epoch` now (past the epoch's end: the next epoch's first). The
+   * loop calls it once a step's work is queued, so a GPU step overlaps the CPU's next batch (PrefetchingBatches).
+   */
+  prefetch?(epoch: number, index: number): void;
 }
 
 export interface TensorBatchesOptions {

@@ -41,6 +41,7 @@ export function evaluate(model: Module, data: BatchSource): EvalResult {
           const inputs = batch.inputs.device === device ? batch.inputs : batch.inputs.to(device as Device);
           const labels = batch.labels.device === device ? batch.labels : batch.labels.to(device as Device);
           const logits = model.forward(inputs);
+          if (index + 1 < data.length) data.prefetch?.(0, index + 1);
           lossSum += F.crossEntropy(logits, labels, { reduction: 'sum' }).item();
           const [hits1, hits5] = topkCorrect(logits, labels, [1, 5]);
           top1 += hits1;

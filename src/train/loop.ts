@@ -233,6 +233,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
           optimizer.step();
           masks?.zeroPruned(model);
           model.zeroGrad();
+          trainData.prefetch?.(epoch, batch + 1); // the next batch's CPU work overlaps this step's device work
           const [correct] = noGrad(() => topkCorrect(logits, labels, [1]));
           return { loss: lossValue, correct, size: labels.size(0) };
         });

@@ -3,13 +3,15 @@
 // thin parser over this.
 import fs from 'node:fs';
 import path from 'node:path';
-import { cudaAvailable, manualSeed, saveSafetensors, tidy, type Device } from '../torch/index.js';
+import { checkDevice, manualSeed, saveSafetensors, tidy, type Device } from '../torch/index.js';
 import { MaskSet, createModel, findModel, type Module } from '../nn/index.js';
 import { DataLoader, cacheDir, channelStats, getDataset, type ImageDataset } from '../data/index.js';
 import type { ScheduleKind, Stepping } from '../optim/index.js';
 import { writeFileAtomic } from '../foundations/atomic.js';
 import { trainModel, type StepInfo, type TrainResult } from './loop.js';
 import type { ProgressMode } from './progress.js';
+import { PrefetchingBatches } from './prefetch.js';
+import type { BatchSource } from './batches.js';
 
 export interface TrainingSpec {
   model: string;
@@ -62,9 +64,7 @@ export async function runTraining(spec: TrainingSpec, options: TrainingRunOption
   // Names first, so a typo fails before minutes of data loading.
   findModel(spec.model);
   const entry = getDataset(spec.dataset);
-  if (spec.device !== 'cpu' && !cudaAvailable()) {
-    throw new Error(`--device ${spec.device}: this libtorch build has no CUDA (build against a CUDA libtorch with LIBTORCH=/path)`);
-  }
+  checkDevice(spec.device, '--device'); // before minutes of data loading
   if (spec.mask && !fs.existsSync(spec.mask)) throw new Error(`--mask ${spec.mask}: no such file`);
 
   const locate = spec.dataDir ? { dir: spec.dataDir } : {};
@@ -79,8 +79,11 @@ export async function runTraining(spec: TrainingSpec, options: TrainingRunOption
     const test = firstExamples(fullTest, spec.limitTest, '--limit-test');
     datasets.push(train, test);
     const augment = spec.augment === 'on' || (spec.augment === 'auto' && entry.inputShape[0] === 3);
-    const trainData = new DataLoader(train, { batchSize: spec.batchSize, shuffle: true, seed: spec.seed, augment, normalize: stats, device: spec.device });
-    const testData = new DataLoader(test, { batchSize: spec.testBatchSize, shuffle: false, normalize: stats, device: spec.device });
+    // Batches are made on the CPU; off the CPU they are staged in pinned memory and the next one is prepared
+    // while a step runs.
+    const staged = (loader: DataLoader): BatchSource => (spec.device === 'cpu' ? loader : new PrefetchingBatches(loader, { device: spec.device }));
+    const trainData = staged(new DataLoader(train, { batchSize: spec.batchSize, shuffle: true, seed: spec.seed, augment, normalize: stats }));
+    const testData = staged(new DataLoader(test, { batchSize: spec.testBatchSize, shuffle: false, normalize: stats }));
 
     manualSeed(spec.seed);
     const model = createModel(spec.model, { inputShape: [...train.imageShape], numClasses: entry.numClasses });
@@ -129,6 +132,7 @@ export async function runTraining(spec: TrainingSpec, options: TrainingRunOption
       return { ...result, out: spec.out, modelFile, density };
     } finally {
       masks?.dispose();
+      for (const source of [trainData, testData]) if (source instanceof PrefetchingBatches) source.dispose();
     }
   } finally {
     for (const dataset of new Set(datasets)) dataset.dispose();

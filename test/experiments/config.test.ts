@@ -57,7 +57,7 @@ test('the error message names the file and every problem', () => {
     assert.fail('no error');
   } catch (error) {
     assert.equal((error as Error).message,
-      'presets/x.yaml: invalid config:\n  density: must be in (0, 1], got -1\n  device: unknown device "tpu" (expected one of: cpu, cuda)');
+      'presets/x.yaml: invalid config:\n  density: must be in (0, 1], got -1\n  device: unknown device "tpu" (expected cpu, cuda or cuda:N)');
   }
 });
 
