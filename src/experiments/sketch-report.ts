@@ -58,7 +58,7 @@ const setting = (check: StatementCheck): string =>
 /** Compact verdict text; violations in bold. */
 function verdictCell(check: StatementCheck): string {
   const violated = check.relation !== 'comparison' && ['exceeded', 'equality rejected', 'not equal'].includes(check.verdict);
-  const basis = check.basis === 'exact' ? ' (exact)' : '';
+  const basis = check.basis === 'analytic' ? ' (analytic)' : '';
   const gap = Number(check.details?.exactVsPredicted ?? 0);
   const note = check.relation === 'equality' && gap > 1e-10 ? `; exact differs by ${num(gap, 2)} (relative)` : '';
   return (violated ? `**${check.verdict}**${basis}` : `${check.verdict}${basis}`) + note;
