@@ -184,7 +184,7 @@ export interface NtkRun {
   proofBound: number;
   /** The G.4 premise used by the proof: ‖θ_t − θ₀‖ ≤ 3KR₀/λ_min. */
   distanceBound: number;
-  /** max_t ‖g_t‖ / ((1 − ηλ_min/3)^t·R₀): ≤ 1 when G.4's residual decay holds on this run. */
+  /** max_{t≥1} ‖g_t‖ / ((1 − ηλ_min/3)^t·R₀): ≤ 1 when G.4's residual decay holds on this run (t = 0 is 1 by R₀'s definition). */
   residualDecayRatio: number;
 }
 
@@ -292,7 +292,7 @@ export function theorem72Run(options: NtkOptions = {}): NtkRun {
     return {
       constants, trajectory, printedBound: bounds.printed, proofBound: bounds.proof,
       distanceBound: 3 * K * R0 / lambdaMin,
-      residualDecayRatio: Math.max(...trajectory.map((point) => point.residual / decay(point.step))),
+      residualDecayRatio: Math.max(...trajectory.slice(1).map((point) => point.residual / decay(point.step))),
     };
   });
 }

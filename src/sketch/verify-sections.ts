@@ -197,7 +197,7 @@ export function sectionSevenChecks(run: NtkRun): StatementCheck[] {
     },
     {
       statement: 'Theorem 7.2, premise (G.4)', claim: '‖f_t(X) − Y‖ ≤ (1 − ηλ_min/3)^t·R₀ for every t (G.4\'s residual decay)',
-      scenario, params, relation: 'upper bound', measured: null, measuredBy: 'max_t ‖f_t(X) − Y‖ / ((1 − ηλ_min/3)^t R₀) over every GD step',
+      scenario, params, relation: 'upper bound', measured: null, measuredBy: 'max_{t≥1} ‖f_t(X) − Y‖ / ((1 − ηλ_min/3)^t R₀) over every GD step',
       predicted: 1, exact: run.residualDecayRatio, ratio: run.residualDecayRatio,
       verdict: run.residualDecayRatio <= 1 + 1e-12 ? 'holds' : 'exceeded', basis: 'deterministic', exactWithinCI: null,
       details: constants,
