@@ -361,7 +361,7 @@ export async function verifyPlots(report: VerifyReport, dir: string): Promise<st
     });
     // The exact curve dashed and drawn last, so both stay visible where they coincide.
     const line = (spec as unknown as { layer: { encoding: Record<string, unknown> }[] }).layer[0];
-    line.encoding.strokeDash = { field: 'series', type: 'nominal', legend: null,
+    line.encoding.strokeDash = { field: 'series', type: 'nominal', legend: (line.encoding.color as { legend: unknown }).legend,
       scale: { domain: series.map((item) => item.name), range: [[1, 0], [7, 4]] } };
     const plot = await renderVegaLite(withReferenceLine(spec, 1, 'bound (ratio 1)'), { dir, name: 'verify-lemma42' });
     files.push(plot.svg, plot.png);
@@ -394,7 +394,7 @@ async function theorem72Plots(run: NtkRun, dir: string): Promise<string[]> {
     xTitle: 'GD step t', yTitle: 'E_m‖J(θ_t)θ_t − J(θ_t)(θ_t⊙m)‖²', errors: 'bars', legendTitle: 'series', width: 560, height: 320,
   });
   const errorLine = (errorSpec as unknown as { layer: { encoding: Record<string, unknown> }[] }).layer[0];
-  errorLine.encoding.strokeDash = { field: 'series', type: 'nominal', legend: null,
+  errorLine.encoding.strokeDash = { field: 'series', type: 'nominal', legend: (errorLine.encoding.color as { legend: unknown }).legend,
     scale: { domain: errorSeries.map((item) => item.name), range: [[1, 0], [7, 4], [2, 3]] } };
   const error = await renderVegaLite(errorSpec, { dir, name: 'verify-theorem72-error' });
   const premises = await lineChart([
