@@ -119,3 +119,20 @@ test('Section 7: Theorem 7.2 holds on the training run, by many orders of magnit
 test('bad settings are named', () => {
   assert.throws(() => verifySketchTheory({ settings: [{ d: 10, n: 0, s: 2 }], largeScale: false }), /setting n must be a positive integer, got 0/);
 });
+
+test('an interval too narrow to hold the exact value is reported as a disagreement after a 4× replication, never a pass', () => {
+  const narrow = verifySketchTheory({
+    seed: 2, z: 0.02, settings: [{ d: 30, n: 8, s: 5 }], reps: { masks: 50, data: 40 }, largeScale: false, ntk: false,
+  });
+  const fixed = narrow.checks.filter((check) => check.statement === 'Lemma 4.3');
+  const replicated = fixed.filter((check) => check.details?.firstMeasurementMissed);
+  assert.ok(replicated.length >= fixed.length / 2, `${replicated.length} of ${fixed.length} replicated`);
+  for (const check of replicated) {
+    assert.equal(check.measured!.reps, 4 * Number(check.details!.firstReps));
+    if (check.exactWithinCI === false) assert.equal(check.verdict, 'disagreement');
+  }
+  const row = narrow.summary.find((item) => item.statement === 'Lemma 4.3')!;
+  assert.ok(row.disagreements > 0, 'disagreements are counted');
+  assert.equal(row.holds + row.disagreements + row.violated + row.inconclusive, row.checks);
+  for (const check of narrow.checks.filter((item) => item.verdict === 'disagreement')) assert.match(check.explanation ?? '', /excludes the exact expectation/);
+});
