@@ -157,19 +157,19 @@ export function verifyPage(report: VerifyReport, plots: string[]): HtmlPage {
     });
   }
   sections.push({ heading: 'How the numbers are made', blocks: [{ kind: 'text', text: [
-    '- *measured*, fixed X (Lemmas 4.1, 4.3): the mean error of R independent Algorithm 1 masks. The interval uses the ' +
+    '- **measured**, fixed X (Lemmas 4.1, 4.3): the mean error of R independent Algorithm 1 masks. The interval uses the ' +
     'exact per-mask standard deviation (from the fourth moments of the draws), so by Chebyshev it covers the true ' +
     `mean with probability ≥ ${(1 - 1 / report.z ** 2).toFixed(2)} even when the errors are heavy-tailed (rare draws of ` +
     'an index with tiny p_k but large w⋆_k), where the sample sd underestimates. When that interval excludes the exact ' +
     'value, a fresh measurement with 4× the masks is made and reported (the first one stays in the JSON details): a ' +
     'wrong derivation or a biased sampler misses both times, a rare draw almost never does.',
-    '- *measured*, expectations over X ~ N(0, 1/n) (Lemma 4.2, Theorem 4.4, Lemma 4.5): for each draw of X the exact ' +
+    '- **measured**, expectations over X ~ N(0, 1/n) (Lemma 4.2, Theorem 4.4, Lemma 4.5): for each draw of X the exact ' +
     'E_m is computed (Rao–Blackwellized Monte Carlo over X); a joint Monte Carlo with one real Algorithm 1 mask per ' +
     `draw is stored in the JSON as \`jointMeasurement\` (${jointSummary(report)}).`,
-    '- *exact*: the expectation derived independently in src/sketch (error.ts, gaussian.ts), e.g. ' +
+    '- **exact**: the expectation derived independently in src/sketch (error.ts, gaussian.ts), e.g. ' +
     'E_X E_m = (μ²/s)(‖w⁰‖₁Σ_k (w⋆_k)²/|w⁰_k| − ‖w⋆‖²) with μ = E‖X₍ₖ₎‖; the JSON field `exactWithinCI` says ' +
     `whether it lies in the measured interval (${countWithin(report)}).`,
-    '- *verdict*: first, an interval that excludes the exact value is a **disagreement** (our derivation or our sampler ' +
+    '- **verdict**: first, an interval that excludes the exact value is a **disagreement** (our derivation or our sampler ' +
     'is wrong), never a pass. Otherwise a bound is exceeded when the whole interval lies above it and holds when it lies ' +
     'below (empirical verdicts); when the interval straddles the bound the exact value decides, marked "(analytic)". At ' +
     'd ≥ 200 the bounds of Lemmas 4.3 and 4.5 exceed the exact value by a fraction ≈ 1/d, below the Monte Carlo ' +
