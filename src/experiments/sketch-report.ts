@@ -89,8 +89,8 @@ export function verifyTable(report: VerifyReport): Table {
 
 export function verifySummaryTable(report: VerifyReport): Table {
   return {
-    columns: ['statement', 'checks', 'consistent', 'violated', 'disagreements', 'inconclusive', 'contrast rows',
-      'empirical / analytic / deterministic', 'largest measured / bound', 'largest exact / bound'],
+    columns: ['statement', 'checks', 'consistent', 'violated', 'disagree', 'inconclusive', 'contrast',
+      'empirical / analytic / determ.', 'max measured / bound', 'max exact / bound'],
     rows: report.summary.map((row) => [
       row.statement, String(row.checks), String(row.holds),
       row.violated ? { text: String(row.violated), strong: true } : '0',

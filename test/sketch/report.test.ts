@@ -23,7 +23,7 @@ test('verify Markdown: summary with verdict bases, findings with explanations, e
   assert.match(markdown, /## Section 7: Theorem 7\.2 on a trained network/);
   const summary = verifySummaryTable(report);
   assert.equal(summary.rows.length, report.summary.length);
-  assert.deepEqual(summary.columns.slice(3, 5), ['violated', 'disagreements']);
+  assert.deepEqual(summary.columns.slice(3, 5), ['violated', 'disagree']);
   // The legend counts every verdict once, by its basis, and explains contrast rows and ratios above 1.
   const counts = basisCounts(report);
   const judged = report.checks.filter((check) => check.relation !== 'comparison').length;
