@@ -1,15 +1,17 @@
 // `sketchprune sketch verify|compare`: the paper's linear sketching theory, checked numerically and compared.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runSketchCompare, runSketchVerify } from '../experiments/sketch-report.js';
+import { runSketchCompare, runSketchVerify, summaryLegend } from '../experiments/sketch-report.js';
 
 const help = `Usage: sketchprune sketch <verify|compare> [options]
 
-  verify    Evaluates every statement of the paper's Sections 4–6 as printed (Algorithm 1, Lemmas 4.1–4.3,
-            Theorem 4.4, Lemma 4.5, the SynFlow and SNIP equivalences) in several scenarios: Monte Carlo
-            measurement with a confidence interval, the printed value or bound, the exact expectation, the
-            ratio and a verdict (holds / exceeded / equality within CI / equality rejected), with an
-            explanation where a statement fails. Writes verify.json, verify.md and plots.
+  verify    Evaluates every statement of the paper's Sections 4–7 as printed (Algorithm 1, Lemmas 4.1–4.3,
+            Theorem 4.4, Lemma 4.5, the SynFlow and SNIP equivalences, Theorem 7.2 on a two-layer network
+            trained by GD) in several scenarios: Monte Carlo measurement with a confidence interval, the
+            printed value or bound, the exact expectation, the ratio and a verdict (holds / exceeded /
+            equality within CI / equality rejected / disagreement when a measurement contradicts the exact
+            value), marked empirical, analytic or deterministic, with an explanation where a statement fails.
+            Writes verify.json, verify.md, index.html and plots.
   compare   Compares masks on the linear problem: Algorithm 1 with Eq. (2) probabilities, top-s by the same
             scores, top-k with the sketch's keep-count, and uniform Algorithm 1; error versus s and versus
             ‖w⋆ − w⁰‖. Writes compare.json, compare.md and plots.
@@ -73,9 +75,18 @@ export async function run(argv: string[]): Promise<number> {
       for (const row of report.summary) {
         const worst = row.worstRatio === null ? '' : `, largest measured/bound ${row.worstRatio.toPrecision(3)}` +
           (row.worstExactRatio === null ? '' : ` (exact/bound ${row.worstExactRatio.toPrecision(3)})`);
-        console.log(`  ${row.statement.padEnd(26)} ${row.holds}/${row.checks} consistent, ${row.violated} violated` +
-          `${row.inconclusive ? `, ${row.inconclusive} inconclusive` : ''}${worst}`);
+        const judged = row.checks - row.comparisons;
+        const counts = judged === 0
+          ? `${row.comparisons} contrast rows`
+          : `${row.holds}/${judged} consistent, ${row.violated} violated` +
+            `${row.disagreements ? `, ${row.disagreements} DISAGREE with the exact value` : ''}` +
+            `${row.inconclusive ? `, ${row.inconclusive} inconclusive` : ''}` +
+            ` [${[['empirical', row.empirical], ['analytic', row.analytic], ['deterministic', row.deterministic]]
+              .filter(([, count]) => count).map(([name, count]) => `${count} ${name}`).join(', ')}]`;
+        console.log(`  ${row.statement.padEnd(27)} ${counts}${worst}`);
       }
+      console.log('');
+      for (const line of summaryLegend(report)) console.log(`  ${line}`);
       console.log(`\n${report.checks.length} checks in ${report.durationSeconds.toFixed(1)} s`);
       printFiles(files);
       return 0;
@@ -119,8 +130,9 @@ function list(text: unknown, flag: string): number[] {
   return values;
 }
 
-function printFiles(files: { json: string; markdown: string; plots: string[] }): void {
+function printFiles(files: { json: string; markdown: string; plots: string[]; html?: string }): void {
   console.log(`report:  ${path.resolve(files.markdown)}`);
   console.log(`data:    ${path.resolve(files.json)}`);
+  if (files.html) console.log(`page:    ${path.resolve(files.html)}`);
   if (files.plots.length) console.log(`plots:   ${files.plots.map((file) => path.resolve(file)).join(', ')}`);
 }

@@ -66,3 +66,11 @@ export function unexpectedExplanation(statement: string): string {
   return `Not expected: ${statement} follows from its proof here, yet the measurement contradicts it; no proof step ` +
     'identified (check the exact value and the interval).';
 }
+
+/** A measurement whose interval excludes the exact value derived here: reported, never counted as a pass. */
+export function disagreementExplanation(measured: { mean: number; ciLow: number; ciHigh: number; reps: number }, exact: number): string {
+  return `The measured interval [${fmt(measured.ciLow)}, ${fmt(measured.ciHigh)}] (mean ${fmt(measured.mean)} of ` +
+    `${measured.reps}) excludes the exact expectation ${fmt(exact)} derived in src/sketch (error.ts, gaussian.ts): ` +
+    'our derivation or our sampler is wrong, or a rare heavy-tailed draw beat the interval twice. The bound verdict ' +
+    'is withheld until this is resolved.';
+}

@@ -11,6 +11,7 @@ export * from './gaussian.js';
 export * from './equivalences.js';
 export * from './scenarios.js';
 export * from './judge.js';
+export * from './ntk.js';
 export { verifySketchTheory, type VerifyOptions, type VerifyReport, type StatementSummary, type Setting,
   type PerformanceNote } from './verify.js';
 export { compareMasks, MASK_METHODS, type MaskMethod, type CompareOptions, type CompareReport, type CompareSeries, type SeriesPoint } from './compare.js';
