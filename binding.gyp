@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "sketchprune_native",
-      "sources": ["native/addon.cc", "native/convert.cc", "native/ops.cc", "native/autograd.cc", "native/selection.cc"],
+      "sources": ["native/addon.cc", "native/convert.cc", "native/ops.cc", "native/autograd.cc", "native/selection.cc", "native/distributed.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!@(node native/locate-libtorch.cjs includes)"
@@ -16,7 +16,7 @@
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-O2", "-fexceptions", "-frtti", "-fopenmp", "-Wno-unused-parameter", "-Wno-deprecated-declarations"],
       "ldflags": ["-fopenmp"],
-      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "<!(node native/locate-libtorch.cjs defines)"]
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "<!(node native/locate-libtorch.cjs defines)", "<!@(node native/locate-libtorch.cjs distributed-defines)"]
     }
   ]
 }

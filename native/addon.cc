@@ -354,6 +354,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerOps(env, exports);
   registerAutograd(env, exports);
   registerSelection(env, exports);
+  registerDistributed(env, exports);
   return exports;
 }
 

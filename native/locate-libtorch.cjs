@@ -34,6 +34,13 @@ function detectAbi(root) {
   return 1;
 }
 
+// c10d's Gloo process group compiles only where the gloo headers ship beside libtorch's (Debian: libgloo-dev);
+// without them native/distributed.cc builds stubs that throw a clear error.
+function hasGloo(found) {
+  return found.includes.some((dir) => fs.existsSync(path.join(dir, 'gloo', 'config.h'))) &&
+    found.includes.some((dir) => fs.existsSync(path.join(dir, 'torch', 'csrc', 'distributed', 'c10d', 'ProcessGroupGloo.hpp')));
+}
+
 const what = process.argv[2];
 const found = locate();
 if (what === 'includes') console.log(found.includes.join(' '));
@@ -45,8 +52,9 @@ else if (what === 'libs') {
   if (found.cuda) libs.push('-Wl,--no-as-needed', '-ltorch_cuda', '-lc10_cuda', '-Wl,--as-needed');
   console.log(libs.join(' '));
 } else if (what === 'defines') console.log(`_GLIBCXX_USE_CXX11_ABI=${found.cxx11Abi}`);
+else if (what === 'distributed-defines') console.log(hasGloo(found) ? 'SKETCHPRUNE_HAVE_GLOO=1 USE_C10D_GLOO' : 'SKETCHPRUNE_HAVE_GLOO=0');
 else if (what === 'json') console.log(JSON.stringify(found));
 else {
-  console.error('usage: locate-libtorch.cjs includes|libdir|libs|defines|json');
+  console.error('usage: locate-libtorch.cjs includes|libdir|libs|defines|distributed-defines|json');
   process.exit(2);
 }

@@ -42,6 +42,12 @@ export interface NativeAddon {
   zeroWhere_(tensors: Handle[], masks: Handle[]): void;
   absMul_(targets: Handle[], others: Handle[]): void;
   replaceMasks_(current: Handle[], next: Handle[]): Handle[];
+  distAvailable(): boolean;
+  distInit(options: Record<string, unknown>): void;
+  distDestroy(): void;
+  distAllReduce(tensors: Handle[], op: string): void;
+  distBroadcast(tensors: Handle[], root: number): void;
+  distBarrier(): void;
 }
 
 function findAddon(): string {

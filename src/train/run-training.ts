@@ -10,6 +10,7 @@ import type { ScheduleKind, Stepping } from '../optim/index.js';
 import { writeFileAtomic } from '../foundations/atomic.js';
 import { trainModel, type StepInfo, type TrainResult } from './loop.js';
 import type { ProgressMode } from './progress.js';
+import { processGroup, type DataParallel } from '../distributed/index.js';
 
 export interface TrainingSpec {
   model: string;
@@ -49,16 +50,25 @@ export interface TrainingRunOptions {
   log?: (line: string) => void;
   /** Called after every step with the model and masks (checks, custom logging); see TrainOptions.onStep. */
   onStep?: (info: StepInfo, model: Module, masks: MaskSet | null) => void;
+  /**
+   * Data-parallel group (default: the one torchrun-style environment variables describe, as `sketchprune launch`
+   * sets them; null: train alone). spec.batchSize is then per rank; rank 0 alone logs and writes files.
+   */
+  distributed?: DataParallel | null;
 }
 
 export interface TrainingOutcome extends TrainResult {
   out: string;
   modelFile: string | null;
   density: number | null;
+  /** This process's data-parallel rank (0 when training alone); only rank 0 wrote files. */
+  rank: number;
 }
 
 export async function runTraining(spec: TrainingSpec, options: TrainingRunOptions = {}): Promise<TrainingOutcome> {
-  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const group = options.distributed !== undefined ? options.distributed : processGroup();
+  const writer = !group || group.isWriter;
+  const log = !writer ? () => {} : options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   // Names first, so a typo fails before minutes of data loading.
   findModel(spec.model);
   const entry = getDataset(spec.dataset);
@@ -79,7 +89,8 @@ export async function runTraining(spec: TrainingSpec, options: TrainingRunOption
     const test = firstExamples(fullTest, spec.limitTest, '--limit-test');
     datasets.push(train, test);
     const augment = spec.augment === 'on' || (spec.augment === 'auto' && entry.inputShape[0] === 3);
-    const trainData = new DataLoader(train, { batchSize: spec.batchSize, shuffle: true, seed: spec.seed, augment, normalize: stats, device: spec.device });
+    // With several ranks the loader yields the global batches and each rank trains on its part of each.
+    const trainData = new DataLoader(train, { batchSize: spec.batchSize * (group?.worldSize ?? 1), shuffle: true, seed: spec.seed, augment, normalize: stats, device: spec.device });
     const testData = new DataLoader(test, { batchSize: spec.testBatchSize, shuffle: false, normalize: stats, device: spec.device });
 
     manualSeed(spec.seed);
@@ -102,10 +113,11 @@ export async function runTraining(spec: TrainingSpec, options: TrainingRunOption
       }
       const density = masks ? masks.density() : null;
       fs.mkdirSync(spec.out, { recursive: true });
-      writeFileAtomic(path.join(spec.out, 'config.json'), JSON.stringify(spec, null, 2) + '\n');
+      if (writer) writeFileAtomic(path.join(spec.out, 'config.json'), JSON.stringify({ ...spec, ...(group ? { worldSize: group.worldSize } : {}) }, null, 2) + '\n');
       log(`training ${spec.model} on ${entry.name}: ${train.length.toLocaleString('en-US')} train / ${test.length.toLocaleString('en-US')} test examples, ` +
         `${model.parameterCount().toLocaleString('en-US')} parameters${density === null ? '' : `, mask density ${(100 * density).toFixed(2)}%`}, ` +
-        `${spec.epochs} epochs of ${trainData.length} steps, ${augment ? 'augmented' : 'no augmentation'}, device ${spec.device}; output in ${spec.out}`);
+        `${spec.epochs} epochs of ${trainData.length} steps, ${augment ? 'augmented' : 'no augmentation'}, device ${spec.device}` +
+        `${group ? `, ${group.worldSize} data-parallel ranks × batch ${spec.batchSize}` : ''}; output in ${spec.out}`);
 
       const result = await trainModel({
         model, masks, trainData, testData, epochs: spec.epochs, seed: spec.seed,
@@ -113,11 +125,11 @@ export async function runTraining(spec: TrainingSpec, options: TrainingRunOption
         schedule: { kind: spec.schedule, milestones: spec.milestones, gamma: spec.gamma, warmupEpochs: spec.warmupEpochs, minLr: spec.minLr, stepping: spec.stepping },
         checkpointDir: spec.out, resume: spec.resume,
         checkpointEverySteps: spec.checkpointEverySteps || undefined, logEverySteps: spec.logEverySteps || undefined,
-        progress: options.progress ?? 'auto', signal: options.signal,
+        progress: writer ? options.progress ?? 'auto' : 'none', signal: options.signal, distributed: group,
         onStep: options.onStep ? (info) => options.onStep!(info, model, masks) : undefined,
       });
       let modelFile: string | null = null;
-      if (result.stopped === 'finished') {
+      if (result.stopped === 'finished' && writer) {
         modelFile = path.join(spec.out, 'model.safetensors');
         saveSafetensors(modelFile, model.stateDict(), { model: spec.model, dataset: spec.dataset });
         writeFileAtomic(path.join(spec.out, 'result.json'), JSON.stringify({
@@ -126,7 +138,7 @@ export async function runTraining(spec: TrainingSpec, options: TrainingRunOption
         }, null, 2) + '\n');
       }
       model.dispose();
-      return { ...result, out: spec.out, modelFile, density };
+      return { ...result, out: spec.out, modelFile, density, rank: group?.rank ?? 0 };
     } finally {
       masks?.dispose();
     }
