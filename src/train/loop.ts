@@ -21,7 +21,7 @@ import { MetricsLog, type MetricsLine } from './metrics-log.js';
 import { createProgress, type ProgressMode, type ProgressSink } from './progress.js';
 import { NonFiniteLossError } from './errors.js';
 import type { DataParallel } from '../distributed/index.js';
-import { agreeOnCheckpoint, broadcastReplica, evaluateTogether, matchIntegerBuffers, replicaTensors, shardBatches } from './parallel.js';
+import { agreeOnCheckpoint, broadcastMasks, broadcastReplica, evaluateTogether, matchIntegerBuffers, replicaTensors, shardBatches } from './parallel.js';
 
 export type ScheduleSettings = Omit<ScheduleOptions, 'baseLr' | 'epochs'>;
 
@@ -124,6 +124,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const evaluateEvery = options.evaluateEveryEpochs ?? 1;
   checkInteger('evaluateEveryEpochs', evaluateEvery, 1);
   if (masks) masks.checkFits(model);
+  if (group && masks) broadcastMasks(group, masks); // before the settings (mask densities) are taken
 
   const optimizer = new SGD(model.namedParameters(), options.optimizer);
   const schedule = createSchedule({ kind: 'constant', ...options.schedule, baseLr: options.optimizer.lr, epochs });
@@ -174,7 +175,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     manualSeed(new Rng(options.seed, 'torch-generator').nextUint32());
     masks?.zeroPruned(model);
   }
-  if (group) broadcastReplica(group, model, masks);
+  if (group) broadcastReplica(group, model);
   metrics?.truncateAfter(resumedFrom ?? -1);
   const history = position.history as unknown as EpochRecord[];
   let lastCheckpointStep: number | null = resumedFrom;

@@ -30,11 +30,14 @@ export function agreeOnCheckpoint(group: DataParallel, checkpointStep: number | 
     'the directory must be on a filesystem all of them share)', checkpointStep ?? -1);
 }
 
-/** Gives every rank rank 0's parameters, buffers and masks, so that training starts from identical replicas. */
-export function broadcastReplica(group: DataParallel, model: Module, masks: MaskSet | null): void {
-  const tensors: Tensor[] = [...model.parameters(), ...model.namedBuffers().map(([, buffer]) => buffer)];
-  if (masks) tensors.push(...masks.entries().map(([, mask]) => mask));
-  group.broadcastFromRankZero(tensors);
+/** Gives every rank rank 0's parameters and buffers, so that training starts from identical replicas. */
+export function broadcastReplica(group: DataParallel, model: Module): void {
+  group.broadcastFromRankZero([...model.parameters(), ...model.namedBuffers().map(([, buffer]) => buffer)]);
+}
+
+/** Gives every rank rank 0's masks. */
+export function broadcastMasks(group: DataParallel, masks: MaskSet): void {
+  group.broadcastFromRankZero(masks.entries().map(([, mask]) => mask));
 }
 
 /** Rank 0's integer buffers (batch counters) on every rank; floating-point buffers are averaged every step. */
