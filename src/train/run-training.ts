@@ -77,6 +77,8 @@ export async function runTraining(spec: TrainingSpec, options: TrainingRunOption
   }
   if (spec.mask && !fs.existsSync(spec.mask)) throw new Error(`--mask ${spec.mask}: no such file`);
 
+  // Data-parallel ranks on CUDA take one GPU each: cuda:LOCAL_RANK.
+  const device: Device = group && spec.device === 'cuda' ? `cuda:${group.localRank}` : spec.device;
   const locate = spec.dataDir ? { dir: spec.dataDir } : {};
   log(`loading ${entry.name} (${spec.dataDir ?? 'standard locations'})`);
   const fullTrain = entry.load('train', locate);
@@ -90,12 +92,12 @@ export async function runTraining(spec: TrainingSpec, options: TrainingRunOption
     datasets.push(train, test);
     const augment = spec.augment === 'on' || (spec.augment === 'auto' && entry.inputShape[0] === 3);
     // With several ranks the loader yields the global batches and each rank trains on its part of each.
-    const trainData = new DataLoader(train, { batchSize: spec.batchSize * (group?.worldSize ?? 1), shuffle: true, seed: spec.seed, augment, normalize: stats, device: spec.device });
-    const testData = new DataLoader(test, { batchSize: spec.testBatchSize, shuffle: false, normalize: stats, device: spec.device });
+    const trainData = new DataLoader(train, { batchSize: spec.batchSize * (group?.worldSize ?? 1), shuffle: true, seed: spec.seed, augment, normalize: stats, device });
+    const testData = new DataLoader(test, { batchSize: spec.testBatchSize, shuffle: false, normalize: stats, device });
 
     manualSeed(spec.seed);
     const model = createModel(spec.model, { inputShape: [...train.imageShape], numClasses: entry.numClasses });
-    if (spec.device !== 'cpu') model.to(spec.device);
+    if (device !== 'cpu') model.to(device);
     let masks: MaskSet | null = null;
     try {
       if (spec.mask) {
@@ -106,8 +108,8 @@ export async function runTraining(spec: TrainingSpec, options: TrainingRunOption
           loaded.dispose();
           throw new Error(`--mask ${spec.mask} does not fit ${spec.model}: ${(error as Error).message}`);
         }
-        masks = spec.device === 'cpu' ? loaded
-          : new MaskSet(loaded.entries().map(([name, mask]) => [name, tidy(() => mask.to(spec.device))]));
+        masks = device === 'cpu' ? loaded
+          : new MaskSet(loaded.entries().map(([name, mask]) => [name, tidy(() => mask.to(device))]));
         if (masks !== loaded) loaded.dispose();
         masks.applyTo(model); // scaled (sketch) masks rescale the kept weights once, at the start
       }
@@ -116,7 +118,7 @@ export async function runTraining(spec: TrainingSpec, options: TrainingRunOption
       if (writer) writeFileAtomic(path.join(spec.out, 'config.json'), JSON.stringify({ ...spec, ...(group ? { worldSize: group.worldSize } : {}) }, null, 2) + '\n');
       log(`training ${spec.model} on ${entry.name}: ${train.length.toLocaleString('en-US')} train / ${test.length.toLocaleString('en-US')} test examples, ` +
         `${model.parameterCount().toLocaleString('en-US')} parameters${density === null ? '' : `, mask density ${(100 * density).toFixed(2)}%`}, ` +
-        `${spec.epochs} epochs of ${trainData.length} steps, ${augment ? 'augmented' : 'no augmentation'}, device ${spec.device}` +
+        `${spec.epochs} epochs of ${trainData.length} steps, ${augment ? 'augmented' : 'no augmentation'}, device ${device}` +
         `${group ? `, ${group.worldSize} data-parallel ranks × batch ${spec.batchSize}` : ''}; output in ${spec.out}`);
 
       const result = await trainModel({
