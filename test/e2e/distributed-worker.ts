@@ -21,6 +21,9 @@ interface WorkerOptions {
   batchNorm?: boolean;
   /** Print "step N" after every step (the kill test waits for it) and sleep this long per step. */
   stepDelayMs?: number;
+  /** This rank stops answering (busy for stallMs) after step 2, then exits. */
+  stallRank?: number;
+  stallMs?: number;
 }
 
 const FEATURES = 32;
@@ -54,6 +57,11 @@ async function main(): Promise<void> {
     optimizer: { lr: 0.05, momentum: 0.9, weightDecay: 1e-3 },
     checkpointDir: options.checkpointDir, resume: options.resume, maxSteps: options.maxSteps, distributed: group,
     onStep: (info) => {
+      if (options.stallRank === rank && info.globalStep === 2) {
+        const until = Date.now() + (options.stallMs ?? 0);
+        while (Date.now() < until) { /* not answering */ }
+        process.exit(0);
+      }
       if (options.stepDelayMs === undefined) return;
       process.stdout.write(`step ${info.globalStep}\n`);
       const until = Date.now() + options.stepDelayMs;

@@ -173,6 +173,15 @@ test('a rank that dies ends the other with a clear error, not a hang', async () 
   assert.ok(rank0.seconds < 30, `rank 0 took ${rank0.seconds} s to notice`);
 });
 
+test('a rank that stops answering makes the other fail after the timeout', async () => {
+  const children = await startWorkers(2, { examples: 1280, epochs: 5, batchSize: 64, out: path.join(scratch, 'stalls'), stallRank: 1, stallMs: 9_000 },
+    { SKETCHPRUNE_DIST_TIMEOUT: '2' });
+  const [rank0] = await Promise.all(children.map(finished));
+  assert.equal(rank0.code, 1, rank0.stderr);
+  assert.match(rank0.stderr, /rank 0 of 2: gradient all-reduce failed .*(Timed out waiting 2000ms|timeout)/i);
+  assert.ok(rank0.seconds < 8, `rank 0 took ${rank0.seconds} s (the stalled rank would have answered after 9 s)`);
+});
+
 test('sketchprune launch -- train: 2 ranks × 64 equal train --batch-size 128; rank 0 alone writes; a killed rank fails the launch', async () => {
   const common = ['--model', 'lenet300', '--dataset', 'fashion-mnist', '--epochs', '1', '--lr', '0.1', '--limit-train', '2560', '--limit-test', '300', '--progress', 'none'];
   const one = path.join(scratch, 'cli-one');
