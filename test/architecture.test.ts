@@ -17,7 +17,7 @@ const allowed: Record<string, string[]> = {
   distributed: ['torch', 'foundations'],
   train: ['optim', 'nn', 'data', 'distributed', 'torch', 'foundations'],
   report: ['foundations'],
-  experiments: ['pruning', 'train', 'sketch', 'optim', 'nn', 'data', 'torch', 'foundations', 'report'],
+  experiments: ['pruning', 'train', 'distributed', 'sketch', 'optim', 'nn', 'data', 'torch', 'foundations', 'report'],
   cli: ['experiments', 'report', 'foundations', 'torch', 'sketch', 'pruning', 'train', 'data', 'nn', 'optim', 'distributed'],
 };
 

@@ -1,6 +1,6 @@
 // `sketchprune launch`: starts N processes of a sketchprune command with the environment torchrun gives its
 // workers (MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE), so that `train` trains
-// data-parallel over c10d/Gloo. When one process fails, the others are stopped and the
+// data-parallel over c10d/Gloo, and `run` trains each of its runs that way. When one process fails, the others are stopped and the
 // launch fails; Ctrl-C is passed on to every process (each stops after the same step, with a checkpoint).
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
@@ -15,9 +15,10 @@ const help = `Usage: sketchprune launch --nproc-per-node N [--nnodes M --node-ra
 Runs N processes of \`sketchprune COMMAND args\` on this machine as ranks of one data-parallel job, the way
 torchrun does: each gets MASTER_ADDR, MASTER_PORT, RANK, WORLD_SIZE, LOCAL_RANK and LOCAL_WORLD_SIZE. COMMAND is
 train: data-parallel training over c10d/Gloo, where --batch-size is per process, so N processes of batch B train
-like one process of batch N×B, and rank 0 alone writes the output directory. (\`run\` is not data-parallel yet:
-its runs are independent, so spread a sweep with \`run --workers N\`.) Rank 0's output goes to this terminal as
-it is; the other ranks' lines are prefixed with [rank R]. When a rank fails, the others are stopped and launch
+like one process of batch N×B, and rank 0 alone writes the output directory. Or run: every rank takes every run
+of the experiment in turn, prunes it alike and trains it data-parallel, the recipe's batch split over the ranks
+(so results match a single process's); rank 0 alone writes. Rank 0's output goes to this terminal as it is; the
+other ranks' lines are prefixed with [rank R]. When a rank fails, the others are stopped and launch
 exits with 1; Ctrl-C stops every rank after the same step, with a checkpoint (then train --resume).
 
 Options:
@@ -175,11 +176,7 @@ function parse(argv: string[]): 'help' | LaunchPlan {
     throw new UsageError('--nnodes > 1 needs --master HOST:PORT (the address of the machine with --node-rank 0)');
   }
   if (command.length === 0) throw new UsageError('no command: put it after --, e.g. -- train --model lenet300 …');
-  if (command[0] !== 'train') {
-    throw new UsageError(command[0] === 'run'
-      ? 'launch runs train only: an experiment\'s runs are not data-parallel yet; spread a sweep over processes with run --workers N instead'
-      : `launch runs train, not '${command[0]}'`);
-  }
+  if (command[0] !== 'train' && command[0] !== 'run') throw new UsageError(`launch runs train or run, not '${command[0]}'`);
   const timeoutSeconds = values.timeout === undefined ? null : number('--timeout', values.timeout);
   const threads = values.threads === undefined ? null : integer('--threads', values.threads, 1);
   return { nprocPerNode, nnodes, nodeRank, master, timeoutSeconds, threads, graceSeconds: number('--grace', values.grace!), command };

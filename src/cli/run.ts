@@ -2,6 +2,7 @@
 // resuming unfinished ones), then writes the report.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { processGroup } from '../distributed/index.js';
 import {
   buildReport, loadExperiment, planStates, presetNames, resolveExperimentFile, runExperiment, scales, type Scale,
 } from '../experiments/index.js';
@@ -67,6 +68,7 @@ export async function run(argv: string[]): Promise<number> {
     out, workers, ...(threads === undefined ? {} : { threadsPerWorker: threads }),
   });
   const failed = outcomes.filter((o) => o.status === 'failed');
+  if (processGroup()?.isWriter === false) return failed.length > 0 ? 1 : 0; // under launch, rank 0 reports
   console.log(`runs: ${outcomes.filter((o) => o.status === 'finished').length} done, ${outcomes.filter((o) => o.status === 'skipped').length} skipped (finished earlier), ${failed.length} failed; ${((Date.now() - started) / 1000).toFixed(0)} s`);
   if (!values['no-report']) {
     const report = await buildReport(out, reportDir);

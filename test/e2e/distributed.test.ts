@@ -222,3 +222,39 @@ test('sketchprune launch -- train: 2 ranks × 64 equal train --batch-size 128; r
   assert.match(ended.stderr, /rank 1 was killed by SIGKILL/);
   assert.ok(ended.seconds < 120);
 });
+
+test('sketchprune launch -- run: each run trains data-parallel with the results of a single process; rank 0 alone writes', async () => {
+  const config = path.join(scratch, 'tiny.json');
+  fs.writeFileSync(config, JSON.stringify({
+    name: 'tiny', title: 'Tiny data-parallel',
+    base: {
+      model: 'fc', modelOptions: { widths: [32] }, dataset: 'synthetic', data: { trainSubset: 512, testSubset: 256 },
+      train: { epochs: 2, batchSize: 64, maxStepsPerEpoch: 4, milestones: [1], lr: 0.05 },
+    },
+    grid: { pruning: [{ method: 'magnitude' }, { method: 'snip' }], density: [0.2], seed: [0] },
+  }));
+  const alone = path.join(scratch, 'run-alone');
+  const launched = path.join(scratch, 'run-launched');
+  const single = spawnSync(process.execPath, [bin, 'run', config, '--out', alone, '--no-report'], { encoding: 'utf8' });
+  assert.equal(single.status, 0, single.stderr + single.stdout);
+  const both = spawnSync(process.execPath, [bin, 'launch', '--nproc-per-node', '2', '--', 'run', config, '--out', launched, '--no-report'], { encoding: 'utf8' });
+  assert.equal(both.status, 0, both.stderr + both.stdout);
+  assert.equal((both.stdout.match(/^runs: 2 done/gm) ?? []).length, 1, both.stdout); // rank 0 reports once
+  const runs = fs.readdirSync(alone).filter((name) => fs.existsSync(path.join(alone, name, 'result.json')));
+  assert.equal(runs.length, 2);
+  for (const run of runs) {
+    const a = JSON.parse(fs.readFileSync(path.join(alone, run, 'result.json'), 'utf8'));
+    const b = JSON.parse(fs.readFileSync(path.join(launched, run, 'result.json'), 'utf8'));
+    assert.equal(b.testAccuracy, a.testAccuracy, run);
+    assert.ok(Math.abs(b.testLoss - a.testLoss) <= 1e-5 * a.testLoss, `${run}: test loss ${b.testLoss} vs ${a.testLoss}`);
+    assert.ok(Math.abs(b.trainLoss - a.trainLoss) <= 1e-5 * a.trainLoss, `${run}: train loss ${b.trainLoss} vs ${a.trainLoss}`);
+    const masksA = loadSafetensors(path.join(alone, run, 'masks.safetensors')).tensors;
+    const masksB = loadSafetensors(path.join(launched, run, 'masks.safetensors')).tensors;
+    for (const name of Object.keys(masksA)) assert.ok(bytesEqual(masksA[name], masksB[name]), `${run}: mask ${name}`);
+    assert.equal(fs.readFileSync(path.join(launched, run, 'metrics.jsonl'), 'utf8').trim().split('\n').length, 2, 'two epoch lines, written once');
+  }
+  // Launched again, both ranks skip the finished runs alike.
+  const again = spawnSync(process.execPath, [bin, 'launch', '--nproc-per-node', '2', '--', 'run', config, '--out', launched, '--no-report'], { encoding: 'utf8' });
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, /runs: 0 done, 2 skipped/);
+});
