@@ -355,6 +355,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerAutograd(env, exports);
   registerSelection(env, exports);
   registerJit(env, exports);
+  registerDistributed(env, exports);
   return exports;
 }
 

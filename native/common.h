@@ -38,6 +38,7 @@ void registerOps(Napi::Env env, Napi::Object exports);
 void registerAutograd(Napi::Env env, Napi::Object exports);
 void registerSelection(Napi::Env env, Napi::Object exports);
 void registerJit(Napi::Env env, Napi::Object exports);
+void registerDistributed(Napi::Env env, Napi::Object exports);
 
 }  // namespace sketchprune
 

@@ -49,6 +49,15 @@ function cxxStandard(include) {
   return 'c++17';
 }
 
+// c10d's Gloo process group compiles only where the gloo headers ship beside libtorch's (Debian: libgloo-dev);
+// without them native/distributed.cc builds stubs that throw a clear error.
+// SKETCHPRUNE_GLOO=0 forces the stubs (a libtorch whose c10d headers do not match this source).
+function hasGloo(found) {
+  if (process.env.SKETCHPRUNE_GLOO === '0') return false;
+  return found.includes.some((dir) => fs.existsSync(path.join(dir, 'gloo', 'config.h'))) &&
+    found.includes.some((dir) => fs.existsSync(path.join(dir, 'torch', 'csrc', 'distributed', 'c10d', 'ProcessGroupGloo.hpp')));
+}
+
 const what = process.argv[2];
 const found = locate();
 if (what === 'includes') console.log(found.includes.join(' '));
@@ -61,8 +70,9 @@ else if (what === 'libs') {
   console.log(libs.join(' '));
 } else if (what === 'defines') console.log(`_GLIBCXX_USE_CXX11_ABI=${found.cxx11Abi}`);
 else if (what === 'std') console.log(cxxStandard(found.includes[0]));
-else if (what === 'json') console.log(JSON.stringify({ ...found, std: cxxStandard(found.includes[0]) }));
+else if (what === 'distributed-defines') console.log(hasGloo(found) ? 'SKETCHPRUNE_HAVE_GLOO=1 USE_C10D_GLOO' : 'SKETCHPRUNE_HAVE_GLOO=0');
+else if (what === 'json') console.log(JSON.stringify({ ...found, std: cxxStandard(found.includes[0]), gloo: hasGloo(found) }));
 else {
-  console.error('usage: locate-libtorch.cjs includes|libdir|libs|defines|std|json');
+  console.error('usage: locate-libtorch.cjs includes|libdir|libs|defines|distributed-defines|std|json');
   process.exit(2);
 }

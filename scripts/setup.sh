@@ -4,7 +4,7 @@
 # cluster test, scripts/slurm-local.sh), then npm ci (builds the addon) and tsc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(libtorch-dev libopenblas0-pthread dataset-fashion-mnist python3-torch fonts-dejavu-core slurm-wlm munge)
+packages=(libtorch-dev libgloo-dev libopenblas0-pthread dataset-fashion-mnist python3-torch fonts-dejavu-core slurm-wlm munge)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

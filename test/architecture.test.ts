@@ -14,10 +14,11 @@ const allowed: Record<string, string[]> = {
   sketch: ['torch', 'foundations'],
   optim: ['nn', 'torch', 'foundations'],
   pruning: ['nn', 'data', 'sketch', 'optim', 'torch', 'foundations'],
-  train: ['optim', 'nn', 'data', 'torch', 'foundations'],
+  distributed: ['torch', 'foundations'],
+  train: ['optim', 'nn', 'data', 'distributed', 'torch', 'foundations'],
   report: ['foundations'],
-  experiments: ['pruning', 'train', 'sketch', 'optim', 'nn', 'data', 'torch', 'foundations', 'report'],
-  cli: ['experiments', 'report', 'foundations', 'torch', 'sketch', 'pruning', 'train', 'data', 'nn', 'optim'],
+  experiments: ['pruning', 'train', 'distributed', 'sketch', 'optim', 'nn', 'data', 'torch', 'foundations', 'report'],
+  cli: ['experiments', 'report', 'foundations', 'torch', 'sketch', 'pruning', 'train', 'data', 'nn', 'optim', 'distributed'],
 };
 
 function sourceFiles(dir: string): string[] {

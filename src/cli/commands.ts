@@ -15,6 +15,7 @@ export const commands: CommandEntry[] = [
   { name: 'demo', summary: 'SynFlow ± randomized mask on Fashion-MNIST, trained and reported (~15 min)', load: () => import('./demo.js') },
   { name: 'datasets', summary: 'which datasets are installed, where, and their sizes', load: () => import('./datasets.js') },
   { name: 'train', summary: 'train a model on a dataset (SGD, schedules, fixed mask, checkpoints, resume)', load: () => import('./train.js') },
+  { name: 'launch', summary: 'train (or run) as N data-parallel processes over c10d/Gloo, torchrun-style', load: () => import('./launch.js') },
   { name: 'prune', summary: 'prune a model at initialization (SynFlow, SNIP, GraSP, …; threshold or randomized masks)', load: () => import('./prune.js') },
   { name: 'sketch', summary: 'the paper\'s linear sketching theory: verify its statements, compare masks', load: () => import('./sketch.js') },
 ];

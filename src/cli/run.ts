@@ -2,6 +2,7 @@
 // resuming unfinished ones), then writes the report.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { processGroup } from '../distributed/index.js';
 import {
   buildReport, checkExperimentDevices, loadExperiment, onDevice, parseDevice, parseShard, planStates, presetNames,
   resolveExperimentFile, runExperiment, scales, shardExperiment, slurmOptionProblems, submitSlurmArray, writeExperimentIndex,
@@ -127,6 +128,7 @@ export async function run(argv: string[]): Promise<number> {
     out, workers, indexExperiment: whole, ...(threads === undefined ? {} : { threadsPerWorker: threads }),
   });
   const failed = outcomes.filter((o) => o.status === 'failed');
+  if (processGroup()?.isWriter === false) return failed.length > 0 ? 1 : 0; // under launch, rank 0 reports
   console.log(`runs: ${outcomes.filter((o) => o.status === 'finished').length} done, ${outcomes.filter((o) => o.status === 'skipped').length} skipped (finished earlier), ${failed.length} failed; ${((Date.now() - started) / 1000).toFixed(0)} s`);
   // A shard writes no report unless asked: the other shards are still running into the same directory.
   if (!values['no-report'] && (shard === undefined || values.report !== undefined)) {

@@ -13,6 +13,8 @@ Trains a model with SGD on cross-entropy. With --mask, the mask's zeros stay exa
 config.json, checkpoint.safetensors (every epoch end, and every --checkpoint-every steps), metrics.jsonl
 (one line per epoch), and at the end model.safetensors and result.json. Ctrl-C stops after the current
 step with a checkpoint; --resume continues a stopped or crashed run to bit-identical final weights.
+Under \`sketchprune launch\` (or torchrun-style RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT variables) it trains
+data-parallel: --batch-size is per process, and rank 0 alone writes the output directory.
 
 Required:
   --model NAME            registry model (lenet300, fc, conv2/4/6, vgg11..19, resnet20..56, wrn20-W, resnet18, wrn18-k)
@@ -84,6 +86,7 @@ export async function run(argv: string[]): Promise<number> {
   process.once('SIGINT', onInterrupt);
   try {
     const outcome = await runTraining(spec, { progress, signal: controller.signal });
+    if (outcome.rank !== 0) return outcome.stopped === 'finished' ? 0 : 130; // rank 0 reports for a data-parallel run
     if (outcome.stopped !== 'finished') {
       console.log(`stopped at step ${outcome.globalStep}; continue with the same command plus --resume`);
       return 130;

@@ -98,18 +98,34 @@ export class DataLoader {
     return this.#order;
   }
 
-  /** Batch `index` of `epoch` (fresh tensors: dispose them, or call inside tidy). */
-  batch(epoch: number, index: number): Batch {
+  /** Examples in batch `index` (the last one may be short). */
+  rowsIn(index: number): number {
+    return Math.max(0, Math.min(this.batchSize, this.dataset.length - index * this.batchSize));
+  }
+
+  /**
+   * Batch `index` of `epoch` (fresh tensors: dispose them, or call inside tidy). `rows` takes only positions
+   * [start, end) of it, with the same examples and augmentation they have in the whole batch (a data-parallel
+   * rank's part).
+   */
+  batch(epoch: number, index: number, rows?: { start: number; end: number }): Batch {
     if (!Number.isInteger(index) || index < 0 || index >= this.length) {
       throw new RangeError(`DataLoader: batch index ${index} out of range [0, ${this.length})`);
     }
     const order = this.#orderOf(epoch);
-    const picked = order.subarray(index * this.batchSize, Math.min(order.length, (index + 1) * this.batchSize));
+    const whole = order.subarray(index * this.batchSize, Math.min(order.length, (index + 1) * this.batchSize));
+    const start = rows?.start ?? 0;
+    const end = rows?.end ?? whole.length;
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > whole.length) {
+      throw new RangeError(`DataLoader: rows [${start}, ${end}) out of range for batch ${index} of ${whole.length} examples`);
+    }
+    const picked = whole.subarray(start, end);
     return tidy(() => {
       const at = tensor(picked, [picked.length]).long();
       let images = this.dataset.images.indexSelect(0, at);
       if (this.augmented) {
-        const choice = drawCropFlip(new Rng(this.seed, 'augment', epoch, index), picked.length, this.padding, this.flip);
+        const all = drawCropFlip(new Rng(this.seed, 'augment', epoch, index), whole.length, this.padding, this.flip);
+        const choice = { offsetY: all.offsetY.subarray(start, end), offsetX: all.offsetX.subarray(start, end), flip: all.flip.subarray(start, end) };
         images = cropFlip(images, choice, this.padding);
       }
       let inputs = this.stats ? normalize(images, this.stats.mean, this.stats.std) : toUnitRange(images);

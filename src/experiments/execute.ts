@@ -13,6 +13,11 @@ import { resolvedInput, type RunSpec } from './run-spec.js';
 import { files } from './store.js';
 import type { RunExecutor, RunContext } from './scheduler.js';
 import { writeAnalysis, type RunAnalysis } from './analysis-file.js';
+import { processGroup } from '../distributed/index.js';
+
+// Under `sketchprune launch`, every rank executes the same run: pruning identically, training data-parallel
+// (trainModel's `distributed`); rank 0 alone writes.
+const isWriter = (): boolean => processGroup()?.isWriter ?? true;
 import { keptWeightSample, maskNorms, randomMaskNormDistribution, scoreSample, type LayerArrays } from './analysis.js';
 
 export const execute: RunExecutor = async (run, context) => {
@@ -42,7 +47,7 @@ export const execute: RunExecutor = async (run, context) => {
         const pruneStarted = performance.now();
         ({ masks, record } = await pruneAtInit(spec, data, build, context));
         pruneSeconds = (performance.now() - pruneStarted) / 1000;
-        saveMasks(masks, record, maskFile);
+        if (isWriter()) saveMasks(masks, record, maskFile);
         context.log(`pruned with ${record.method} in ${pruneSeconds.toFixed(1)} s: density ${record.density.toFixed(4)} (${record.kept} of ${record.total} weights)`);
       }
     }
@@ -59,6 +64,7 @@ export const execute: RunExecutor = async (run, context) => {
           metricsFile: path.join(context.dir, files.metrics),
           resume: true,
           evaluateEveryEpochs: spec.train.evalEvery,
+          distributed: processGroup(),
           progress: createProgress('lines', { stream: { write: (text: string) => context.log(text.trimEnd()) }, lineInterval: 30 }),
         });
       } else {
@@ -162,7 +168,7 @@ async function pruneAtInit(spec: RunSpec, data: RunData, build: () => Classifier
     if (spec.analysis.randomMasks > 0) {
       analysis.randomMaskNorms = { density: masks.density(), layers: randomMaskNormDistribution(layers, spec.analysis.randomMasks, spec.seed) };
     }
-    if (Object.keys(analysis).length > 0) writeAnalysis(context.dir, analysis);
+    if (Object.keys(analysis).length > 0 && isWriter()) writeAnalysis(context.dir, analysis);
     return { masks, record: result.record };
   } finally {
     if (result.scores) for (const score of result.scores.values()) score.dispose();
@@ -180,7 +186,7 @@ function impOptions(spec: RunSpec, data: RunData, context: RunContext, analysis:
       ? async (model: Module) => {
         const stepsPerEpoch = trainData.length;
         context.log(`IMP warm-up: ${p.impRewindIterations} dense iterations (the rewind point)`);
-        await trainModel({ model, trainData, ...recipe(spec, Math.ceil(p.impRewindIterations / stepsPerEpoch)), maxSteps: p.impRewindIterations });
+        await trainModel({ model, trainData, ...recipe(spec, Math.ceil(p.impRewindIterations / stepsPerEpoch)), maxSteps: p.impRewindIterations, distributed: processGroup() });
       }
       : undefined,
     train: async (model, masks, round, rounds) => {
@@ -192,7 +198,7 @@ function impOptions(spec: RunSpec, data: RunData, context: RunContext, analysis:
         analysis.maskNorms = [...(analysis.maskNorms ?? []), { density: masks.density(), layers: maskNorms(layers, 20, spec.seed + round) }];
       }
       context.log(`IMP round ${round}/${rounds}: training at density ${(100 * masks.density()).toFixed(2)}% for ${epochs} epochs`);
-      await trainModel({ model, masks, trainData, ...recipe(spec, epochs) });
+      await trainModel({ model, masks, trainData, ...recipe(spec, epochs), distributed: processGroup() });
     },
   };
 }

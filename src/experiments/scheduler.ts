@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import readline from 'node:readline';
 import type { RunResult } from '../report/schema.js';
 import { setNumThreads } from '../torch/index.js';
+import { processGroup } from '../distributed/index.js';
 import type { Experiment, PlannedRun } from './experiment.js';
 import {
   claimRun, releaseRun, files, prepareRunDirectory, runDirectory, runState, writeExperimentIndex, writeResult, type RunState,
@@ -59,10 +60,17 @@ export function planStates(experiment: Experiment, out: string): { run: PlannedR
 }
 
 export async function runExperiment(experiment: Experiment, options: ScheduleOptions): Promise<RunOutcome[]> {
-  const log = options.log ?? ((line: string) => console.log(line));
   const workers = Math.max(1, options.workers ?? 1);
-  fs.mkdirSync(options.out, { recursive: true });
-  writeExperimentIndex(options.out, options.indexExperiment ?? experiment);
+  // Under `sketchprune launch` every rank takes every run, in the same order, and trains it data-parallel; rank 0
+  // alone claims, writes and logs, and its decisions reach the other ranks through the process group.
+  const group = processGroup();
+  const writer = !group || group.isWriter;
+  if (group && workers > 1) throw new Error('a data-parallel launch runs each run on all its ranks: use --workers 1');
+  const log = !writer ? () => {} : options.log ?? ((line: string) => console.log(line));
+  if (writer) {
+    fs.mkdirSync(options.out, { recursive: true });
+    writeExperimentIndex(options.out, options.indexExperiment ?? experiment);
+  }
   const states = planStates(experiment, options.out);
   const total = states.length;
   const outcomes: RunOutcome[] = new Array(total);
@@ -76,6 +84,7 @@ export async function runExperiment(experiment: Experiment, options: ScheduleOpt
     }
   });
 
+  group?.agree('which runs are left to do (a checksum of their indices)', pending.reduce((sum, i) => (sum * 31 + i + 1) % 2 ** 31, pending.length));
   const execute = options.execute ?? (await loadExecutor(options.executorModule));
   const threads = options.threadsPerWorker ?? Math.max(1, Math.floor(os.availableParallelism() / workers));
   // In-process runs use the asked thread count too (more threads than free cores makes libtorch's OpenMP
@@ -88,7 +97,11 @@ export async function runExperiment(experiment: Experiment, options: ScheduleOpt
       const { run, dir, state } = states[i]!;
       const prefix = `[${i + 1}/${total}] ${run.name}`;
       const started = Date.now();
-      const owner = claimRun(dir);
+      let owner = writer ? claimRun(dir) : undefined;
+      if (group) { // rank 0's claim decides for every rank
+        const decided = group.allReduceNumbers([owner ?? -1], 'max')[0]!;
+        owner = decided < 0 ? undefined : decided;
+      }
       if (owner !== undefined) {
         outcomes[i] = { run, dir, before: state, status: 'skipped', seconds: 0 };
         log(`${prefix}: being run by process ${owner}, skipped`);
@@ -96,9 +109,10 @@ export async function runExperiment(experiment: Experiment, options: ScheduleOpt
       }
       log(`${prefix}: ${state === 'unfinished' ? 'resuming' : 'starting'}`);
       try {
-        prepareRunDirectory(dir, run, experiment.name);
+        if (writer) prepareRunDirectory(dir, run, experiment.name);
+        group?.barrier(); // the run directory exists before any rank looks into it
         if (workers === 1) {
-          await executeAndRecord(run, dir, execute, (line) => log(`${prefix}: ${line}`));
+          await executeAndRecord(run, dir, execute, (line) => log(`${prefix}: ${line}`), writer);
         } else {
           await runInChild(dir, experiment.name, options.executorModule, threads, (line) => log(`${prefix}: ${line}`));
         }
@@ -107,12 +121,15 @@ export async function runExperiment(experiment: Experiment, options: ScheduleOpt
         log(`${prefix}: done in ${seconds.toFixed(1)} s`);
       } catch (error) {
         const message = (error as Error).message ?? String(error);
-        fs.mkdirSync(dir, { recursive: true });
-        fs.writeFileSync(path.join(dir, files.error), `${(error as Error).stack ?? message}\n`);
+        if (writer) {
+          fs.mkdirSync(dir, { recursive: true });
+          fs.writeFileSync(path.join(dir, files.error), `${(error as Error).stack ?? message}\n`);
+        }
         outcomes[i] = { run, dir, before: state, status: 'failed', error: message, seconds: (Date.now() - started) / 1000 };
         log(`${prefix}: FAILED: ${message} (details in ${path.join(dir, files.error)})`);
+        if (group) throw error; // the ranks may be out of step now: end the launch rather than risk a mismatched collective
       } finally {
-        releaseRun(dir);
+        if (writer) releaseRun(dir);
       }
     }
   };
@@ -121,8 +138,9 @@ export async function runExperiment(experiment: Experiment, options: ScheduleOpt
 }
 
 /** Runs the executor and writes result.json; clears an error file left by an earlier failed attempt. */
-export async function executeAndRecord(run: PlannedRun, dir: string, execute: RunExecutor, log: (line: string) => void): Promise<RunResult> {
+export async function executeAndRecord(run: PlannedRun, dir: string, execute: RunExecutor, log: (line: string) => void, write = true): Promise<RunResult> {
   const result = await execute(run, { dir, log });
+  if (!write) return result;
   writeResult(dir, result);
   fs.rmSync(path.join(dir, files.error), { force: true });
   return result;

@@ -5,6 +5,7 @@ export * from './autograd.js';
 export * from './runtime.js';
 export * from './serialize.js';
 export { survivorTopK, zeroWhere_, absMul_, replaceMasks_, type SurvivorTopK } from './kernels.js';
+export * as collectives from './collectives.js';
 export { tidy, keep, dispose } from './scope.js';
 export { type DType, type Device, isFloating } from './dtype.js';
 export * as F from './functional.js';

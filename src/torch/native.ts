@@ -50,6 +50,12 @@ export interface NativeAddon {
   jitIsTraining(module: ScriptModuleHandle): boolean;
   jitTo(module: ScriptModuleHandle, device: string | null, dtypeCode: number | null): void;
   jitForward(module: ScriptModuleHandle, inputs: Handle[]): Handle;
+  distAvailable(): boolean;
+  distInit(options: Record<string, unknown>): void;
+  distDestroy(): void;
+  distAllReduce(tensors: Handle[], op: string): void;
+  distBroadcast(tensors: Handle[], root: number): void;
+  distBarrier(): void;
 }
 
 /** An opaque loaded TorchScript module (freed when garbage collected); only torch/jit.ts uses it. */

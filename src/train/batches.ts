@@ -14,8 +14,13 @@ export interface LabelledBatch {
 export interface BatchSource {
   /** Batches per epoch. */
   readonly length: number;
-  /** Batch `index` of `epoch` as fresh tensors; the same arguments must give the same batch. */
-  batch(epoch: number, index: number): LabelledBatch;
+  /**
+   * Batch `index` of `epoch` as fresh tensors; the same arguments must give the same batch. Sources that
+   * implement `rowsIn` also take `rows`: only positions [start, end) of the batch (a data-parallel rank's part).
+   */
+  batch(epoch: number, index: number, rows?: { start: number; end: number }): LabelledBatch;
+  /** Examples in batch `index`; with it, data-parallel ranks load only their own part of each batch. */
+  rowsIn?(index: number): number;
   /** The seed of the order (recorded in checkpoints so a resume with another order is refused). */
   readonly seed?: number;
   /**
@@ -62,16 +67,24 @@ export class TensorBatches implements BatchSource {
   get examples(): number { return this.labels.size(0); }
   get length(): number { return Math.ceil(this.examples / this.batchSize); }
 
-  batch(epoch: number, index: number): LabelledBatch {
+  rowsIn(index: number): number { return Math.max(0, Math.min(this.batchSize, this.examples - index * this.batchSize)); }
+
+  batch(epoch: number, index: number, rows?: { start: number; end: number }): LabelledBatch {
     if (!Number.isInteger(index) || index < 0 || index >= this.length) {
       throw new RangeError(`TensorBatches: batch index ${index} out of range [0, ${this.length})`);
+    }
+    const size = this.rowsIn(index);
+    const start = rows?.start ?? 0;
+    const end = rows?.end ?? size;
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > size) {
+      throw new RangeError(`TensorBatches: rows [${start}, ${end}) out of range for batch ${index} of ${size} examples`);
     }
     if (epoch !== this.#orderEpoch) {
       this.#order = this.shuffle ? new Rng(this.seed, 'shuffle', epoch).permutation(this.examples)
         : Int32Array.from({ length: this.examples }, (_, i) => i);
       this.#orderEpoch = epoch;
     }
-    const picked = this.#order.subarray(index * this.batchSize, Math.min(this.examples, (index + 1) * this.batchSize));
+    const picked = this.#order.subarray(index * this.batchSize + start, index * this.batchSize + end);
     return tidy(() => {
       const onCpu = tensor(picked, [picked.length]).long();
       const at = this.inputs.device === 'cpu' ? onCpu : onCpu.to(this.inputs.device as Device);

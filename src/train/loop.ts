@@ -20,6 +20,8 @@ import { checkpointPath, loadCheckpoint, saveCheckpoint, type CheckpointState, t
 import { MetricsLog, type MetricsLine } from './metrics-log.js';
 import { createProgress, type ProgressMode, type ProgressSink } from './progress.js';
 import { NonFiniteLossError } from './errors.js';
+import type { DataParallel } from '../distributed/index.js';
+import { agreeOnCheckpoint, broadcastMasks, broadcastReplica, evaluateTogether, matchIntegerBuffers, replicaTensors, shardBatches } from './parallel.js';
 
 export type ScheduleSettings = Omit<ScheduleOptions, 'baseLr' | 'epochs'>;
 
@@ -57,6 +59,12 @@ export interface TrainOptions {
   progress?: ProgressMode | ProgressSink;
   /** Aborting stops the run after the current step, with a checkpoint. */
   signal?: AbortSignal;
+  /**
+   * Data-parallel training in a process group: trainData (and testData) are the global batches, of which this
+   * rank trains on its own part; gradients, metrics and batch-norm statistics are averaged over the ranks every
+   * step, so N ranks of batch B train like one process of batch N×B. Rank 0 alone writes files.
+   */
+  distributed?: DataParallel | null;
 }
 
 export interface StepInfo {
@@ -101,8 +109,11 @@ export interface TrainResult {
 }
 
 export async function trainModel(options: TrainOptions): Promise<TrainResult> {
-  const { model, trainData, epochs } = options;
+  const { model, epochs } = options;
   const masks = options.masks ?? null;
+  const group = options.distributed ?? null;
+  const writer = !group || group.isWriter;
+  const trainData = group ? shardBatches(options.trainData, group) : options.trainData;
   checkInteger('epochs', epochs, 1);
   checkInteger('seed', options.seed, 0);
   const stepsPerEpoch = trainData.length;
@@ -113,6 +124,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const evaluateEvery = options.evaluateEveryEpochs ?? 1;
   checkInteger('evaluateEveryEpochs', evaluateEvery, 1);
   if (masks) masks.checkFits(model);
+  if (group && masks) broadcastMasks(group, masks); // before the settings (mask densities) are taken
 
   const optimizer = new SGD(model.namedParameters(), options.optimizer);
   const schedule = createSchedule({ kind: 'constant', ...options.schedule, baseLr: options.optimizer.lr, epochs });
@@ -120,12 +132,13 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     epochs, stepsPerEpoch, dataSeed: trainData.seed ?? null, seed: options.seed,
     optimizer: { lr: optimizer.lr, momentum: optimizer.momentum, dampening: optimizer.dampening, weightDecay: optimizer.weightDecay, nesterov: optimizer.nesterov },
     schedule: schedule.options,
+    ...(group ? { worldSize: group.worldSize } : {}), // resume needs the same world size (each rank's part of a batch)
     // Sorted by name: the same masks in another order (a file stores names sorted) are the same run.
     masks: masks ? masks.layerDensities().map(({ name, kept }) => [name, kept]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : null,
   };
   const dir = options.checkpointDir ?? null;
   const metricsFile = options.metricsFile === undefined ? (dir ? path.join(dir, 'metrics.jsonl') : null) : options.metricsFile;
-  const metrics = metricsFile ? new MetricsLog(metricsFile) : null;
+  const metrics = metricsFile && writer ? new MetricsLog(metricsFile) : null;
   const progress = typeof options.progress === 'object' ? options.progress : createProgress(options.progress ?? 'none');
   const device = modelDevice(model);
 
@@ -135,6 +148,14 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   };
   let resumedFrom: number | null = null;
   const loaded = dir ? loadCheckpoint(dir) : null;
+  if (group) {
+    try {
+      agreeOnCheckpoint(group, loaded ? loaded.state.globalStep : null, dir);
+    } catch (error) {
+      loaded?.dispose();
+      throw error;
+    }
+  }
   if (loaded) {
     try {
       if (!options.resume) {
@@ -154,6 +175,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     manualSeed(new Rng(options.seed, 'torch-generator').nextUint32());
     masks?.zeroPruned(model);
   }
+  if (group) broadcastReplica(group, model);
   metrics?.truncateAfter(resumedFrom ?? -1);
   const history = position.history as unknown as EpochRecord[];
   let lastCheckpointStep: number | null = resumedFrom;
@@ -169,7 +191,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       throw new NonFiniteLossError(`training stopped: a weight became NaN or infinite by step ${state.globalStep}; ` +
         `${lastCheckpointMessage(dir, lastCheckpointStep)}. Try a lower learning rate.`, state.epoch, state.globalStep);
     }
-    saveCheckpoint(dir, { ...state, history: history as unknown as Record<string, unknown>[] }, model.stateDict(), optimizer.stateDict());
+    if (group) matchIntegerBuffers(group, model);
+    if (writer) saveCheckpoint(dir, { ...state, history: history as unknown as Record<string, unknown>[] }, model.stateDict(), optimizer.stateDict());
     lastCheckpointStep = state.globalStep;
   };
   const result = (stopped: TrainResult['stopped']): TrainResult => {
@@ -192,6 +215,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const totalSteps = epochs * stepsPerEpoch;
   const sessionStart = performance.now();
   const sessionStartStep = position.globalStep;
+  let stopAgreed = false; // data-parallel: a stop asked for on any rank, known to all after a step's reduction
   try {
     model.train();
     for (let epoch = position.epoch; epoch < epochs; epoch++) {
@@ -200,7 +224,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       let epochSeconds = 0;
       let lr = schedule.lrAt(epoch, 0, stepsPerEpoch);
       for (let batch = epoch === position.epoch ? position.batch : 0; batch < stepsPerEpoch; batch++) {
-        const stop = options.signal?.aborted ? 'aborted' : (options.maxSteps !== undefined && position.globalStep >= options.maxSteps ? 'maxSteps' : null);
+        const stop = (group ? stopAgreed : options.signal?.aborted) ? 'aborted' : (options.maxSteps !== undefined && position.globalStep >= options.maxSteps ? 'maxSteps' : null);
         if (stop) {
           position = { ...position, epoch, batch, accumulator };
           if (lastCheckpointStep !== position.globalStep) writeCheckpoint(position);
@@ -210,32 +234,47 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         }
         lr = schedule.lrAt(epoch, batch, stepsPerEpoch);
         optimizer.lr = lr;
+        const checkFiniteLoss = (lossValue: number): void => {
+          if (Number.isFinite(lossValue)) return;
+          throw new NonFiniteLossError(`training stopped: the loss is ${lossValue} at epoch ${epoch + 1}, batch ${batch + 1}/${stepsPerEpoch} ` +
+            `(step ${position.globalStep + 1}); ${lastCheckpointMessage(dir, lastCheckpointStep)}. ` +
+            'Try a lower learning rate, or check the data for NaN or infinite values.', epoch, position.globalStep);
+        };
         const started = performance.now();
         const step = tidy(() => {
           const data = trainData.batch(epoch, batch);
           const inputs = data.inputs.device === device ? data.inputs : data.inputs.to(device as Device);
           const labels = data.labels.device === device ? data.labels : data.labels.to(device as Device);
-          // The forward pass runs in its own scope so its intermediate outputs are released before backward,
-          // letting backward free each activation as soon as it has used it (as Python's refcounting does).
-          const { logits, loss } = tidy(() => {
-            const output = model.forward(inputs);
-            return { logits: output, loss: F.crossEntropy(output, labels) };
-          });
-          const lossValue = loss.item();
-          if (!Number.isFinite(lossValue)) {
-            throw new NonFiniteLossError(`training stopped: the loss is ${lossValue} at epoch ${epoch + 1}, batch ${batch + 1}/${stepsPerEpoch} ` +
-              `(step ${position.globalStep + 1}); ${lastCheckpointMessage(dir, lastCheckpointStep)}. ` +
-              'Try a lower learning rate, or check the data for NaN or infinite values.', epoch, position.globalStep);
-          }
+          const size = labels.size(0);
+          let lossValue = 0;
+          let correct = 0;
           model.zeroGrad();
-          loss.backward();
+          if (size > 0) { // a data-parallel rank's part of a short last batch can be empty
+            // The forward pass runs in its own scope so its intermediate outputs are released before backward,
+            // letting backward free each activation as soon as it has used it (as Python's refcounting does).
+            const { logits, loss } = tidy(() => {
+              const output = model.forward(inputs);
+              return { logits: output, loss: F.crossEntropy(output, labels) };
+            });
+            lossValue = loss.item();
+            if (!group) checkFiniteLoss(lossValue);
+            loss.backward();
+            [correct] = noGrad(() => topkCorrect(logits, labels, [1]));
+          }
+          let result = { loss: lossValue, correct, size };
+          if (group) { // every rank gets the global batch's mean gradient and the step's global metrics
+            const { parameters, buffers } = replicaTensors(model);
+            const totals = group.reduceStep(parameters, buffers, { lossSum: lossValue * size, correct, examples: size, stop: options.signal?.aborted ?? false });
+            stopAgreed = totals.stop;
+            result = { loss: totals.lossSum / totals.examples, correct: totals.correct, size: totals.examples };
+            checkFiniteLoss(result.loss);
+          }
           masks?.maskGradients(model);
           optimizer.step();
           masks?.zeroPruned(model);
           model.zeroGrad();
           trainData.prefetch?.(epoch, batch + 1); // the next batch's CPU work overlaps this step's device work
-          const [correct] = noGrad(() => topkCorrect(logits, labels, [1]));
-          return { loss: lossValue, correct, size: labels.size(0) };
+          return result;
         });
         epochSeconds += (performance.now() - started) / 1000;
         epochImages += step.size;
@@ -269,7 +308,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
         seconds: epochSeconds, images_per_second: epochImages / Math.max(epochSeconds, 1e-9),
       };
       if (options.testData && ((epoch + 1) % evaluateEvery === 0 || epoch + 1 === epochs)) {
-        lastTest = evaluate(model, options.testData);
+        lastTest = group ? evaluateTogether(model, options.testData, group) : evaluate(model, options.testData);
         if (!Number.isFinite(lastTest.loss)) {
           throw new NonFiniteLossError(`training stopped: the test loss is ${lastTest.loss} after epoch ${epoch + 1}; ` +
             `${lastCheckpointMessage(dir, lastCheckpointStep)}. Try a lower learning rate.`, epoch, position.globalStep);

@@ -12,6 +12,7 @@ import { trainModel, type StepInfo, type TrainResult } from './loop.js';
 import type { ProgressMode } from './progress.js';
 import { PrefetchingBatches } from './prefetch.js';
 import type { BatchSource } from './batches.js';
+import { processGroup, type DataParallel } from '../distributed/index.js';
 
 export interface TrainingSpec {
   model: string;
@@ -51,22 +52,33 @@ export interface TrainingRunOptions {
   log?: (line: string) => void;
   /** Called after every step with the model and masks (checks, custom logging); see TrainOptions.onStep. */
   onStep?: (info: StepInfo, model: Module, masks: MaskSet | null) => void;
+  /**
+   * Data-parallel group (default: the one torchrun-style environment variables describe, as `sketchprune launch`
+   * sets them; null: train alone). spec.batchSize is then per rank; rank 0 alone logs and writes files.
+   */
+  distributed?: DataParallel | null;
 }
 
 export interface TrainingOutcome extends TrainResult {
   out: string;
   modelFile: string | null;
   density: number | null;
+  /** This process's data-parallel rank (0 when training alone); only rank 0 wrote files. */
+  rank: number;
 }
 
 export async function runTraining(spec: TrainingSpec, options: TrainingRunOptions = {}): Promise<TrainingOutcome> {
-  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const group = options.distributed !== undefined ? options.distributed : processGroup();
+  const writer = !group || group.isWriter;
+  const log = !writer ? () => {} : options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   // Names first, so a typo fails before minutes of data loading.
   findModel(spec.model);
   const entry = getDataset(spec.dataset);
   checkDevice(spec.device, '--device'); // before minutes of data loading
   if (spec.mask && !fs.existsSync(spec.mask)) throw new Error(`--mask ${spec.mask}: no such file`);
 
+  // Data-parallel ranks on CUDA take one GPU each: cuda:LOCAL_RANK.
+  const device: Device = group && spec.device === 'cuda' ? `cuda:${group.localRank}` : spec.device;
   const locate = spec.dataDir ? { dir: spec.dataDir } : {};
   log(`loading ${entry.name} (${spec.dataDir ?? 'standard locations'})`);
   const fullTrain = entry.load('train', locate);
@@ -79,15 +91,17 @@ export async function runTraining(spec: TrainingSpec, options: TrainingRunOption
     const test = firstExamples(fullTest, spec.limitTest, '--limit-test');
     datasets.push(train, test);
     const augment = spec.augment === 'on' || (spec.augment === 'auto' && entry.inputShape[0] === 3);
-    // Batches are made on the CPU; off the CPU they are staged in pinned memory and the next one is prepared
-    // while a step runs.
-    const staged = (loader: DataLoader): BatchSource => (spec.device === 'cpu' ? loader : new PrefetchingBatches(loader, { device: spec.device }));
-    const trainData = staged(new DataLoader(train, { batchSize: spec.batchSize, shuffle: true, seed: spec.seed, augment, normalize: stats }));
-    const testData = staged(new DataLoader(test, { batchSize: spec.testBatchSize, shuffle: false, normalize: stats }));
+    // Batches are made on the CPU; on a GPU they are staged in pinned memory and the next one is prepared while a
+    // step runs. With several ranks the loader yields the global batches and each rank trains on its part of each
+    // (the loader then puts each rank's rows on its device itself).
+    const staged = (loader: DataLoader): BatchSource => (device === 'cpu' || group ? loader : new PrefetchingBatches(loader, { device }));
+    const onRank = group ? { device } : {};
+    const trainData = staged(new DataLoader(train, { batchSize: spec.batchSize * (group?.worldSize ?? 1), shuffle: true, seed: spec.seed, augment, normalize: stats, ...onRank }));
+    const testData = staged(new DataLoader(test, { batchSize: spec.testBatchSize, shuffle: false, normalize: stats, ...onRank }));
 
     manualSeed(spec.seed);
     const model = createModel(spec.model, { inputShape: [...train.imageShape], numClasses: entry.numClasses });
-    if (spec.device !== 'cpu') model.to(spec.device);
+    if (device !== 'cpu') model.to(device);
     let masks: MaskSet | null = null;
     try {
       if (spec.mask) {
@@ -98,17 +112,18 @@ export async function runTraining(spec: TrainingSpec, options: TrainingRunOption
           loaded.dispose();
           throw new Error(`--mask ${spec.mask} does not fit ${spec.model}: ${(error as Error).message}`);
         }
-        masks = spec.device === 'cpu' ? loaded
-          : new MaskSet(loaded.entries().map(([name, mask]) => [name, tidy(() => mask.to(spec.device))]));
+        masks = device === 'cpu' ? loaded
+          : new MaskSet(loaded.entries().map(([name, mask]) => [name, tidy(() => mask.to(device))]));
         if (masks !== loaded) loaded.dispose();
         masks.applyTo(model); // scaled (sketch) masks rescale the kept weights once, at the start
       }
       const density = masks ? masks.density() : null;
       fs.mkdirSync(spec.out, { recursive: true });
-      writeFileAtomic(path.join(spec.out, 'config.json'), JSON.stringify(spec, null, 2) + '\n');
+      if (writer) writeFileAtomic(path.join(spec.out, 'config.json'), JSON.stringify({ ...spec, ...(group ? { worldSize: group.worldSize } : {}) }, null, 2) + '\n');
       log(`training ${spec.model} on ${entry.name}: ${train.length.toLocaleString('en-US')} train / ${test.length.toLocaleString('en-US')} test examples, ` +
         `${model.parameterCount().toLocaleString('en-US')} parameters${density === null ? '' : `, mask density ${(100 * density).toFixed(2)}%`}, ` +
-        `${spec.epochs} epochs of ${trainData.length} steps, ${augment ? 'augmented' : 'no augmentation'}, device ${spec.device}; output in ${spec.out}`);
+        `${spec.epochs} epochs of ${trainData.length} steps, ${augment ? 'augmented' : 'no augmentation'}, device ${device}` +
+        `${group ? `, ${group.worldSize} data-parallel ranks × batch ${spec.batchSize}` : ''}; output in ${spec.out}`);
 
       const result = await trainModel({
         model, masks, trainData, testData, epochs: spec.epochs, seed: spec.seed,
@@ -116,11 +131,11 @@ export async function runTraining(spec: TrainingSpec, options: TrainingRunOption
         schedule: { kind: spec.schedule, milestones: spec.milestones, gamma: spec.gamma, warmupEpochs: spec.warmupEpochs, minLr: spec.minLr, stepping: spec.stepping },
         checkpointDir: spec.out, resume: spec.resume,
         checkpointEverySteps: spec.checkpointEverySteps || undefined, logEverySteps: spec.logEverySteps || undefined,
-        progress: options.progress ?? 'auto', signal: options.signal,
+        progress: writer ? options.progress ?? 'auto' : 'none', signal: options.signal, distributed: group,
         onStep: options.onStep ? (info) => options.onStep!(info, model, masks) : undefined,
       });
       let modelFile: string | null = null;
-      if (result.stopped === 'finished') {
+      if (result.stopped === 'finished' && writer) {
         modelFile = path.join(spec.out, 'model.safetensors');
         saveSafetensors(modelFile, model.stateDict(), { model: spec.model, dataset: spec.dataset });
         writeFileAtomic(path.join(spec.out, 'result.json'), JSON.stringify({
@@ -129,7 +144,7 @@ export async function runTraining(spec: TrainingSpec, options: TrainingRunOption
         }, null, 2) + '\n');
       }
       model.dispose();
-      return { ...result, out: spec.out, modelFile, density };
+      return { ...result, out: spec.out, modelFile, density, rank: group?.rank ?? 0 };
     } finally {
       masks?.dispose();
       for (const source of [trainData, testData]) if (source instanceof PrefetchingBatches) source.dispose();
