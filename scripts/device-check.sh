@@ -75,11 +75,13 @@ note "node $(node --version 2>&1)"
 
 # ---- 0. build the addon against the pip torch (binding.gyp through node-gyp; no hand-written compile lines) ----
 if ! run_stage build 240 bash scripts/build-addon.sh "${kit_args[@]}"; then
-  note "build failed: see build.txt"
+  note "build failed: see build.txt; retrying without the c10d/Gloo part (SKETCHPRUNE_GLOO=0)"
+  SKETCHPRUNE_GLOO=0 run_stage build-noc10d 200 bash scripts/build-addon.sh "${kit_args[@]}" || note "build without c10d failed too"
 fi
 if [ -f build/Release/sketchprune_native.node ]; then
   node -e "import('./dist/src/torch/index.js').then((t) => console.log('addon:', JSON.stringify(t.buildInfo())))" 2>&1 | tee -a "$OUT/env.txt"
 fi
+node bin/sketchprune.js info 2>&1 | tee -a "$OUT/env.txt"
 threads=$(nproc)
 work=$(mktemp -d)
 
