@@ -28,7 +28,7 @@ test('the script has one array task per shard, the asked resources, and pins thr
   ]);
   assert.match(script.text, /\nexport OMP_NUM_THREADS=4 SKETCHPRUNE_THREADS=4\n/);
   assert.match(script.text, /\ncd '\/work dir\/it'\\''s'\n/);
-  assert.ok(script.text.endsWith(`exec /usr/bin/node /opt/sp/bin/sketchprune.js run demo --scale quick --out ${out} --shard "\${SLURM_ARRAY_TASK_ID}/5" --threads 4\n`));
+  assert.ok(script.text.endsWith(`exec /usr/bin/node /opt/sp/bin/sketchprune.js run demo --scale quick --out ${out} --shard "\${SLURM_ARRAY_TASK_ID}/5" --threads 4 --device cuda\n`), 'a task given GPUs trains on them');
   assert.equal(spawnSync('bash', ['-n', script.file]).status, 0, 'valid bash');
 });
 
@@ -112,4 +112,12 @@ test('CLI: run --slurm writes the script and experiment.json (report: all pendin
     assert.match(result.stderr, message);
   }
   assert.ok(!fs.existsSync(path.join(dir, 'elsewhere')), 'a usage error writes nothing');
+});
+
+test('tasks without GPUs keep the experiment\'s device unless --device is given', () => {
+  const base = { experiment: 'demo', scale: 'quick', shards: 2, node: '/usr/bin/node', cli: '/opt/sp/bin/sketchprune.js' };
+  const cpu = writeSlurmArray({ ...base, out: tmp() });
+  assert.ok(!cpu.text.includes('--device'), 'no GPUs asked: no --device');
+  const chosen = writeSlurmArray({ ...base, out: tmp(), gpusPerTask: 2, device: 'cuda:1' });
+  assert.ok(chosen.text.trimEnd().endsWith('--device cuda:1'), 'an explicit device wins');
 });
