@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what sketchprune needs on Debian 12 (as root) and builds it: libtorch, a fast BLAS, the real
-# Fashion-MNIST, PyTorch for the reference scripts, fonts for plots, then npm ci (builds the addon) and tsc.
+# Fashion-MNIST, PyTorch for the reference scripts, fonts for plots, Chromium (the report page's browser test),
+# then npm ci (builds the addon) and tsc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(libtorch-dev libopenblas0-pthread dataset-fashion-mnist python3-torch fonts-dejavu-core)
+packages=(libtorch-dev libopenblas0-pthread dataset-fashion-mnist python3-torch fonts-dejavu-core chromium)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,4 +1,5 @@
 // One static, self-contained HTML page: headings, text, tables, and links to the plots' SVG/PNG files.
+import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../foundations/atomic.js';
 import { cellText, columnAlign, isStrong, type Table } from './table.js';
@@ -7,7 +8,11 @@ export type Block =
   /** Paragraphs separated by blank lines; `code` and **bold** are the only markup. */
   | { kind: 'text'; text: string }
   | { kind: 'table'; table: Table }
-  /** A plot: the SVG is shown (PNG if no SVG), with links to both files. Paths absolute or relative to the page. */
+  /**
+   * A plot: the SVG is shown (PNG if no SVG), with links to both files. Paths are absolute or relative to the
+   * current directory, like every other path (a plot helper's `path.join(dir, name)`); the page links them
+   * relative to itself.
+   */
   | { kind: 'image'; svg?: string; png?: string; caption?: string }
   /** Preformatted text, e.g. a config or a command line. */
   | { kind: 'code'; text: string };
@@ -28,9 +33,20 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** Writes DIR/index.html and returns its path. Image paths become relative to DIR. */
+/**
+ * Writes DIR/index.html and returns its path. Image paths become relative to DIR; a linked file that does not
+ * exist is an error (the page would show a broken image).
+ */
 export function writeHtmlPage(dir: string, page: HtmlPage): string {
   const file = path.join(dir, 'index.html');
+  for (const block of page.sections.flatMap((s) => s.blocks)) {
+    if (block.kind !== 'image') continue;
+    for (const linked of [block.svg, block.png]) {
+      if (linked !== undefined && !fs.existsSync(linked)) {
+        throw new Error(`html page ${file}: linked file ${path.resolve(linked)} does not exist`);
+      }
+    }
+  }
   writeFileAtomic(file, renderHtmlPage(page, dir));
   return file;
 }
@@ -114,8 +130,11 @@ function inlineMarkup(text: string): string {
     .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>');
 }
 
-/** A path relative to the page, URL-escaped per segment, with forward slashes on every platform. */
+/**
+ * `file` (absolute, or relative to the current directory) as a path relative to the page's directory `dir`,
+ * URL-escaped per segment, with forward slashes on every platform.
+ */
 function href(file: string, dir: string): string {
-  const relative = path.isAbsolute(file) ? path.relative(path.resolve(dir), file) : file;
+  const relative = path.relative(path.resolve(dir), path.resolve(file));
   return escapeHtml(relative.split(path.sep).map(encodeURIComponent).join('/'));
 }

@@ -8,16 +8,18 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { probeDatasets } from '../../src/data/index.js';
+import { CHROMIUM, assertPageWorks } from './browser.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const cli = path.join(root, 'bin', 'sketchprune.js');
 const haveFashion = probeDatasets().some((d) => d.name === 'fashion-mnist' && d.location !== null && d.problems.length === 0);
 
 test('demo --quick prunes, trains and reports on Fashion-MNIST', { skip: haveFashion ? false : 'Fashion-MNIST not installed' }, () => {
+  // From a fresh directory with the default (relative) runs and report directories, as a user runs it.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-demo-'));
-  const out = path.join(dir, 'runs');
-  const report = path.join(dir, 'report');
-  const run = spawnSync(process.execPath, [cli, 'demo', '--quick', '--out', out, '--report', report, '--workers', '2'], { encoding: 'utf8', timeout: 300_000 });
+  const out = path.join(dir, 'runs', 'demo-quick');
+  const report = path.join(dir, 'reports', 'demo-quick');
+  const run = spawnSync(process.execPath, [cli, 'demo', '--quick', '--workers', '2'], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
   assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
   assert.match(run.stdout, /report: .*index\.html/);
   const results = fs.readdirSync(out).filter((d) => d !== 'experiment.json')
@@ -30,9 +32,11 @@ test('demo --quick prunes, trains and reports on Fashion-MNIST', { skip: haveFas
   // One seed: each cell is that run's accuracy in percent with 2 decimals.
   const table = fs.readFileSync(path.join(report, 'demo-table1.md'), 'utf8');
   for (const { config, result } of results) assert.ok(table.includes((100 * result.testAccuracy).toFixed(2)), `${config.name} in\n${table}`);
-  assert.ok(fs.existsSync(path.join(report, 'index.html')));
+  if (CHROMIUM !== undefined) assertPageWorks(path.join(report, 'index.html'));
+  else assert.ok(fs.existsSync(path.join(report, 'index.html')));
   // A second invocation finds everything finished.
   const again = spawnSync(process.execPath, [cli, 'demo', '--quick', '--out', out, '--report', report], { encoding: 'utf8', timeout: 120_000 });
+  if (CHROMIUM !== undefined) assertPageWorks(path.join(report, 'index.html'));
   assert.equal(again.status, 0);
   assert.equal((again.stdout.match(/finished earlier, skipped/g) ?? []).length, 6);
 });
