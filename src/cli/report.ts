@@ -6,9 +6,11 @@ import { buildReport } from '../experiments/index.js';
 const help = `Usage: sketchprune report RUNS_DIR [--out REPORT_DIR]
 
 Reads every run directory below RUNS_DIR (config.json, result.json, metrics.jsonl, analysis.json) and writes
-the report: the experiment's tables in the paper's layout (mean ± std over seeds) as Markdown and CSV, its
-plots (accuracy vs density per method, weight and score histograms, mask norms) as PNG and SVG, report.md,
-and index.html linking everything. Unfinished runs are listed, not tabulated.
+the report: the experiment's tables in the paper's layout (mean ± std over seeds) as Markdown and CSV (numeric
+"<column> mean", "<column> std", "<column> n"), runs.csv (one row per run: config, seed, density, final and
+best test accuracy, epochs, wall time, status), its plots (accuracy vs density per method, weight and score
+histograms, mask norms) as PNG and SVG, report.md, and index.html linking everything. Unfinished runs are
+listed, not tabulated.
 
 Options:
   --out DIR    report directory (default reports/<name of RUNS_DIR>)

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   aggregate, formatPercent, histogramOverlay, lineChart, pivotTable, readRuns, runRows, seriesFromAggregates, toCsv,
-  toMarkdown, writeHtmlPage, type Block, type LineSeries, type PlotFiles, type RunRecord, type RunRow, type Section,
+  toMarkdown, tidyRunsCsv, writeHtmlPage, type Block, type LineSeries, type PlotFiles, type RunRecord, type RunRow, type Section,
   type Table,
 } from '../report/index.js';
 import { readAnalysis } from './analysis-file.js';
@@ -18,6 +18,8 @@ export interface ReportOutput {
   markdown: string;
   tables: { title: string; markdown: string; csv: string; table: Table }[];
   plots: PlotFiles[];
+  /** runs.csv: the tidy table, one row per run (for scripts). */
+  runsCsv: string;
   finished: number;
   unfinished: number;
 }
@@ -44,7 +46,7 @@ export async function buildReport(runsDir: string, reportDir: string, log: (line
   }
 
   const output: ReportOutput = {
-    dir: reportDir, html: '', markdown: path.join(reportDir, 'report.md'), tables: [], plots: [],
+    dir: reportDir, html: '', markdown: path.join(reportDir, 'report.md'), tables: [], plots: [], runsCsv: path.join(reportDir, 'runs.csv'),
     finished: runs.filter((r) => r.status === 'finished').length, unfinished: runs.filter((r) => r.status !== 'finished').length,
   };
   const sections: Section[] = [];
@@ -67,10 +69,10 @@ export async function buildReport(runsDir: string, reportDir: string, log: (line
       const md = path.join(reportDir, `${base}.md`);
       const csv = path.join(reportDir, `${base}.csv`);
       writeFileAtomic(md, toMarkdown(table));
-      writeFileAtomic(csv, toCsv(table));
+      writeFileAtomic(csv, toCsv(buildTable(selected, spec, false))); // every row keyed in full, for scripts
       output.tables.push({ title: spec.title, markdown: md, csv, table });
-      blocks.push({ kind: 'table', table });
-      markdown.push(toMarkdown(table));
+      blocks.push({ kind: 'table', table }, { kind: 'links', label: 'This table as', links: [{ text: 'CSV (numeric mean, std, n)', file: csv }, { text: 'Markdown', file: md }] });
+      markdown.push(toMarkdown(table), `This table as [CSV](${path.basename(csv)}) (numeric mean, std, n) and [Markdown](${path.basename(md)}).\n`);
     });
     const plots = index.report.plots.length > 0 ? index.report.plots : defaultPlots(rows);
     // Series in the order the tables list the methods (the paper's column order), else as found.
@@ -93,6 +95,10 @@ export async function buildReport(runsDir: string, reportDir: string, log: (line
     sections.push({ heading, blocks });
     log(`report: ${heading}: ${rows.length} finished runs, ${unfinished.length} unfinished`);
   }
+  writeFileAtomic(output.runsCsv, tidyRunsCsv(runs, runsDir));
+  const about = 'Every run, one row each (config, seed, density, final and best test accuracy as fractions, epochs, wall time, status), for scripts';
+  sections.push({ heading: 'All runs', blocks: [{ kind: 'links', label: about, links: [{ text: 'runs.csv', file: output.runsCsv }] }] });
+  markdown.push(`## All runs\n\n${about}: [runs.csv](runs.csv)\n`);
   output.html = writeHtmlPage(reportDir, {
     title: 'sketchprune report',
     subtitle: `Runs in ${path.resolve(runsDir)}; made ${new Date().toISOString()}`,
@@ -109,7 +115,8 @@ function filterRows(rows: RunRow[], filter: Record<string, unknown>): RunRow[] {
   return rows.filter((row) => Object.entries(filter).every(([k, v]) => at(row, k) === v));
 }
 
-export function buildTable(rows: RunRow[], spec: TableSpec): Table {
+/** The paper-layout table; `collapse` blanks a key that repeats the row above (for people, not for CSV). */
+export function buildTable(rows: RunRow[], spec: TableSpec, collapse = true): Table {
   return pivotTable(rows, {
     rows: spec.rows,
     columns: spec.columns,
@@ -119,7 +126,7 @@ export function buildTable(rows: RunRow[], spec: TableSpec): Table {
     order: { density: [1, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01], ...spec.order },
     cell: { digits: spec.digits, scale: spec.scale },
     ...(spec.highlight === 'none' ? {} : { highlight: { best: 'max', within: spec.highlight } }),
-    collapseRepeated: true,
+    collapseRepeated: collapse,
     ...(spec.title ? { caption: spec.title } : {}),
   });
 }

@@ -15,7 +15,9 @@ export type Block =
    */
   | { kind: 'image'; svg?: string; png?: string; caption?: string }
   /** Preformatted text, e.g. a config or a command line. */
-  | { kind: 'code'; text: string };
+  | { kind: 'code'; text: string }
+  /** A line of links to files (paths as for images), e.g. a table's CSV and Markdown: "label: a · b". */
+  | { kind: 'links'; label?: string; links: { text: string; file: string }[] };
 
 export interface Section {
   heading: string;
@@ -40,8 +42,8 @@ export function escapeHtml(text: string): string {
 export function writeHtmlPage(dir: string, page: HtmlPage): string {
   const file = path.join(dir, 'index.html');
   for (const block of page.sections.flatMap((s) => s.blocks)) {
-    if (block.kind !== 'image') continue;
-    for (const linked of [block.svg, block.png]) {
+    const linkedFiles = block.kind === 'image' ? [block.svg, block.png] : block.kind === 'links' ? block.links.map((l) => l.file) : [];
+    for (const linked of linkedFiles) {
       if (linked !== undefined && !fs.existsSync(linked)) {
         throw new Error(`html page ${file}: linked file ${path.resolve(linked)} does not exist`);
       }
@@ -93,6 +95,10 @@ function renderBlock(block: Block, dir: string): string {
       return `<pre>${escapeHtml(block.text)}</pre>`;
     case 'table':
       return renderTable(block.table);
+    case 'links': {
+      const links = block.links.map((l) => `<a href="${href(l.file, dir)}">${escapeHtml(l.text)}</a>`).join(' · ');
+      return `<p class="links">${block.label === undefined ? '' : `${escapeHtml(block.label)}: `}${links}</p>`;
+    }
     case 'image': {
       const svg = block.svg === undefined ? undefined : href(block.svg, dir);
       const png = block.png === undefined ? undefined : href(block.png, dir);

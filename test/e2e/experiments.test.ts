@@ -79,7 +79,13 @@ test('tiny experiment: runs, masks, metrics, and a report whose table equals the
     assert.equal(text(row[2]), meanStd(results.get(`Magnitude|${density}`)!));
     assert.equal(text(row[3]), meanStd(results.get(`SynFlow + rand. mask|${density}`)!));
   });
-  assert.ok(fs.readFileSync(report.tables[0]!.csv, 'utf8').includes(meanStd(results.get('Magnitude|0.5')!)));
+  // The CSV holds the same summary as numbers: Model, Density, then mean, std, n per method.
+  const csvRow = fs.readFileSync(report.tables[0]!.csv, 'utf8').split('\n')[1]!.split(',');
+  const magnitude = results.get('Magnitude|0.5')!;
+  const mean = magnitude.reduce((a, b) => a + b, 0) / magnitude.length;
+  const std = Math.sqrt(magnitude.reduce((a, v) => a + (v - mean) ** 2, 0) / (magnitude.length - 1));
+  assert.equal(csvRow[1], '50%');
+  assert.ok(Math.abs(Number(csvRow[2]) - 100 * mean) < 1e-9 && Math.abs(Number(csvRow[3]) - 100 * std) < 1e-9 && csvRow[4] === '3', csvRow.join(','));
   assert.equal(report.plots.length, 2);
   for (const plot of report.plots) assert.ok(fs.statSync(plot.png).size > 1000 && fs.readFileSync(plot.svg, 'utf8').includes('<svg'));
   const html = fs.readFileSync(report.html, 'utf8');
