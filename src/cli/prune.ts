@@ -10,6 +10,7 @@ import {
   type Figure1Data, type PruneOptions, type PruneProgress, type ScheduleName, type Scope,
 } from '../pruning/index.js';
 import { histogramOverlay } from '../report/index.js';
+import { jsonOutput, type JsonOutput } from './json-output.js';
 
 const help = `Usage: sketchprune prune --model NAME --method METHOD --density D [options]
 
@@ -51,6 +52,8 @@ Output:
   --compare LABEL=FILE    another mask (e.g. IMP's) for the weight histogram; repeatable
   --data-dir DIR          dataset directory (default: standard locations, see sketchprune datasets)
   --threads N             torch CPU threads (default: all cores)
+  --json                  print the mask files, the pruning record (per-layer density, timing) and the figure
+                          files as JSON on stdout (messages go to stderr)
   -h, --help              this text
 
 Example (SynFlow, 100 iterations, randomized mask, VGG-19 on CIFAR-10 at 5 %):
@@ -59,18 +62,21 @@ Example (SynFlow, 100 iterations, randomized mask, VGG-19 on CIFAR-10 at 5 %):
 class UsageError extends Error {}
 
 export async function run(argv: string[]): Promise<number> {
+  const json = jsonOutput(argv.includes('--json'));
   try {
-    return await pruneCommand(argv);
+    return await pruneCommand(argv, json);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`sketchprune prune: ${(error as Error).message} (see sketchprune prune --help)`);
       return 2;
     }
     throw error;
+  } finally {
+    json.close();
   }
 }
 
-async function pruneCommand(argv: string[]): Promise<number> {
+async function pruneCommand(argv: string[], json: JsonOutput): Promise<number> {
   const parsed = parse(argv);
   if (parsed === 'help') { console.log(help); return 0; }
   const { values, options, out } = parsed;
@@ -108,7 +114,8 @@ async function pruneCommand(argv: string[]): Promise<number> {
     `(${(100 * result.record.density).toFixed(3)} %) in ${seconds} s` +
     (result.record.sketchBudget !== undefined ? `; Algorithm 1 drew s = ${result.record.sketchBudget}` : ''));
   console.log(`masks: ${files.join(' and ')}`);
-  if (values.figures !== undefined) await writeFigures(values.model!, model, result, options, values.figures, values.compare ?? []);
+  const figures = values.figures === undefined ? null : await writeFigures(values.model!, model, result, options, values.figures, values.compare ?? []);
+  json.emit({ model: values.model, masks: files.map((file) => path.resolve(file)), record: result.record, figures });
   result.masks.dispose();
   for (const score of result.scores?.values() ?? []) score.dispose();
   return 0;
@@ -126,7 +133,7 @@ function parse(argv: string[]) {
       'prune-batchnorm': { type: 'boolean', default: false }, 'train-mode': { type: 'boolean', default: false },
       width: { type: 'string' }, seed: { type: 'string', default: '0' }, out: { type: 'string' }, pt: { type: 'boolean', default: false },
       figures: { type: 'string' }, compare: { type: 'string', multiple: true }, 'data-dir': { type: 'string' },
-      threads: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
+      threads: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return 'help' as const;
@@ -189,7 +196,7 @@ function progressPrinter(): (progress: PruneProgress) => void {
 }
 
 async function writeFigures(modelName: string, model: ReturnType<typeof createModel>, result: Awaited<ReturnType<typeof prune>>,
-  options: PruneOptions, dir: string, compareArgs: string[]): Promise<void> {
+  options: PruneOptions, dir: string, compareArgs: string[]): Promise<Record<string, string>> {
   const compare: Record<string, MaskSet> = {};
   for (const item of compareArgs) {
     const at = item.indexOf('=');
@@ -220,6 +227,8 @@ async function writeFigures(modelName: string, model: ReturnType<typeof createMo
   });
   console.log(`figure 1 data: ${path.join(dir, 'figure1a.json')}, ${path.join(dir, 'figure1b.json')}`);
   console.log(`figure 1 plots: ${a.svg}, ${a.png}, ${b.svg}, ${b.png}`);
+  const files = { figure1aJson: path.join(dir, 'figure1a.json'), figure1bJson: path.join(dir, 'figure1b.json'), figure1aSvg: a.svg, figure1aPng: a.png, figure1bSvg: b.svg, figure1bPng: b.png };
+  return Object.fromEntries(Object.entries(files).map(([key, file]) => [key, path.resolve(file)]));
 }
 
 function choice(flag: string, value: string, allowed: readonly string[]): string {

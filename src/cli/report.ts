@@ -1,7 +1,8 @@
 // `sketchprune report DIR`: tables (Markdown, CSV), plots (PNG, SVG) and an HTML page from a runs directory.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildReport } from '../experiments/index.js';
+import { buildReport, type ReportOutput } from '../experiments/index.js';
+import { jsonOutput } from './json-output.js';
 
 const help = `Usage: sketchprune report RUNS_DIR [--out REPORT_DIR]
 
@@ -14,12 +15,13 @@ listed, not tabulated.
 
 Options:
   --out DIR    report directory (default reports/<name of RUNS_DIR>)
+  --json       print the written files and run counts as JSON on stdout (messages go to stderr)
   -h, --help   this text`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    options: { out: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
   });
   if (values.help) { console.log(help); return 0; }
   if (positionals.length !== 1) {
@@ -28,9 +30,31 @@ export async function run(argv: string[]): Promise<number> {
   }
   const runsDir = positionals[0]!;
   const out = values.out ?? path.join('reports', path.basename(path.resolve(runsDir)));
-  const report = await buildReport(runsDir, out, (line) => console.log(line));
-  console.log(`${report.tables.length} tables, ${report.plots.length} plots; ${report.finished} finished runs, ${report.unfinished} unfinished`);
-  for (const table of report.tables) console.log(`  ${path.resolve(table.markdown)}`);
-  console.log(`report: ${path.resolve(report.html)}`);
-  return 0;
+  const json = jsonOutput(values.json);
+  try {
+    const report = await buildReport(runsDir, out, (line) => console.log(line));
+    console.log(`${report.tables.length} tables, ${report.plots.length} plots; ${report.finished} finished runs, ${report.unfinished} unfinished`);
+    for (const table of report.tables) console.log(`  ${path.resolve(table.markdown)}`);
+    console.log(`runs (one row each): ${path.resolve(report.runsCsv)}`);
+    console.log(`report: ${path.resolve(report.html)}`);
+    json.emit(reportJson(runsDir, report));
+    return 0;
+  } finally {
+    json.close();
+  }
+}
+
+/** The report's files (absolute paths) and counts, as `report --json` and `run --json` print them. */
+export function reportJson(runsDir: string, report: ReportOutput): Record<string, unknown> {
+  return {
+    runsDir: path.resolve(runsDir),
+    dir: path.resolve(report.dir),
+    html: path.resolve(report.html),
+    markdown: path.resolve(report.markdown),
+    runsCsv: path.resolve(report.runsCsv),
+    tables: report.tables.map((t) => ({ title: t.title, markdown: path.resolve(t.markdown), csv: path.resolve(t.csv) })),
+    plots: report.plots.map((p) => ({ svg: path.resolve(p.svg), png: path.resolve(p.png) })),
+    finished: report.finished,
+    unfinished: report.unfinished,
+  };
 }

@@ -3,8 +3,11 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  buildReport, loadExperiment, planStates, presetNames, resolveExperimentFile, runExperiment, scales, type Scale,
+  buildReport, loadExperiment, planStates, presetNames, resolveExperimentFile, runExperiment, scales, type PlannedRun,
+  type ReportOutput, type Scale,
 } from '../experiments/index.js';
+import { jsonOutput, type JsonOutput } from './json-output.js';
+import { reportJson } from './report.js';
 
 const help = `Usage: sketchprune run PRESET|CONFIG [options]
 
@@ -23,20 +26,31 @@ Options:
                           CPU-scale networks, and on a busy machine)
   --dry-run               list the runs and their state (new, unfinished, finished) without running
   --list                  list the presets with their titles and run counts
+  --json                  print the result as JSON on stdout (messages go to stderr): the runs with their
+                          state (--dry-run) or outcome, and the report's files
   -h, --help              this text`;
 
 export async function run(argv: string[]): Promise<number> {
+  const json = jsonOutput(argv.includes('--json'));
+  try {
+    return await runCommand(argv, json);
+  } finally {
+    json.close();
+  }
+}
+
+async function runCommand(argv: string[], json: JsonOutput): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
     options: {
       scale: { type: 'string', default: 'cpu' }, out: { type: 'string' }, report: { type: 'string' },
       'no-report': { type: 'boolean', default: false }, workers: { type: 'string', default: '1' },
       threads: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, list: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+      json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) { console.log(help); return 0; }
-  if (values.list) { listPresets(); return 0; }
+  if (values.list) { json.emit(listPresets()); return 0; }
   if (positionals.length !== 1) {
     console.error(`sketchprune run: expected one PRESET or CONFIG argument, got ${positionals.length} (see --help)`);
     return 2;
@@ -56,10 +70,13 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`${experiment.title || experiment.name} [${scale} scale]: ${experiment.runs.length} runs in ${out}`);
   if (experiment.estimate) console.log(`expected cost: ${experiment.estimate}`);
 
+  const about = { experiment: experiment.name, title: experiment.title, scale, estimate: experiment.estimate, out: path.resolve(out) };
   if (values['dry-run']) {
-    for (const { run: planned, state, dir } of planStates(experiment, out)) {
+    const plan = planStates(experiment, out);
+    for (const { run: planned, state, dir } of plan) {
       console.log(`  ${state.padEnd(10)} ${planned.method.padEnd(32)} ${planned.spec.model} ${planned.spec.dataset} density ${planned.spec.density} seed ${planned.spec.seed}  ${dir}`);
     }
+    json.emit({ ...about, dryRun: true, runs: plan.map(({ run: r, state, dir }) => ({ ...runJson(r, dir), state })) });
     return 0;
   }
   const started = Date.now();
@@ -68,10 +85,16 @@ export async function run(argv: string[]): Promise<number> {
   });
   const failed = outcomes.filter((o) => o.status === 'failed');
   console.log(`runs: ${outcomes.filter((o) => o.status === 'finished').length} done, ${outcomes.filter((o) => o.status === 'skipped').length} skipped (finished earlier), ${failed.length} failed; ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  let report: ReportOutput | undefined;
   if (!values['no-report']) {
-    const report = await buildReport(out, reportDir);
+    report = await buildReport(out, reportDir);
     console.log(`report: ${path.resolve(report.html)} (Markdown: ${path.resolve(report.markdown)})`);
   }
+  json.emit({
+    ...about, dryRun: false, seconds: (Date.now() - started) / 1000,
+    runs: outcomes.map((o) => ({ ...runJson(o.run, o.dir), state: o.before, status: o.status, seconds: o.seconds, ...(o.error === undefined ? {} : { error: o.error }) })),
+    report: report === undefined ? null : reportJson(out, report),
+  });
   return failed.length > 0 ? 1 : 0;
 }
 
@@ -84,14 +107,24 @@ function positiveInteger(flag: string, text: string): number | undefined {
   return value;
 }
 
-function listPresets(): void {
+function listPresets(): { presets: Record<string, unknown>[] } {
+  const presets: Record<string, unknown>[] = [];
   for (const name of presetNames()) {
     try {
-      const counts = scales.map((scale) => `${scale} ${loadExperiment(resolveExperimentFile(name), scale).runs.length}`).join(', ');
+      const runs = Object.fromEntries(scales.map((scale) => [scale, loadExperiment(resolveExperimentFile(name), scale).runs.length]));
       const experiment = loadExperiment(resolveExperimentFile(name), 'cpu');
-      console.log(`${name.padEnd(14)} ${experiment.title} (runs: ${counts})`);
+      console.log(`${name.padEnd(14)} ${experiment.title} (runs: ${Object.entries(runs).map(([scale, n]) => `${scale} ${n}`).join(', ')})`);
+      presets.push({ name, title: experiment.title, runs });
     } catch (error) {
       console.log(`${name.padEnd(14)} INVALID: ${(error as Error).message}`);
+      presets.push({ name, error: (error as Error).message });
     }
   }
+  return { presets };
+}
+
+/** One run as `run --json` lists it; `dir` absolute. */
+function runJson(run: PlannedRun, dir: string): Record<string, unknown> {
+  const { spec } = run;
+  return { name: run.name, method: run.method, model: spec.model, dataset: spec.dataset, density: spec.density, seed: spec.seed, hash: run.hash, dir: path.resolve(dir) };
 }

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runSketchCompare, runSketchVerify } from '../experiments/sketch-report.js';
+import { jsonOutput } from './json-output.js';
 
 const help = `Usage: sketchprune sketch <verify|compare> [options]
 
@@ -18,6 +19,7 @@ Options (both):
   --out DIR         output directory (default reports/sketch-verify or reports/sketch-compare; "-quick" added with --quick)
   --seed N          random seed (default 0)
   --quick           a smaller, faster suite
+  --json            print the summary and the written files as JSON on stdout (messages go to stderr)
   -h, --help        this text
 Options (verify):
   --z Z             interval half-width in standard errors (default 3)
@@ -47,7 +49,7 @@ export async function run(argv: string[]): Promise<number> {
         out: { type: 'string' }, seed: { type: 'string' }, quick: { type: 'boolean', default: false },
         z: { type: 'string' }, d: { type: 'string' }, n: { type: 'string' }, reps: { type: 'string' },
         budgets: { type: 'string' }, drifts: { type: 'string' }, 'drift-kind': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
+        json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
       },
     }));
   } catch (error) {
@@ -55,6 +57,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   if (values.help) { console.log(help); return 0; }
+  const json = jsonOutput(values.json === true);
   try {
     const seed = integer(values.seed, '--seed', 0, 0);
     const quick = values.quick === true;
@@ -78,6 +81,7 @@ export async function run(argv: string[]): Promise<number> {
       }
       console.log(`\n${report.checks.length} checks in ${report.durationSeconds.toFixed(1)} s`);
       printFiles(files);
+      json.emit({ subcommand, seed, quick, checks: report.checks.length, seconds: report.durationSeconds, summary: report.summary, files: filesJson(files) });
       return 0;
     }
     if (values.z !== undefined) throw new RangeError("--z applies to 'verify', not 'compare'");
@@ -97,11 +101,18 @@ export async function run(argv: string[]): Promise<number> {
     });
     console.log(`\ndone in ${report.durationSeconds.toFixed(1)} s`);
     printFiles(files);
+    json.emit({ subcommand, seed, quick, seconds: report.durationSeconds, files: filesJson(files) });
     return 0;
   } catch (error) {
     console.error(`sketchprune sketch ${subcommand}: ${(error as Error).message}`);
     return 2;
+  } finally {
+    json.close();
   }
+}
+
+function filesJson(files: { json: string; markdown: string; plots: string[] }): Record<string, unknown> {
+  return { json: path.resolve(files.json), markdown: path.resolve(files.markdown), plots: files.plots.map((file) => path.resolve(file)) };
 }
 
 function integer(text: unknown, flag: string, fallback: number | undefined, minimum: number): number {
