@@ -221,9 +221,11 @@ async function writeFigures(modelName: string, model: ReturnType<typeof createMo
     dir, name: 'figure1a', title: `Initial values of kept weights (${(100 * result.record.density).toPrecision(3)} % density)`,
     xTitle: 'weight value at initialization', bins: 60, normalize: 'probability',
   });
+  // Counts on a symlog axis: the kept weights (a few percent of the sample) stay visible beside all of them.
   const b = await histogramOverlay(series(data.scores.series), {
     dir, name: 'figure1b', title: `${result.record.method} scores of ${data.scores.subset} random weights`,
-    xTitle: `${result.record.method} score`, bins: 40, normalize: 'count', log: data.scores.histogram.log,
+    xTitle: `${result.record.method} score${data.scores.histogram.log ? ' (log scale)' : ''}`, yTitle: 'count (symlog scale)',
+    bins: 40, normalize: 'count', log: data.scores.histogram.log, yScale: 'log',
   });
   console.log(`figure 1 data: ${path.join(dir, 'figure1a.json')}, ${path.join(dir, 'figure1b.json')}`);
   console.log(`figure 1 plots: ${a.svg}, ${a.png}, ${b.svg}, ${b.png}`);

@@ -202,7 +202,8 @@ async function scoreHistogram(spec: PlotSpec, rows: RunRow[], dir: string, name:
   if (series.length === 0) return [];
   const title = spec.title || `Scores of sampled weights and the kept ones (${describeRows(rows)})`;
   // Scores span many orders of magnitude (SynFlow's are products along paths): bin them in log space.
-  const files = await histogramOverlay(series, { dir, name, title, xTitle: 'score (log scale)', yTitle: 'count', normalize: 'count', bins: 50, log: true, xScale: 'log' });
+  // Counts on a symlog axis, so the kept weights (a small part of the sample) stay visible beside all of them.
+  const files = await histogramOverlay(series, { dir, name, title, xTitle: 'score (log scale)', yTitle: 'count (symlog scale)', normalize: 'count', bins: 50, log: true, xScale: 'log', yScale: 'log' });
   return [{ files, caption: title }];
 }
 
