@@ -4,10 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   aggregate, formatPercent, histogramOverlay, lineChart, pivotTable, readRuns, runRows, seriesFromAggregates, toCsv,
-  toMarkdown, tidyRunsCsv, writeHtmlPage, type Block, type LineSeries, type PlotFiles, type RunRecord, type RunRow, type Section,
+  markWithinOneStd, toMarkdown, tidyRunsCsv, writeHtmlPage, type Block, type PivotOptions, type LineSeries, type PlotFiles, type RunRecord, type RunRow, type Section,
   type Table,
 } from '../report/index.js';
 import { readAnalysis } from './analysis-file.js';
+import { paperResultFor, type PaperResult } from './paper-results.js';
 import { readExperimentIndexes, type ExperimentIndex } from './store.js';
 import type { PlotSpec, TableSpec } from './experiment.js';
 import { writeFileAtomic } from '../foundations/atomic.js';
@@ -64,7 +65,11 @@ export async function buildReport(runsDir: string, reportDir: string, log: (line
     tables.forEach((spec, i) => {
       const selected = filterRows(rows, spec.filter);
       if (selected.length === 0) return;
-      const table = buildTable(selected, spec);
+      const paper = paperNotes(index.name, spec);
+      let table = buildTable(selected, spec, true, paper.cellNote);
+      if (spec.highlight !== 'none') table = markWithinOneStd(table, spec.highlight);
+      const about = paper.about();
+      if (about !== undefined) table = { ...table, notes: [...(table.notes ?? []), about] };
       const base = `${index.name}-table${i + 1}`;
       const md = path.join(reportDir, `${base}.md`);
       const csv = path.join(reportDir, `${base}.csv`);
@@ -115,8 +120,11 @@ function filterRows(rows: RunRow[], filter: Record<string, unknown>): RunRow[] {
   return rows.filter((row) => Object.entries(filter).every(([k, v]) => at(row, k) === v));
 }
 
-/** The paper-layout table; `collapse` blanks a key that repeats the row above (for people, not for CSV). */
-export function buildTable(rows: RunRow[], spec: TableSpec, collapse = true): Table {
+/**
+ * The paper-layout table; `collapse` blanks a key that repeats the row above (for people, not for CSV);
+ * `cellNote` adds a second line to a cell in HTML.
+ */
+export function buildTable(rows: RunRow[], spec: TableSpec, collapse = true, cellNote?: PivotOptions['cellNote']): Table {
   return pivotTable(rows, {
     rows: spec.rows,
     columns: spec.columns,
@@ -127,8 +135,41 @@ export function buildTable(rows: RunRow[], spec: TableSpec, collapse = true): Ta
     cell: { digits: spec.digits, scale: spec.scale },
     ...(spec.highlight === 'none' ? {} : { highlight: { best: 'max', within: spec.highlight } }),
     collapseRepeated: collapse,
+    ...(cellNote === undefined ? {} : { cellNote }),
     ...(spec.title ? { caption: spec.title } : {}),
   });
+}
+
+/**
+ * The HTML line under each cell: n (seeds), and for a test-accuracy table in percent the paper's number for the
+ * same method and density (same dataset and network when the paper has them, else the preset's reference
+ * setting, which `about` names).
+ */
+function paperNotes(experiment: string, spec: TableSpec): { cellNote: NonNullable<PivotOptions['cellNote']>; about(): string | undefined } {
+  const comparable = spec.value === 'testAccuracy' && spec.scale === 100;
+  const used = new Map<string, PaperResult>();
+  let ours = new Set<string>();
+  let inexact = false;
+  const format = (r: PaperResult): string => (r.std === null ? r.mean.toFixed(2) : `${r.mean.toFixed(2)} ± ${r.std.toFixed(2)}`);
+  return {
+    cellNote(key, summary) {
+      const n = `n = ${summary.n}`;
+      const match = comparable ? paperResultFor(experiment, key) : undefined;
+      if (!match) return n;
+      const { result } = match;
+      used.set(`${result.table}|${result.dataset}|${result.model}`, result);
+      if (!match.exact) { inexact = true; ours = new Set([...ours, `${key.model} on ${key.dataset}`]); }
+      return `${n} · paper ${format(result)}${match.exact ? '' : '*'}`;
+    },
+    about() {
+      if (used.size === 0) return undefined;
+      const settings = [...used.values()].map((r) => `${r.table}, ${r.model} on ${r.dataset}`);
+      const where = `In the HTML page, under each cell: n (runs averaged here) and the paper's mean ± std over 3 seeds (${[...new Set(settings)].join('; ')}).`;
+      return inexact
+        ? `${where} * The paper has no numbers for ${[...ours].join(', ')}; the starred ones are its reference setting, a different network and dataset: compare the ranking of methods, not the values.`
+        : where;
+    },
+  };
 }
 
 function header(field: string): string {

@@ -77,6 +77,8 @@ figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #444; font-size: 0.95em; }
 pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; }
 .subtitle { color: #666; }
+small.note { color: #666; white-space: nowrap; }
+.table-note { color: #444; font-size: 0.95em; margin-top: -0.5em; }
 </style>
 </head>
 <body>
@@ -116,7 +118,8 @@ function renderTable(table: Table): string {
   const cell = (tag: 'th' | 'td', c: Table['rows'][number][number], j: number): string => {
     const text = escapeHtml(cellText(c));
     const align = columnAlign(table, j);
-    return `<${tag} style="text-align:${align}">${isStrong(c) ? `<strong>${text}</strong>` : text}</${tag}>`;
+    const note = typeof c !== 'string' && c.note !== undefined ? `<br><small class="note">${escapeHtml(c.note)}</small>` : '';
+    return `<${tag} style="text-align:${align}">${isStrong(c) ? `<strong>${text}</strong>` : text}${note}</${tag}>`;
   };
   return [
     '<table>',
@@ -126,6 +129,7 @@ function renderTable(table: Table): string {
     ...table.rows.map((row) => `<tr>${row.map((c, j) => cell('td', c, j)).join('')}</tr>`),
     '</tbody>',
     '</table>',
+    ...(table.notes ?? []).map((note) => `<p class="table-note">${inlineMarkup(note)}</p>`),
   ].join('\n');
 }
 

@@ -17,3 +17,4 @@ export {
 export { groupedBarChart, groupedBarSpec, type BarDatum, type BarChartOptions } from './plot/bar-chart.js';
 export { scatterPlot, scatterSpec, type ScatterSeries, type ScatterOptions } from './plot/scatter.js';
 export { tidyRunsTable, tidyRunsCsv, tidyLeadingColumns, bestTestAccuracy } from './tidy.js';
+export { markWithinOneStd, TIE_MARKER } from './compare.js';

@@ -3,9 +3,10 @@ import { aggregate, type Summary } from './stats.js';
 
 /**
  * A cell is text; `strong` marks the best entry (bold in Markdown/HTML, plain in CSV). `numbers` carries the
- * summary a mean ± std cell shows (scaled as shown, unrounded): CSV writes it as numeric columns.
+ * summary a mean ± std cell shows (scaled as shown, unrounded): CSV writes it as numeric columns. `note` is a
+ * second, smaller line in HTML only (e.g. n and the paper's number).
  */
-export type Cell = string | { text: string; strong?: boolean; numbers?: CellNumbers };
+export type Cell = string | { text: string; strong?: boolean; numbers?: CellNumbers; note?: string };
 
 /** The numbers behind a "mean ± std" cell; std is NaN for one sample, everything NaN (n = 0) for no sample. */
 export interface CellNumbers { mean: number; std: number; n: number }
@@ -17,6 +18,8 @@ export interface Table {
   /** Per column; default: first column left, the others right. */
   align?: Align[];
   caption?: string;
+  /** Lines under the table (HTML and Markdown), e.g. what a marker means. */
+  notes?: string[];
 }
 
 export function cellText(cell: Cell): string {
@@ -51,7 +54,8 @@ export function toMarkdown(table: Table): string {
   });
   const lines = [line(header), `| ${rule.join(' | ')} |`, ...body.map(line)];
   const caption = table.caption === undefined ? '' : `${table.caption}\n\n`;
-  return `${caption}${lines.join('\n')}\n`;
+  const notes = (table.notes ?? []).map((note) => `\n${note}\n`).join('');
+  return `${caption}${lines.join('\n')}\n${notes}`;
 }
 
 /**
@@ -147,6 +151,8 @@ export interface PivotOptions {
   /** Blank a leading key cell that repeats the one above (as the paper prints the model once per block). */
   collapseRepeated?: boolean;
   caption?: string;
+  /** A second line for a data cell (HTML only), from its full key (row fields and column field) and summary. */
+  cellNote?: (key: Record<string, unknown>, summary: Summary) => string | undefined;
 }
 
 /**
@@ -174,7 +180,9 @@ export function pivotTable(data: readonly object[], options: PivotOptions): Tabl
     const cells: Cell[] = summaries[i]!.map((s, j) => {
       if (s === undefined) return '—';
       const numbers = { mean: s.mean * scale, std: s.std * scale, n: s.n };
-      return { text: formatMeanStd(s, options.cell), ...(strong[i]![j] ? { strong: true } : {}), numbers };
+      const key = Object.fromEntries([...rowFields.map((f, q) => [f, rk[q]]), [options.columns, columnKeys[j]]]);
+      const note = options.cellNote?.(key, s);
+      return { text: formatMeanStd(s, options.cell), ...(strong[i]![j] ? { strong: true } : {}), numbers, ...(note === undefined ? {} : { note }) };
     });
     return [...labels, ...cells];
   });

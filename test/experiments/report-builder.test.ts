@@ -108,3 +108,28 @@ test('buildReport: runs.csv (tidy) and the table CSV (numeric mean, std, n) read
   assert.match(fs.readFileSync(report.html, 'utf8'), /<a href="runs\.csv">runs\.csv<\/a>/);
   fs.rmSync(work, { recursive: true, force: true });
 });
+
+test('buildReport: n and the paper\'s number under each HTML cell; ties within one std marked', async () => {
+  // A runs directory named like a preset (no experiment.json: the report takes its name from the directory).
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-paper-'));
+  const runsDir = path.join(work, 'table1');
+  const add = (name: string, model: string, dataset: string, method: string, density: number, seed: number, accuracy: number): void =>
+    writeRun(runsDir, name, { 'config.json': { name, model, dataset, method, density, seed }, 'result.json': { testAccuracy: accuracy } });
+  // LeNet on Fashion-MNIST (no paper numbers: the reference setting, VGG-19 on CIFAR-10, starred), 3 seeds:
+  // SynFlow 88.0 ± 1.0 is the best; SynFlow + χ 87.5 ± 0.5 is within one std of it.
+  [87, 88, 89].forEach((a, seed) => add(`s${seed}`, 'lenet300', 'fashion-mnist', 'SynFlow', 0.1, seed, a / 100));
+  [87, 87.5, 88].forEach((a, seed) => add(`c${seed}`, 'lenet300', 'fashion-mnist', 'SynFlow + χ', 0.1, seed, a / 100));
+  // One VGG-19 CIFAR-10 run: the paper has that cell (exact, no star).
+  add('v0', 'vgg19', 'cifar10', 'SynFlow', 0.05, 0, 0.925);
+  const report = await buildReport(runsDir, path.join(work, 'report'));
+  const html = fs.readFileSync(report.html, 'utf8');
+  assert.ok(html.includes('<strong>88.00 ± 1.00</strong><br><small class="note">n = 3 · paper 93.01 ± 0.19*</small>'), html);
+  assert.ok(html.includes('87.50 ± 0.50 †<br><small class="note">n = 3 · paper 93.12 ± 0.12*</small>'));
+  assert.ok(html.includes('<strong>92.50</strong><br><small class="note">n = 1 · paper 92.68 ± 0.11</small>'), 'exact setting: no star');
+  assert.match(html, /<p class="table-note">† within one standard deviation of the best \(bold\) in its row/);
+  assert.match(html, /Table 1, vgg19 on cifar10\)\. \* The paper has no numbers for lenet300 on fashion-mnist/);
+  // The CSV stays numbers only: no marker, no notes.
+  const csv = fs.readFileSync(report.tables[0]!.csv, 'utf8');
+  assert.ok(!csv.includes('†') && !csv.includes('paper'), csv);
+  fs.rmSync(work, { recursive: true, force: true });
+});
