@@ -11,6 +11,7 @@ import {
 } from '../pruning/index.js';
 import { histogramOverlay } from '../report/index.js';
 import { jsonOutput, type JsonOutput } from './json-output.js';
+import { runsPath } from './paths.js';
 
 const help = `Usage: sketchprune prune --model NAME --method METHOD --density D [options]
 
@@ -149,6 +150,16 @@ function parse(argv: string[]) {
   choice('--selection-at', values['selection-at']!, ['every', 'final']);
   if (values.input !== undefined) choice('--input', values.input, ['real', 'normal', 'sparse', 'chi', 'ones']);
   const seed = integer('--seed', values.seed!, 0);
+  // Refused here, before a model is built or data loaded.
+  if (values.density !== undefined && !(number('--density', values.density) > 0 && number('--density', values.density) <= 1)) {
+    throw new UsageError(`--density is the kept fraction, in (0, 1], got '${values.density}' (10% is --density 0.1)`);
+  }
+  if (values.compression !== undefined && !(number('--compression', values.compression) >= 0)) {
+    throw new UsageError(`--compression must be ≥ 0 (density 10^-X), got '${values.compression}'`);
+  }
+  if (values.sparsity !== undefined && !(number('--sparsity', values.sparsity) >= 0 && number('--sparsity', values.sparsity) < 1)) {
+    throw new UsageError(`--sparsity is the pruned fraction, in [0, 1), got '${values.sparsity}'`);
+  }
   const options: PruneOptions = {
     method: values.method!,
     ...(values.density !== undefined ? { density: number('--density', values.density) } : {}),
@@ -170,7 +181,7 @@ function parse(argv: string[]) {
     if (!/^[^=]+=.+$/.test(item)) throw new UsageError(`--compare takes LABEL=FILE, got '${item}'`);
   }
   const densityText = String(values.density ?? (values.compression !== undefined ? `c${values.compression}` : `s${values.sparsity}`));
-  const out = values.out ?? path.join('runs', 'masks',
+  const out = values.out ?? runsPath('masks',
     `${values.model}-${values.method}-${values.selection}-d${densityText}-s${seed}.safetensors`);
   return { values, options, out };
 }

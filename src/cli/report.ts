@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildReport, type ReportOutput } from '../experiments/index.js';
 import { jsonOutput } from './json-output.js';
+import { reportsPath } from './paths.js';
 
 const help = `Usage: sketchprune report RUNS_DIR [--out REPORT_DIR]
 
@@ -14,7 +15,7 @@ histograms, mask norms) as PNG and SVG, report.md, and index.html linking everyt
 listed, not tabulated.
 
 Options:
-  --out DIR    report directory (default reports/<name of RUNS_DIR>)
+  --out DIR    report directory (default reports/<name of RUNS_DIR> below the output root)
   --json       print the written files and run counts as JSON on stdout (messages go to stderr)
   -h, --help   this text`;
 
@@ -29,7 +30,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const runsDir = positionals[0]!;
-  const out = values.out ?? path.join('reports', path.basename(path.resolve(runsDir)));
+  const out = values.out ?? reportsPath(path.basename(path.resolve(runsDir)));
   const json = jsonOutput(values.json);
   try {
     const report = await buildReport(runsDir, out, (line) => console.log(line));

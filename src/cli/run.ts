@@ -1,13 +1,16 @@
 // `sketchprune run PRESET|CONFIG`: expands an experiment into runs and executes them (skipping finished runs,
 // resuming unfinished ones), then writes the report.
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  buildReport, loadExperiment, planStates, presetNames, resolveExperimentFile, runExperiment, scales, type PlannedRun,
+  buildReport, expectedSeconds, formatDuration, loadExperiment, planStates, presetNames, resolveExperimentFile, runExperiment, scales, type PlannedRun,
   type ReportOutput, type Scale,
 } from '../experiments/index.js';
 import { jsonOutput, type JsonOutput } from './json-output.js';
 import { reportJson } from './report.js';
+import { experimentDirName, reportsPath, runsPath } from './paths.js';
+import { experimentProgress } from './progress.js';
 
 const help = `Usage: sketchprune run PRESET|CONFIG [options]
 
@@ -18,12 +21,15 @@ command continues where it stopped. Afterwards the report (tables, plots, HTML) 
 Options:
   --scale cpu|full|quick  which scale of the preset to run (default cpu: real Fashion-MNIST on a CPU;
                           full: the paper's models, datasets and 160-epoch recipe)
-  --out DIR               runs directory (default runs/<name>-<scale>)
-  --report DIR            report directory (default reports/<name>-<scale>)
+  --out DIR               runs directory (default runs/<name>, runs/<name>-<scale> for quick and full,
+                          below the output root; 'demo' uses the same, so each resumes the other)
+  --report DIR            report directory (default reports/<name>[-<scale>], likewise)
   --no-report             do not write the report
   --workers N             runs in parallel child processes (default 1); each gets cores/N torch threads
   --threads N             torch threads per run (default: cores / workers; 1 is fastest for the small
                           CPU-scale networks, and on a busy machine)
+  --verbose               print every run's training lines (default: one progress line per finished run with
+                          k/N done and an ETA; the full log is in <runs directory>/log.txt)
   --dry-run               list the runs and their state (new, unfinished, finished) without running
   --list                  list the presets with their titles and run counts
   --json                  print the result as JSON on stdout (messages go to stderr): the runs with their
@@ -44,7 +50,7 @@ async function runCommand(argv: string[], json: JsonOutput): Promise<number> {
     args: argv, allowPositionals: true,
     options: {
       scale: { type: 'string', default: 'cpu' }, out: { type: 'string' }, report: { type: 'string' },
-      'no-report': { type: 'boolean', default: false }, workers: { type: 'string', default: '1' },
+      'no-report': { type: 'boolean', default: false }, workers: { type: 'string', default: '1' }, verbose: { type: 'boolean', default: false },
       threads: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, list: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
     },
@@ -65,10 +71,12 @@ async function runCommand(argv: string[], json: JsonOutput): Promise<number> {
   if (workers === undefined || (values.threads !== undefined && threads === undefined)) return 2;
 
   const experiment = loadExperiment(resolveExperimentFile(positionals[0]!), scale);
-  const out = values.out ?? path.join('runs', `${experiment.name}-${scale}`);
-  const reportDir = values.report ?? path.join('reports', `${experiment.name}-${scale}`);
+  const out = values.out ?? runsPath(experimentDirName(experiment.name, scale));
+  const reportDir = values.report ?? reportsPath(experimentDirName(experiment.name, scale));
   console.log(`${experiment.title || experiment.name} [${scale} scale]: ${experiment.runs.length} runs in ${out}`);
   if (experiment.estimate) console.log(`expected cost: ${experiment.estimate}`);
+  const seconds = expectedSeconds(experiment, experiment.runs.length, workers, os.availableParallelism());
+  if (seconds !== undefined) console.log(`expected time: about ${formatDuration(seconds)} with ${workers} worker${workers > 1 ? 's' : ''} on idle cores (finished runs are skipped)`);
 
   const about = { experiment: experiment.name, title: experiment.title, scale, estimate: experiment.estimate, out: path.resolve(out) };
   if (values['dry-run']) {
@@ -80,9 +88,13 @@ async function runCommand(argv: string[], json: JsonOutput): Promise<number> {
     return 0;
   }
   const started = Date.now();
-  const outcomes = await runExperiment(experiment, {
-    out, workers, ...(threads === undefined ? {} : { threadsPerWorker: threads }),
+  const progress = experimentProgress({
+    total: experiment.runs.length, workers, runSeconds: experiment.runSeconds, logFile: path.join(out, 'log.txt'), verbose: values.verbose,
   });
+  const outcomes = await runExperiment(experiment, {
+    out, workers, ...(threads === undefined ? {} : { threadsPerWorker: threads }), log: progress.log,
+  });
+  progress.finish();
   const failed = outcomes.filter((o) => o.status === 'failed');
   console.log(`runs: ${outcomes.filter((o) => o.status === 'finished').length} done, ${outcomes.filter((o) => o.status === 'skipped').length} skipped (finished earlier), ${failed.length} failed; ${((Date.now() - started) / 1000).toFixed(0)} s`);
   let report: ReportOutput | undefined;

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runSketchCompare, runSketchVerify } from '../experiments/sketch-report.js';
 import { jsonOutput } from './json-output.js';
+import { UsageError, isUsageError } from './usage.js';
+import { reportsPath } from './paths.js';
 
 const help = `Usage: sketchprune sketch <verify|compare> [options]
 
@@ -61,15 +63,15 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const seed = integer(values.seed, '--seed', 0, 0);
     const quick = values.quick === true;
-    const out = (values.out as string | undefined) ?? path.join('reports', `sketch-${subcommand}${quick ? '-quick' : ''}`);
+    const out = (values.out as string | undefined) ?? reportsPath(`sketch-${subcommand}${quick ? '-quick' : ''}`);
     const started = Date.now();
     const progress = (message: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${message}`);
     if (subcommand === 'verify') {
       for (const key of ['d', 'n', 'reps', 'budgets', 'drifts', 'drift-kind']) {
-        if (values[key] !== undefined) throw new RangeError(`--${key} applies to 'compare', not 'verify'`);
+        if (values[key] !== undefined) throw new UsageError(`--${key} applies to 'compare', not 'verify'`);
       }
       const z = values.z === undefined ? 3 : Number(values.z);
-      if (!(z > 0) || !Number.isFinite(z)) throw new RangeError(`--z must be a positive number, got '${values.z}'`);
+      if (!(z > 0) || !Number.isFinite(z)) throw new UsageError(`--z must be a positive number, got '${values.z}'`);
       console.log(`Checking the statements of Sections 4–6${quick ? ' (quick suite)' : ''}, seed ${seed} …`);
       const { report, files } = await runSketchVerify({ out, seed, quick, z, onProgress: progress });
       console.log('');
@@ -84,10 +86,10 @@ export async function run(argv: string[]): Promise<number> {
       json.emit({ subcommand, seed, quick, checks: report.checks.length, seconds: report.durationSeconds, summary: report.summary, files: filesJson(files) });
       return 0;
     }
-    if (values.z !== undefined) throw new RangeError("--z applies to 'verify', not 'compare'");
+    if (values.z !== undefined) throw new UsageError("--z applies to 'verify', not 'compare'");
     const kind = values['drift-kind'] as string | undefined;
     if (kind !== undefined && !['dense', 'smallest', 'largest'].includes(kind)) {
-      throw new RangeError(`--drift-kind must be dense, smallest or largest, got '${kind}'`);
+      throw new UsageError(`--drift-kind must be dense, smallest or largest, got '${kind}'`);
     }
     console.log(`Comparing masks on the linear problem${quick ? ' (quick)' : ''}, seed ${seed} …`);
     const { report, files } = await runSketchCompare({
@@ -104,6 +106,7 @@ export async function run(argv: string[]): Promise<number> {
     json.emit({ subcommand, seed, quick, seconds: report.durationSeconds, files: filesJson(files) });
     return 0;
   } catch (error) {
+    if (!isUsageError(error)) throw error; // a runtime failure: main prints it and exits 1
     console.error(`sketchprune sketch ${subcommand}: ${(error as Error).message}`);
     return 2;
   } finally {
@@ -118,14 +121,14 @@ function filesJson(files: { json: string; markdown: string; plots: string[] }): 
 function integer(text: unknown, flag: string, fallback: number | undefined, minimum: number): number {
   if (text === undefined && fallback !== undefined) return fallback;
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < minimum) throw new RangeError(`${flag} must be an integer ≥ ${minimum}, got '${text}'`);
+  if (!Number.isSafeInteger(value) || value < minimum) throw new UsageError(`${flag} must be an integer ≥ ${minimum}, got '${text}'`);
   return value;
 }
 
 function list(text: unknown, flag: string): number[] {
   const values = String(text).split(',').map((item) => Number(item.trim()));
   if (values.length === 0 || values.some((value) => !Number.isFinite(value))) {
-    throw new RangeError(`${flag} must be a comma-separated list of numbers, got '${text}'`);
+    throw new UsageError(`${flag} must be a comma-separated list of numbers, got '${text}'`);
   }
   return values;
 }

@@ -6,6 +6,7 @@ import { runTraining, type TrainingSpec } from '../train/index.js';
 import type { ScheduleKind, Stepping } from '../optim/index.js';
 import type { ProgressMode } from '../train/index.js';
 import { jsonOutput, type JsonOutput } from './json-output.js';
+import { runsPath } from './paths.js';
 
 const help = `Usage: sketchprune train --model NAME --dataset NAME [options]
 
@@ -165,7 +166,7 @@ function parse(argv: string[]): 'help' | { spec: TrainingSpec; threads?: number;
     warmupEpochs: number('--warmup-epochs', values['warmup-epochs']!, 0),
     stepping: choice('--stepping', values.stepping!, ['iteration', 'epoch']) as Stepping,
     mask: values.mask ?? null,
-    out: values.out ?? path.join('runs', 'train', `${model}-${dataset}-s${seed}`),
+    out: values.out ?? runsPath('train', `${model}-${dataset}-s${seed}`),
     seed,
     resume: values.resume!,
     dataDir: values['data-dir'] ?? null,

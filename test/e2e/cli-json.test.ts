@@ -116,7 +116,7 @@ test('--json: run executes an experiment file and reports each run and the repor
   assert.equal(run.value.dryRun, false);
   assert.deepEqual(run.value.runs.map((r: { density: number; status: string; state: string }) => [r.density, r.state, r.status]), [[0.5, 'new', 'finished'], [0.2, 'new', 'finished']]);
   for (const r of run.value.runs) assert.ok(fs.existsSync(path.join(r.dir, 'result.json')), r.dir);
-  assert.equal(run.value.report.html, path.join(work, 'reports', 'tiny-cpu', 'index.html'));
+  assert.equal(run.value.report.html, path.join(work, 'reports', 'tiny', 'index.html'));
   assert.equal(run.value.report.finished, 2);
   const again = json(work, 'run', 'tiny.json', '--json', '--no-report');
   assert.deepEqual(again.value.runs.map((r: { status: string }) => r.status), ['skipped', 'skipped']);

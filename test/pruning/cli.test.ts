@@ -87,8 +87,10 @@ describe('sketchprune prune', () => {
       assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
       assert.match(run.stderr, message);
     }
+    // A density outside (0, 1] is a usage error, refused before the model is built.
     const bad = cli('--model', 'lenet300', '--method', 'synflow', '--density', '1.5');
-    assert.equal(bad.status, 1);
-    assert.match(bad.stderr, /density must lie in \(0, 1\] \(the kept fraction\), got 1.5/);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--density is the kept fraction, in \(0, 1\], got '1\.5'/);
+    assert.equal(bad.stdout, '');
   });
 });
