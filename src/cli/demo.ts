@@ -10,6 +10,7 @@ import {
 import { reportsPath, runsPath } from './paths.js';
 import { experimentProgress } from './progress.js';
 import { UsageError } from './usage.js';
+import { writeRunsEvents } from '../report/index.js';
 
 const defaultWorkers = (): number => Math.max(1, Math.min(4, os.availableParallelism()));
 
@@ -21,7 +22,7 @@ function expected(experiment: Experiment, workers: number): string {
 
 function help(): string {
   const load = (scale: 'cpu' | 'quick') => loadExperiment(resolveExperimentFile('demo'), scale);
-  return `Usage: sketchprune demo [--quick] [--out DIR] [--report DIR] [--workers N] [--verbose]
+  return `Usage: sketchprune demo [--quick] [--out DIR] [--report DIR] [--workers N] [--tensorboard] [--verbose]
 
 Prunes LeNet-300-100 at initialization with SynFlow, SynFlow + χ input, SynFlow + randomized mask and
 SynFlow + randomized mask + χ at 10%, 5% and 2% density (3 seeds), trains each on the real Fashion-MNIST and
@@ -36,6 +37,7 @@ Options:
                  as 'run demo' [--scale quick], so either command resumes the other)
   --report DIR   report directory (default reports/demo, or reports/demo-quick)
   --workers N    parallel runs (default: the number of cores, at most 4), one torch thread each
+  --tensorboard  write each run's training curves as TensorBoard event files into its directory
   --verbose      print every run's training lines (default: one progress line per finished run; the
                  full log is in <runs directory>/log.txt)
   -h, --help     this text`;
@@ -46,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     options: {
       quick: { type: 'boolean', default: false }, out: { type: 'string' }, report: { type: 'string' },
-      workers: { type: 'string' }, verbose: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+      workers: { type: 'string' }, verbose: { type: 'boolean', default: false }, tensorboard: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) { console.log(help()); return 0; }
@@ -65,6 +67,7 @@ export async function run(argv: string[]): Promise<number> {
   // Small networks train fastest with one torch thread per process; parallel runs use the other cores.
   const outcomes = await runExperiment(experiment, { out, workers, threadsPerWorker: 1, log: progress.log });
   progress.finish();
+  if (values.tensorboard) console.log(`tensorboard: ${writeRunsEvents(out).length} runs; view with: tensorboard --logdir ${path.resolve(out)}`);
   const failed = outcomes.filter((o) => o.status === 'failed').length;
   console.log(`all runs done in ${formatDuration((Date.now() - started) / 1000)} (${failed} failed)`);
   const report = await buildReport(out, reportDir);

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { buildReport, type ReportOutput } from '../experiments/index.js';
 import { jsonOutput } from './json-output.js';
 import { reportsPath } from './paths.js';
+import { writeRunsEvents } from '../report/index.js';
 
 const help = `Usage: sketchprune report RUNS_DIR [--out REPORT_DIR]
 
@@ -15,14 +16,15 @@ histograms, mask norms) as PNG and SVG, report.md, and index.html linking everyt
 listed, not tabulated.
 
 Options:
-  --out DIR    report directory (default reports/<name of RUNS_DIR> below the output root)
-  --json       print the written files and run counts as JSON on stdout (messages go to stderr)
-  -h, --help   this text`;
+  --out DIR      report directory (default reports/<name of RUNS_DIR> below the output root)
+  --tensorboard  also write each run's training curves as TensorBoard event files into its directory
+  --json         print the written files and run counts as JSON on stdout (messages go to stderr)
+  -h, --help     this text`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { out: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    options: { out: { type: 'string' }, json: { type: 'boolean', default: false }, tensorboard: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
   });
   if (values.help) { console.log(help); return 0; }
   if (positionals.length !== 1) {
@@ -38,7 +40,9 @@ export async function run(argv: string[]): Promise<number> {
     for (const table of report.tables) console.log(`  ${path.resolve(table.markdown)}`);
     console.log(`runs (one row each): ${path.resolve(report.runsCsv)}`);
     console.log(`report: ${path.resolve(report.html)}`);
-    json.emit(reportJson(runsDir, report));
+    const events = values.tensorboard ? writeRunsEvents(runsDir) : [];
+    if (values.tensorboard) console.log(`tensorboard: ${events.length} runs; view with: tensorboard --logdir ${path.resolve(runsDir)}`);
+    json.emit({ ...reportJson(runsDir, report), ...(values.tensorboard ? { tensorboard: events.map((f) => path.resolve(f)) } : {}) });
     return 0;
   } finally {
     json.close();

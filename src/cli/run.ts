@@ -11,6 +11,7 @@ import { jsonOutput, type JsonOutput } from './json-output.js';
 import { reportJson } from './report.js';
 import { experimentDirName, reportsPath, runsPath } from './paths.js';
 import { experimentProgress } from './progress.js';
+import { writeRunsEvents } from '../report/index.js';
 
 const help = `Usage: sketchprune run PRESET|CONFIG [options]
 
@@ -28,6 +29,8 @@ Options:
   --workers N             runs in parallel child processes (default 1); each gets cores/N torch threads
   --threads N             torch threads per run (default: cores / workers; 1 is fastest for the small
                           CPU-scale networks, and on a busy machine)
+  --tensorboard           write each run's training curves as TensorBoard event files into its directory
+                          (view with: tensorboard --logdir <runs directory>)
   --verbose               print every run's training lines (default: one progress line per finished run with
                           k/N done and an ETA; the full log is in <runs directory>/log.txt)
   --dry-run               list the runs and their state (new, unfinished, finished) without running
@@ -51,6 +54,7 @@ async function runCommand(argv: string[], json: JsonOutput): Promise<number> {
     options: {
       scale: { type: 'string', default: 'cpu' }, out: { type: 'string' }, report: { type: 'string' },
       'no-report': { type: 'boolean', default: false }, workers: { type: 'string', default: '1' }, verbose: { type: 'boolean', default: false },
+      tensorboard: { type: 'boolean', default: false },
       threads: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, list: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
     },
@@ -95,6 +99,7 @@ async function runCommand(argv: string[], json: JsonOutput): Promise<number> {
     out, workers, ...(threads === undefined ? {} : { threadsPerWorker: threads }), log: progress.log,
   });
   progress.finish();
+  if (values.tensorboard) console.log(`tensorboard: ${writeRunsEvents(out).length} runs; view with: tensorboard --logdir ${path.resolve(out)}`);
   const failed = outcomes.filter((o) => o.status === 'failed');
   console.log(`runs: ${outcomes.filter((o) => o.status === 'finished').length} done, ${outcomes.filter((o) => o.status === 'skipped').length} skipped (finished earlier), ${failed.length} failed; ${((Date.now() - started) / 1000).toFixed(0)} s`);
   let report: ReportOutput | undefined;

@@ -7,6 +7,7 @@ import type { ScheduleKind, Stepping } from '../optim/index.js';
 import type { ProgressMode } from '../train/index.js';
 import { jsonOutput, type JsonOutput } from './json-output.js';
 import { runsPath } from './paths.js';
+import { writeTrainingEvents } from '../report/index.js';
 
 const help = `Usage: sketchprune train --model NAME --dataset NAME [options]
 
@@ -51,6 +52,8 @@ Data and run:
   --log-every N           also write a metrics line every N steps
   --threads N             torch CPU threads (default: all cores)
   --progress MODE         auto (bar on a terminal, plain lines otherwise; default), bar, lines or none
+  --tensorboard           also write TensorBoard event files (loss, accuracy, learning rate per epoch; per step
+                          with --log-every) into the output directory, refreshed while training
   --json                  print the outcome (status, epochs, steps, test top-1/top-5/loss, files) as JSON on
                           stdout (progress and messages go to stderr)
   -h, --help              this text
@@ -95,7 +98,20 @@ async function trainCommand(argv: string[], json: JsonOutput): Promise<number> {
   };
   process.once('SIGINT', onInterrupt);
   try {
-    const outcome = await runTraining(spec, { progress, signal: controller.signal });
+    // --tensorboard: metrics.jsonl as event files in the output directory, refreshed at every epoch start and
+    // every 200 steps while training, and at the end.
+    let lastEpoch = -1;
+    const tensorboard = argv.includes('--tensorboard');
+    const outcome = await runTraining(spec, {
+      progress, signal: controller.signal,
+      ...(tensorboard ? {
+        onStep: (info: { epoch: number; globalStep: number }) => {
+          if (info.epoch !== lastEpoch || info.globalStep % 200 === 0) { lastEpoch = info.epoch; writeTrainingEvents(spec.out); }
+        },
+      } : {}),
+    });
+    const events = tensorboard ? writeTrainingEvents(outcome.out) : undefined;
+    if (events !== undefined) console.log(`tensorboard: tensorboard --logdir ${path.dirname(path.resolve(events))}`);
     const about = { out: path.resolve(outcome.out), metrics: path.resolve(outcome.out, 'metrics.jsonl'), epochs: outcome.epochsCompleted, steps: outcome.globalStep };
     if (outcome.stopped !== 'finished') {
       console.log(`stopped at step ${outcome.globalStep}; continue with the same command plus --resume`);
@@ -131,6 +147,7 @@ function parse(argv: string[]): 'help' | { spec: TrainingSpec; threads?: number;
       augment: { type: 'string', default: 'auto' }, 'test-batch-size': { type: 'string', default: '1000' },
       'checkpoint-every': { type: 'string', default: '0' }, 'log-every': { type: 'string', default: '0' },
       threads: { type: 'string' }, progress: { type: 'string', default: 'auto' }, json: { type: 'boolean', default: false },
+      tensorboard: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

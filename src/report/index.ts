@@ -18,3 +18,4 @@ export { groupedBarChart, groupedBarSpec, type BarDatum, type BarChartOptions } 
 export { scatterPlot, scatterSpec, type ScatterSeries, type ScatterOptions } from './plot/scatter.js';
 export { tidyRunsTable, tidyRunsCsv, tidyLeadingColumns, bestTestAccuracy } from './tidy.js';
 export { markWithinOneStd, TIE_MARKER } from './compare.js';
+export { writeRunEvents, writeRunsEvents, writeTrainingEvents, metricsScalars, METRICS_EVENTS_NAME } from './tensorboard.js';

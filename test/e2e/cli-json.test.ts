@@ -92,7 +92,7 @@ test('--json: sketch compare and datasets', () => {
 test('--json: train reports the test accuracy it wrote to result.json', { skip: haveFashion ? false : 'Fashion-MNIST not installed' }, () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-json-train-'));
   const train = json(work, 'train', '--model', 'lenet300', '--dataset', 'fashion-mnist', '--epochs', '1', '--batch-size', '64', '--lr', '0.05',
-    '--limit-train', '640', '--limit-test', '500', '--out', 'tr', '--progress', 'lines', '--json');
+    '--limit-train', '640', '--limit-test', '500', '--out', 'tr', '--progress', 'lines', '--json', '--tensorboard');
   assert.equal(train.status, 0, train.stderr);
   assert.equal(train.value.status, 'finished');
   assert.equal(train.value.steps, 10);
@@ -100,6 +100,8 @@ test('--json: train reports the test accuracy it wrote to result.json', { skip: 
   assert.equal(train.value.test.top1, result.test.top1);
   assert.ok(train.value.test.top1 > 0.3, `10 steps beat chance: ${train.value.test.top1}`);
   assert.equal(train.value.model, path.join(work, 'tr', 'model.safetensors'));
+  const events = fs.readFileSync(path.join(work, 'tr', 'events.out.tfevents.metrics.sketchprune'));
+  assert.ok(events.includes(Buffer.from('test/accuracy')) && events.includes(Buffer.from('brain.Event:2')), '--tensorboard wrote the curves');
   fs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -111,11 +113,14 @@ test('--json: run executes an experiment file and reports each run and the repor
       train: { epochs: 1, batchSize: 32, maxStepsPerEpoch: 2, lr: 0.05 } },
     grid: { pruning: [{ method: 'magnitude' }], density: [0.5, 0.2] },
   }));
-  const run = json(work, 'run', 'tiny.json', '--json', '--threads', '1');
+  const run = json(work, 'run', 'tiny.json', '--json', '--threads', '1', '--tensorboard');
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.value.dryRun, false);
   assert.deepEqual(run.value.runs.map((r: { density: number; status: string; state: string }) => [r.density, r.state, r.status]), [[0.5, 'new', 'finished'], [0.2, 'new', 'finished']]);
-  for (const r of run.value.runs) assert.ok(fs.existsSync(path.join(r.dir, 'result.json')), r.dir);
+  for (const r of run.value.runs) {
+    assert.ok(fs.existsSync(path.join(r.dir, 'result.json')), r.dir);
+    assert.ok(fs.statSync(path.join(r.dir, 'events.out.tfevents.metrics.sketchprune')).size > 100, `${r.dir}: TensorBoard events`);
+  }
   assert.equal(run.value.report.html, path.join(work, 'reports', 'tiny', 'index.html'));
   assert.equal(run.value.report.finished, 2);
   const again = json(work, 'run', 'tiny.json', '--json', '--no-report');
