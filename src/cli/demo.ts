@@ -10,7 +10,7 @@ import {
 import { reportsPath, runsPath } from './paths.js';
 import { experimentProgress } from './progress.js';
 import { UsageError } from './usage.js';
-import { writeRunsEvents } from '../report/index.js';
+import { writeRunsEvents, writeTrainingEvents } from '../report/index.js';
 
 const defaultWorkers = (): number => Math.max(1, Math.min(4, os.availableParallelism()));
 
@@ -63,6 +63,8 @@ export async function run(argv: string[]): Promise<number> {
   const started = Date.now();
   const progress = experimentProgress({
     total: experiment.runs.length, workers, runSeconds: experiment.runSeconds, logFile: path.join(out, 'log.txt'), verbose: values.verbose,
+    // --tensorboard: each run's curves as soon as it finishes (all runs again at the end, skipped ones too)
+    ...(values.tensorboard ? { onDone: (i: number) => { writeTrainingEvents(path.join(out, experiment.runs[i]!.dirName)); } } : {}),
   });
   // Small networks train fastest with one torch thread per process; parallel runs use the other cores.
   const outcomes = await runExperiment(experiment, { out, workers, threadsPerWorker: 1, log: progress.log });

@@ -18,6 +18,8 @@ export interface ExperimentProgressOptions {
   verbose?: boolean;
   write?: (line: string) => void;
   now?: () => number;
+  /** Called when run i (0-based, the experiment's order) has finished, e.g. to write its TensorBoard events. */
+  onDone?: (index: number) => void;
 }
 
 export interface ExperimentProgress {
@@ -94,6 +96,7 @@ export function experimentProgress(options: ExperimentProgressOptions): Experime
       if (finished) {
         running = Math.max(0, running - 1);
         done++;
+        options.onDone?.(Number(match[1]) - 1);
         if (!options.verbose) write(`${status()}  (${name}${accuracy.has(name) ? `: test accuracy ${accuracy.get(name)}` : ''}, ${formatDuration(Number(finished[1]))})`);
         return;
       }

@@ -11,7 +11,7 @@ import { jsonOutput, type JsonOutput } from './json-output.js';
 import { reportJson } from './report.js';
 import { experimentDirName, reportsPath, runsPath } from './paths.js';
 import { experimentProgress } from './progress.js';
-import { writeRunsEvents } from '../report/index.js';
+import { writeRunsEvents, writeTrainingEvents } from '../report/index.js';
 
 const help = `Usage: sketchprune run PRESET|CONFIG [options]
 
@@ -94,6 +94,8 @@ async function runCommand(argv: string[], json: JsonOutput): Promise<number> {
   const started = Date.now();
   const progress = experimentProgress({
     total: experiment.runs.length, workers, runSeconds: experiment.runSeconds, logFile: path.join(out, 'log.txt'), verbose: values.verbose,
+    // --tensorboard: each run's curves as soon as it finishes (all runs again at the end, skipped ones too)
+    ...(values.tensorboard ? { onDone: (i: number) => { writeTrainingEvents(path.join(out, experiment.runs[i]!.dirName)); } } : {}),
   });
   const outcomes = await runExperiment(experiment, {
     out, workers, ...(threads === undefined ? {} : { threadsPerWorker: threads }), log: progress.log,

@@ -164,7 +164,7 @@ function paperNotes(experiment: string, spec: TableSpec): { cellNote: NonNullabl
     about() {
       if (used.size === 0) return undefined;
       const settings = [...used.values()].map((r) => `${r.table}, ${r.model} on ${r.dataset}`);
-      const where = `In the HTML page, under each cell: n (runs averaged here) and the paper's mean ± std over 3 seeds (${[...new Set(settings)].join('; ')}).`;
+      const where = `Under each cell of the HTML table: n (runs averaged here) and the paper's mean ± std over 3 seeds (${[...new Set(settings)].join('; ')}).`;
       return inexact
         ? `${where} * The paper has no numbers for ${[...ours].join(', ')}; the starred ones are its reference setting, a different network and dataset: compare the ranking of methods, not the values.`
         : where;

@@ -22,9 +22,10 @@ test('experimentProgress: status lines from the scheduler, ETA from the measured
   assert.equal(experiment.runSeconds, 30);
   const printed: string[] = [];
   let clock = 0;
+  const finishedRuns: number[] = [];
   const progress = experimentProgress({
     total: 4, workers: 1, runSeconds: experiment.runSeconds, logFile: path.join(out, 'log.txt'),
-    write: (line) => printed.push(line), now: () => clock,
+    write: (line) => printed.push(line), now: () => clock, onDone: (i) => finishedRuns.push(i),
   });
   assert.equal(progress.status(), '[0/4] 0 done; 0 s elapsed, ETA 2 min (measured cost)'); // 4 runs × 30 s
   // Each run "takes" 10 s of the fake clock between its start and its done line.
@@ -34,6 +35,7 @@ test('experimentProgress: status lines from the scheduler, ETA from the measured
   progress.finish();
   assert.deepEqual(outcomes.map((o) => o.status), ['finished', 'finished', 'finished', 'finished']);
   assert.equal(printed.length, 4, printed.join('\n'));
+  assert.deepEqual(finishedRuns, [0, 1, 2, 3], 'onDone gets each run\'s index in the experiment');
   assert.match(printed[0]!, /^\[1\/4\] 1 done; 10 s elapsed, ETA 30 s {2}\(lenet300-synthetic-random-d0\.1-s0, 0 s\)$/); // 10 s per run × 3 left
   assert.match(printed[3]!, /^\[4\/4\] 4 done; 40 s elapsed, ETA 0 s/);
   const log = fs.readFileSync(path.join(out, 'log.txt'), 'utf8').trim().split('\n');
