@@ -4,6 +4,7 @@
 //   <root>/reports/<name>                reports (demo, run, report, sketch)
 // The root is `sketchprune --root DIR <command>` (or `--root DIR` anywhere on the line), else $SKETCHPRUNE_HOME,
 // else the current directory. Explicit --out/--report paths are used as given.
+import fs from 'node:fs';
 import path from 'node:path';
 
 export const HOME_VARIABLE = 'SKETCHPRUNE_HOME';
@@ -53,4 +54,14 @@ export function extractRoot(argv: readonly string[]): { argv: string[]; root?: s
     }
   }
   return { argv: rest, ...(root === undefined ? {} : { root }) };
+}
+
+/**
+ * An input path as the user gave it; a relative one that does not exist here but does below the output root is
+ * taken from there (so `sketchprune --root R report runs/demo` reads R/runs/demo).
+ */
+export function inputPath(given: string): string {
+  if (path.isAbsolute(given) || fs.existsSync(given)) return given;
+  const below = path.join(outputRoot(), given);
+  return fs.existsSync(below) ? below : given;
 }

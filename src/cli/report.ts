@@ -3,17 +3,17 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildReport, type ReportOutput } from '../experiments/index.js';
 import { jsonOutput } from './json-output.js';
-import { reportsPath } from './paths.js';
+import { inputPath, reportsPath } from './paths.js';
 import { writeRunsEvents } from '../report/index.js';
 
 const help = `Usage: sketchprune report RUNS_DIR [--out REPORT_DIR]
 
-Reads every run directory below RUNS_DIR (config.json, result.json, metrics.jsonl, analysis.json) and writes
-the report: the experiment's tables in the paper's layout (mean ± std over seeds) as Markdown and CSV (numeric
-"<column> mean", "<column> std", "<column> n"), runs.csv (one row per run: config, seed, density, final and
-best test accuracy, epochs, wall time, status), its plots (accuracy vs density per method, weight and score
-histograms, mask norms) as PNG and SVG, report.md, and index.html linking everything. Unfinished runs are
-listed, not tabulated.
+Reads every run directory below RUNS_DIR (config.json, result.json, metrics.jsonl, analysis.json; a relative
+RUNS_DIR not found here is looked up below the output root) and writes the report: the experiment's tables in
+the paper's layout (mean ± std over seeds) as Markdown and CSV (numeric "<column> mean", "<column> std",
+"<column> n"), runs.csv (one row per run: config, seed, density, final and best test accuracy, epochs, wall
+time, status), its plots (accuracy vs density per method, weight and score histograms, mask norms) as PNG and
+SVG, report.md, and index.html linking everything. Unfinished runs are listed, not tabulated.
 
 Options:
   --out DIR      report directory (default reports/<name of RUNS_DIR> below the output root)
@@ -31,7 +31,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`sketchprune report: expected one RUNS_DIR argument, got ${positionals.length} (see --help)`);
     return 2;
   }
-  const runsDir = positionals[0]!;
+  const runsDir = inputPath(positionals[0]!);
   const out = values.out ?? reportsPath(path.basename(path.resolve(runsDir)));
   const json = jsonOutput(values.json);
   try {

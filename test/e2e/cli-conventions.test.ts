@@ -71,6 +71,11 @@ test('one output root: --root or SKETCHPRUNE_HOME, same runs/ and reports/ layou
   fs.writeFileSync(path.join(runs, 'result.json'), JSON.stringify({ testAccuracy: 0.9 }));
   const report = sp(['report', path.join(work, 'elsewhere', 'mine'), '--json'], { cwd: work, env: { SKETCHPRUNE_HOME: home } });
   assert.equal(JSON.parse(report.stdout).html, path.join(home, 'reports', 'mine', 'index.html'));
+  // a relative RUNS_DIR that is not in the current directory is found below the root
+  fs.cpSync(path.join(work, 'elsewhere', 'mine'), path.join(home, 'runs', 'theirs'), { recursive: true });
+  const below = sp(['--root', home, 'report', 'runs/theirs', '--json'], { cwd: work });
+  assert.equal(below.status, 0, below.stderr);
+  assert.equal(JSON.parse(below.stdout).runsDir, path.join(home, 'runs', 'theirs'));
   // without a root: the current directory
   const here = sp(['run', 'table4', '--dry-run', '--json'], { cwd: work });
   assert.equal(JSON.parse(here.stdout).out, path.join(work, 'runs', 'table4'));
