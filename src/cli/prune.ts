@@ -11,6 +11,8 @@ import {
   type Figure1Data, type PruneOptions, type PruneProgress, type ScheduleName, type Scope,
 } from '../pruning/index.js';
 import { histogramOverlay } from '../report/index.js';
+import { jsonOutput, type JsonOutput } from './json-output.js';
+import { runsPath } from './paths.js';
 
 const help = `Usage: sketchprune prune --model NAME --method METHOD --density D [options]
        sketchprune prune --torchscript FILE --input-shape C,H,W --method METHOD --density D [options]
@@ -64,6 +66,8 @@ Output:
   --device DEVICE         cpu, cuda or cuda:N: where the model, scores and masks live (default cpu; cuda needs
                           the addon built against a CUDA libtorch, see README "CUDA")
   --threads N             torch CPU threads (default: all cores)
+  --json                  print the mask files, the pruning record (per-layer density, timing) and the figure
+                          files as JSON on stdout (messages go to stderr)
   -h, --help              this text
 
 Example (SynFlow, 100 iterations, randomized mask, VGG-19 on CIFAR-10 at 5 %):
@@ -72,18 +76,21 @@ Example (SynFlow, 100 iterations, randomized mask, VGG-19 on CIFAR-10 at 5 %):
 class UsageError extends Error {}
 
 export async function run(argv: string[]): Promise<number> {
+  const json = jsonOutput(argv.includes('--json'));
   try {
-    return await pruneCommand(argv);
+    return await pruneCommand(argv, json);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`sketchprune prune: ${(error as Error).message} (see sketchprune prune --help)`);
       return 2;
     }
     throw error;
+  } finally {
+    json.close();
   }
 }
 
-async function pruneCommand(argv: string[]): Promise<number> {
+async function pruneCommand(argv: string[], json: JsonOutput): Promise<number> {
   const parsed = parse(argv);
   if (parsed === 'help') { console.log(help); return 0; }
   const { values, options, out } = parsed;
@@ -126,11 +133,12 @@ async function pruneCommand(argv: string[]): Promise<number> {
     (result.record.sketchBudget !== undefined ? `; Algorithm 1 drew s = ${result.record.sketchBudget}` : ''));
   console.log(`masks: ${files.join(' and ')}`);
   if (values['save-init']) {
-    const initFile = `${out.endsWith('.safetensors') ? out.slice(0, -'.safetensors'.length) : out}.init.pt`;
-    savePt(initFile, model.stateDict());
-    console.log(`initial weights: ${initFile}`);
+    savePt(initFile(out), model.stateDict());
+    console.log(`initial weights: ${initFile(out)}`);
   }
-  if (values.figures !== undefined) await writeFigures(modelName, model, result, options, values.figures, values.compare ?? []);
+  const figures = values.figures === undefined ? null : await writeFigures(modelName, model, result, options, values.figures, values.compare ?? []);
+  json.emit({ model: modelName, masks: files.map((file) => path.resolve(file)), record: result.record, figures,
+    ...(values['save-init'] ? { init: path.resolve(initFile(out)) } : {}) });
   result.masks.dispose();
   for (const score of result.scores?.values() ?? []) score.dispose();
   return 0;
@@ -149,7 +157,7 @@ function parse(argv: string[]) {
       'prune-batchnorm': { type: 'boolean', default: false }, 'train-mode': { type: 'boolean', default: false },
       width: { type: 'string' }, seed: { type: 'string', default: '0' }, out: { type: 'string' }, pt: { type: 'boolean', default: false },
       figures: { type: 'string' }, compare: { type: 'string', multiple: true }, 'data-dir': { type: 'string' },
-      threads: { type: 'string' }, device: { type: 'string', default: 'cpu' }, help: { type: 'boolean', short: 'h', default: false },
+      threads: { type: 'string' }, device: { type: 'string', default: 'cpu' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return 'help' as const;
@@ -175,6 +183,16 @@ function parse(argv: string[]) {
   if (values.input !== undefined) choice('--input', values.input, ['real', 'normal', 'sparse', 'chi', 'ones']);
   const seed = integer('--seed', values.seed!, 0);
   deviceFlag(values.device!);
+  // Refused here, before a model is built or data loaded.
+  if (values.density !== undefined && !(number('--density', values.density) > 0 && number('--density', values.density) <= 1)) {
+    throw new UsageError(`--density is the kept fraction, in (0, 1], got '${values.density}' (10% is --density 0.1)`);
+  }
+  if (values.compression !== undefined && !(number('--compression', values.compression) >= 0)) {
+    throw new UsageError(`--compression must be ≥ 0 (density 10^-X), got '${values.compression}'`);
+  }
+  if (values.sparsity !== undefined && !(number('--sparsity', values.sparsity) >= 0 && number('--sparsity', values.sparsity) < 1)) {
+    throw new UsageError(`--sparsity is the pruned fraction, in [0, 1), got '${values.sparsity}'`);
+  }
   const options: PruneOptions = {
     method: values.method!,
     ...(values.density !== undefined ? { density: number('--density', values.density) } : {}),
@@ -197,7 +215,7 @@ function parse(argv: string[]) {
   }
   const densityText = String(values.density ?? (values.compression !== undefined ? `c${values.compression}` : `s${values.sparsity}`));
   const modelName = values.model ?? path.basename(values.torchscript!).replace(/\.[^.]*$/, '');
-  const out = values.out ?? path.join('runs', 'masks',
+  const out = values.out ?? runsPath('masks',
     `${modelName}-${values.method}-${values.selection}-d${densityText}-s${seed}.safetensors`);
   return { values, options, out };
 }
@@ -242,7 +260,7 @@ function progressPrinter(): (progress: PruneProgress) => void {
 }
 
 async function writeFigures(modelName: string, model: Module, result: Awaited<ReturnType<typeof prune>>,
-  options: PruneOptions, dir: string, compareArgs: string[]): Promise<void> {
+  options: PruneOptions, dir: string, compareArgs: string[]): Promise<Record<string, string>> {
   const compare: Record<string, MaskSet> = {};
   for (const item of compareArgs) {
     const at = item.indexOf('=');
@@ -267,12 +285,21 @@ async function writeFigures(modelName: string, model: Module, result: Awaited<Re
     dir, name: 'figure1a', title: `Initial values of kept weights (${(100 * result.record.density).toPrecision(3)} % density)`,
     xTitle: 'weight value at initialization', bins: 60, normalize: 'probability',
   });
+  // Counts on a symlog axis: the kept weights (a few percent of the sample) stay visible beside all of them.
   const b = await histogramOverlay(series(data.scores.series), {
     dir, name: 'figure1b', title: `${result.record.method} scores of ${data.scores.subset} random weights`,
-    xTitle: `${result.record.method} score`, bins: 40, normalize: 'count', log: data.scores.histogram.log,
+    xTitle: `${result.record.method} score${data.scores.histogram.log ? ' (log scale)' : ''}`, yTitle: 'count (symlog scale)',
+    bins: 40, normalize: 'count', log: data.scores.histogram.log, yScale: 'log',
   });
   console.log(`figure 1 data: ${path.join(dir, 'figure1a.json')}, ${path.join(dir, 'figure1b.json')}`);
   console.log(`figure 1 plots: ${a.svg}, ${a.png}, ${b.svg}, ${b.png}`);
+  const files = { figure1aJson: path.join(dir, 'figure1a.json'), figure1bJson: path.join(dir, 'figure1b.json'), figure1aSvg: a.svg, figure1aPng: a.png, figure1bSvg: b.svg, figure1bPng: b.png };
+  return Object.fromEntries(Object.entries(files).map(([key, file]) => [key, path.resolve(file)]));
+}
+
+/** Where --save-init writes the initial weights: beside the masks. */
+function initFile(out: string): string {
+  return `${out.endsWith('.safetensors') ? out.slice(0, -'.safetensors'.length) : out}.init.pt`;
 }
 
 function deviceFlag(text: string) {

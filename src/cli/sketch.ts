@@ -2,6 +2,9 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runSketchCompare, runSketchVerify, summaryLegend } from '../experiments/sketch-report.js';
+import { jsonOutput } from './json-output.js';
+import { UsageError, isUsageError } from './usage.js';
+import { reportsPath } from './paths.js';
 
 const help = `Usage: sketchprune sketch <verify|compare> [options]
 
@@ -20,6 +23,7 @@ Options (both):
   --out DIR         output directory (default reports/sketch-verify or reports/sketch-compare; "-quick" added with --quick)
   --seed N          random seed (default 0)
   --quick           a smaller, faster suite
+  --json            print the summary and the written files as JSON on stdout (messages go to stderr)
   -h, --help        this text
 Options (verify):
   --z Z             interval half-width in standard errors (default 3)
@@ -49,7 +53,7 @@ export async function run(argv: string[]): Promise<number> {
         out: { type: 'string' }, seed: { type: 'string' }, quick: { type: 'boolean', default: false },
         z: { type: 'string' }, d: { type: 'string' }, n: { type: 'string' }, reps: { type: 'string' },
         budgets: { type: 'string' }, drifts: { type: 'string' }, 'drift-kind': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
+        json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
       },
     }));
   } catch (error) {
@@ -57,18 +61,19 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   if (values.help) { console.log(help); return 0; }
+  const json = jsonOutput(values.json === true);
   try {
     const seed = integer(values.seed, '--seed', 0, 0);
     const quick = values.quick === true;
-    const out = (values.out as string | undefined) ?? path.join('reports', `sketch-${subcommand}${quick ? '-quick' : ''}`);
+    const out = (values.out as string | undefined) ?? reportsPath(`sketch-${subcommand}${quick ? '-quick' : ''}`);
     const started = Date.now();
     const progress = (message: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${message}`);
     if (subcommand === 'verify') {
       for (const key of ['d', 'n', 'reps', 'budgets', 'drifts', 'drift-kind']) {
-        if (values[key] !== undefined) throw new RangeError(`--${key} applies to 'compare', not 'verify'`);
+        if (values[key] !== undefined) throw new UsageError(`--${key} applies to 'compare', not 'verify'`);
       }
       const z = values.z === undefined ? 3 : Number(values.z);
-      if (!(z > 0) || !Number.isFinite(z)) throw new RangeError(`--z must be a positive number, got '${values.z}'`);
+      if (!(z > 0) || !Number.isFinite(z)) throw new UsageError(`--z must be a positive number, got '${values.z}'`);
       console.log(`Checking the statements of Sections 4–6${quick ? ' (quick suite)' : ''}, seed ${seed} …`);
       const { report, files } = await runSketchVerify({ out, seed, quick, z, onProgress: progress });
       console.log('');
@@ -89,12 +94,13 @@ export async function run(argv: string[]): Promise<number> {
       for (const line of summaryLegend(report)) console.log(`  ${line}`);
       console.log(`\n${report.checks.length} checks in ${report.durationSeconds.toFixed(1)} s`);
       printFiles(files);
+      json.emit({ subcommand, seed, quick, checks: report.checks.length, seconds: report.durationSeconds, summary: report.summary, files: filesJson(files) });
       return 0;
     }
-    if (values.z !== undefined) throw new RangeError("--z applies to 'verify', not 'compare'");
+    if (values.z !== undefined) throw new UsageError("--z applies to 'verify', not 'compare'");
     const kind = values['drift-kind'] as string | undefined;
     if (kind !== undefined && !['dense', 'smallest', 'largest'].includes(kind)) {
-      throw new RangeError(`--drift-kind must be dense, smallest or largest, got '${kind}'`);
+      throw new UsageError(`--drift-kind must be dense, smallest or largest, got '${kind}'`);
     }
     console.log(`Comparing masks on the linear problem${quick ? ' (quick)' : ''}, seed ${seed} …`);
     const { report, files } = await runSketchCompare({
@@ -108,24 +114,32 @@ export async function run(argv: string[]): Promise<number> {
     });
     console.log(`\ndone in ${report.durationSeconds.toFixed(1)} s`);
     printFiles(files);
+    json.emit({ subcommand, seed, quick, seconds: report.durationSeconds, files: filesJson(files) });
     return 0;
   } catch (error) {
+    if (!isUsageError(error)) throw error; // a runtime failure: main prints it and exits 1
     console.error(`sketchprune sketch ${subcommand}: ${(error as Error).message}`);
     return 2;
+  } finally {
+    json.close();
   }
+}
+
+function filesJson(files: { json: string; markdown: string; plots: string[] }): Record<string, unknown> {
+  return { json: path.resolve(files.json), markdown: path.resolve(files.markdown), plots: files.plots.map((file) => path.resolve(file)) };
 }
 
 function integer(text: unknown, flag: string, fallback: number | undefined, minimum: number): number {
   if (text === undefined && fallback !== undefined) return fallback;
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < minimum) throw new RangeError(`${flag} must be an integer ≥ ${minimum}, got '${text}'`);
+  if (!Number.isSafeInteger(value) || value < minimum) throw new UsageError(`${flag} must be an integer ≥ ${minimum}, got '${text}'`);
   return value;
 }
 
 function list(text: unknown, flag: string): number[] {
   const values = String(text).split(',').map((item) => Number(item.trim()));
   if (values.length === 0 || values.some((value) => !Number.isFinite(value))) {
-    throw new RangeError(`${flag} must be a comma-separated list of numbers, got '${text}'`);
+    throw new UsageError(`${flag} must be a comma-separated list of numbers, got '${text}'`);
   }
   return values;
 }

@@ -5,6 +5,9 @@ import { parseDevice, setNumThreads } from '../torch/index.js';
 import { runTraining, type TrainingSpec } from '../train/index.js';
 import type { ScheduleKind, Stepping } from '../optim/index.js';
 import type { ProgressMode } from '../train/index.js';
+import { jsonOutput, type JsonOutput } from './json-output.js';
+import { runsPath } from './paths.js';
+import { writeTrainingEvents } from '../report/index.js';
 
 const help = `Usage: sketchprune train --model NAME --dataset NAME [options]
 
@@ -52,6 +55,10 @@ Data and run:
   --log-every N           also write a metrics line every N steps
   --threads N             torch CPU threads (default: all cores)
   --progress MODE         auto (bar on a terminal, plain lines otherwise; default), bar, lines or none
+  --tensorboard           also write TensorBoard event files (loss, accuracy, learning rate per epoch; per step
+                          with --log-every) into the output directory, refreshed while training
+  --json                  print the outcome (status, epochs, steps, test top-1/top-5/loss, files) as JSON on
+                          stdout (progress and messages go to stderr)
   -h, --help              this text
 
 Example (the paper's CIFAR recipe):
@@ -61,6 +68,15 @@ Example (the paper's CIFAR recipe):
 class UsageError extends Error {}
 
 export async function run(argv: string[]): Promise<number> {
+  const json = jsonOutput(argv.includes('--json'));
+  try {
+    return await trainCommand(argv, json);
+  } finally {
+    json.close();
+  }
+}
+
+async function trainCommand(argv: string[], json: JsonOutput): Promise<number> {
   let spec: TrainingSpec;
   let threads: number | undefined;
   let progress: ProgressMode;
@@ -85,16 +101,36 @@ export async function run(argv: string[]): Promise<number> {
   };
   process.once('SIGINT', onInterrupt);
   try {
-    const outcome = await runTraining(spec, { progress, signal: controller.signal });
+    // --tensorboard: metrics.jsonl as event files in the output directory, refreshed at every epoch start and
+    // every 200 steps while training, and at the end.
+    let lastEpoch = -1;
+    const tensorboard = argv.includes('--tensorboard') && (process.env.RANK ?? '0') === '0'; // rank 0 alone writes
+    const outcome = await runTraining(spec, {
+      progress, signal: controller.signal,
+      ...(tensorboard ? {
+        onStep: (info: { epoch: number; globalStep: number }) => {
+          if (info.epoch !== lastEpoch || info.globalStep % 200 === 0) { lastEpoch = info.epoch; writeTrainingEvents(spec.out); }
+        },
+      } : {}),
+    });
     if (outcome.rank !== 0) return outcome.stopped === 'finished' ? 0 : 130; // rank 0 reports for a data-parallel run
+    const events = tensorboard ? writeTrainingEvents(outcome.out) : undefined;
+    if (events !== undefined) console.log(`tensorboard: tensorboard --logdir ${path.dirname(path.resolve(events))}`);
+    const about = { out: path.resolve(outcome.out), metrics: path.resolve(outcome.out, 'metrics.jsonl'), epochs: outcome.epochsCompleted, steps: outcome.globalStep };
     if (outcome.stopped !== 'finished') {
       console.log(`stopped at step ${outcome.globalStep}; continue with the same command plus --resume`);
+      json.emit({ status: 'stopped', ...about, model: null, test: null });
       return 130;
     }
     const test = outcome.test;
     console.log(`finished ${outcome.epochsCompleted} epochs (${outcome.globalStep} steps)` +
       (test ? `: test top-1 ${(100 * test.top1).toFixed(2)}%, top-5 ${(100 * test.top5).toFixed(2)}%, loss ${test.loss.toFixed(4)}` : '') +
       `\nmodel: ${outcome.modelFile}\nmetrics: ${path.join(outcome.out, 'metrics.jsonl')}`);
+    json.emit({
+      status: 'finished', ...about, model: outcome.modelFile === null ? null : path.resolve(outcome.modelFile),
+      density: outcome.density, test: test ? { top1: test.top1, top5: test.top5, loss: test.loss } : null,
+      train: outcome.train ?? null,
+    });
     return 0;
   } finally {
     process.removeListener('SIGINT', onInterrupt);
@@ -114,7 +150,9 @@ function parse(argv: string[]): 'help' | { spec: TrainingSpec; threads?: number;
       device: { type: 'string', default: 'cpu' }, 'limit-train': { type: 'string', default: '0' }, 'limit-test': { type: 'string', default: '0' },
       augment: { type: 'string', default: 'auto' }, 'test-batch-size': { type: 'string', default: '1000' },
       'checkpoint-every': { type: 'string', default: '0' }, 'log-every': { type: 'string', default: '0' },
-      threads: { type: 'string' }, progress: { type: 'string', default: 'auto' }, help: { type: 'boolean', short: 'h', default: false },
+      threads: { type: 'string' }, progress: { type: 'string', default: 'auto' }, json: { type: 'boolean', default: false },
+      tensorboard: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return 'help';
@@ -149,7 +187,7 @@ function parse(argv: string[]): 'help' | { spec: TrainingSpec; threads?: number;
     warmupEpochs: number('--warmup-epochs', values['warmup-epochs']!, 0),
     stepping: choice('--stepping', values.stepping!, ['iteration', 'epoch']) as Stepping,
     mask: values.mask ?? null,
-    out: values.out ?? path.join('runs', 'train', `${model}-${dataset}-s${seed}`),
+    out: values.out ?? runsPath('train', `${model}-${dataset}-s${seed}`),
     seed,
     resume: values.resume!,
     dataDir: values['data-dir'] ?? null,

@@ -43,8 +43,13 @@ export interface Experiment {
   title: string;
   description: string;
   scale: Scale;
-  /** What the chosen scale is expected to cost, as the preset states it. */
+  /** What the chosen scale is expected to cost, as the preset states it (with runSeconds, when measured). */
   estimate: string;
+  /**
+   * Measured wall seconds of one run with one torch thread on an idle core (the preset's `runSeconds`; 0 when
+   * not measured). Every time estimate (help, start line, ETA before the first run ends) comes from it.
+   */
+  runSeconds: number;
   runs: PlannedRun[];
   report: ReportSpec;
 }
@@ -95,6 +100,7 @@ const layerFields = {
   base: { kind: 'record', default: {} },
   grid: { kind: 'any', default: {} },
   estimate: { kind: 'string', default: '' },
+  runSeconds: { kind: 'number', min: 0, default: 0 },
 } as const;
 const experimentSchema: ObjectField = {
   kind: 'object',
@@ -105,7 +111,8 @@ const experimentSchema: ObjectField = {
     ...layerFields,
     scales: {
       kind: 'object',
-      fields: Object.fromEntries(scales.map((s) => [s, { kind: 'object', optional: true, fields: { ...layerFields } } as const])),
+      // runSeconds has no default in a scale: absent means "as measured at the top level" only for cpu.
+      fields: Object.fromEntries(scales.map((s) => [s, { kind: 'object', optional: true, fields: { ...layerFields, runSeconds: { kind: 'number', min: 0, optional: true } } } as const])),
     },
     report: reportSchema,
   },
@@ -166,6 +173,9 @@ export function buildExperiment(raw: unknown, source: string, scale: Scale = 'cp
   if (problems.length > 0) throw new ConfigError(source, problems);
 
   const base = deepMerge(file.base, scaleLayer?.base) as Record<string, unknown>;
+  // The top-level runSeconds is the cpu scale's; another scale without its own measurement has none (the cpu
+  // cost says nothing about the full scale).
+  const runSeconds = (scaleLayer?.runSeconds as number | undefined) ?? (scale === 'cpu' ? (file.runSeconds as number) : 0);
   const grids = gridList(file.grid, scaleLayer?.grid);
   const runs: PlannedRun[] = [];
   const seen = new Set<string>();
@@ -187,7 +197,8 @@ export function buildExperiment(raw: unknown, source: string, scale: Scale = 'cp
     title: file.title as string,
     description: file.description as string,
     scale,
-    estimate: (scaleLayer?.estimate as string | undefined) || (file.estimate as string),
+    estimate: describeCost((scaleLayer?.estimate as string | undefined) || (file.estimate as string), runs.length, runSeconds),
+    runSeconds,
     runs,
     report: file.report as ReportSpec,
   };
@@ -236,3 +247,24 @@ function slug(text: string): string {
 }
 
 export { isPlainObject };
+
+/** The preset's description of the work, plus the measured cost: "…; measured 23 s per run, 14 min of runs in all". */
+function describeCost(text: string, runs: number, runSeconds: number): string {
+  if (!(runSeconds > 0)) return text;
+  return `${text}${text ? '; ' : ''}measured ${formatDuration(runSeconds)} per run (one thread, idle core), ${formatDuration(runs * runSeconds)} of runs in all`;
+}
+
+/** Expected wall time of the runs still to do, from the measured cost: runs share `workers` lanes (at most the cores). */
+export function expectedSeconds(experiment: Pick<Experiment, 'runSeconds'>, runs: number, workers: number, cores: number): number | undefined {
+  if (!(experiment.runSeconds > 0)) return undefined;
+  const lanes = Math.max(1, Math.min(workers, cores, runs));
+  return (runs * experiment.runSeconds) / lanes;
+}
+
+/** "45 s", "7 min", "1.5 h", "3.2 days" */
+export function formatDuration(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 36 * 3600) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86400).toFixed(1)} days`;
+}

@@ -4,10 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   aggregate, formatPercent, histogramOverlay, lineChart, pivotTable, readRuns, runRows, seriesFromAggregates, toCsv,
-  toMarkdown, writeHtmlPage, type Block, type LineSeries, type PlotFiles, type RunRecord, type RunRow, type Section,
+  markWithinOneStd, toMarkdown, tidyRunsCsv, writeHtmlPage, type Block, type PivotOptions, type LineSeries, type PlotFiles, type RunRecord, type RunRow, type Section,
   type Table,
 } from '../report/index.js';
 import { readAnalysis } from './analysis-file.js';
+import { paperResultFor, type PaperResult } from './paper-results.js';
 import { readExperimentIndexes, type ExperimentIndex } from './store.js';
 import type { PlotSpec, TableSpec } from './experiment.js';
 import { writeFileAtomic } from '../foundations/atomic.js';
@@ -18,6 +19,8 @@ export interface ReportOutput {
   markdown: string;
   tables: { title: string; markdown: string; csv: string; table: Table }[];
   plots: PlotFiles[];
+  /** runs.csv: the tidy table, one row per run (for scripts). */
+  runsCsv: string;
   finished: number;
   unfinished: number;
   /** Run counts over all experiments of the directory; pending includes runs no process has started yet. */
@@ -51,7 +54,7 @@ export async function buildReport(runsDir: string, reportDir: string, log: (line
   }
 
   const output: ReportOutput = {
-    dir: reportDir, html: '', markdown: path.join(reportDir, 'report.md'), tables: [], plots: [],
+    dir: reportDir, html: '', markdown: path.join(reportDir, 'report.md'), tables: [], plots: [], runsCsv: path.join(reportDir, 'runs.csv'),
     finished: runs.filter((r) => r.status === 'finished').length, unfinished: runs.filter((r) => r.status !== 'finished').length,
     status: { total: 0, done: 0, diverged: 0, failed: 0, running: 0, pending: 0 },
   };
@@ -72,15 +75,19 @@ export async function buildReport(runsDir: string, reportDir: string, log: (line
     tables.forEach((spec, i) => {
       const selected = filterRows(rows, spec.filter);
       if (selected.length === 0) return;
-      const table = buildTable(selected, spec);
+      const paper = paperNotes(index.name, spec);
+      let table = buildTable(selected, spec, true, paper.cellNote);
+      if (spec.highlight !== 'none') table = markWithinOneStd(table, spec.highlight);
+      const about = paper.about();
+      if (about !== undefined) table = { ...table, notes: [...(table.notes ?? []), about] };
       const base = `${index.name}-table${i + 1}`;
       const md = path.join(reportDir, `${base}.md`);
       const csv = path.join(reportDir, `${base}.csv`);
       writeFileAtomic(md, toMarkdown(table));
-      writeFileAtomic(csv, toCsv(table));
+      writeFileAtomic(csv, toCsv(buildTable(selected, spec, false))); // every row keyed in full, for scripts
       output.tables.push({ title: spec.title, markdown: md, csv, table });
-      blocks.push({ kind: 'table', table });
-      markdown.push(toMarkdown(table));
+      blocks.push({ kind: 'table', table }, { kind: 'links', label: 'This table as', links: [{ text: 'CSV (numeric mean, std, n)', file: csv }, { text: 'Markdown', file: md }] });
+      markdown.push(toMarkdown(table), `This table as [CSV](${path.basename(csv)}) (numeric mean, std, n) and [Markdown](${path.basename(md)}).\n`);
     });
     const plots = index.report.plots.length > 0 ? index.report.plots : defaultPlots(rows);
     // Series in the order the tables list the methods (the paper's column order), else as found.
@@ -103,6 +110,10 @@ export async function buildReport(runsDir: string, reportDir: string, log: (line
     sections.push({ heading, blocks });
     log(`report: ${heading}: ${statusLine(status.counts)}`);
   }
+  writeFileAtomic(output.runsCsv, tidyRunsCsv(runs, runsDir));
+  const about = 'Every run, one row each (config, seed, density, final and best test accuracy as fractions, epochs, wall time, status), for scripts';
+  sections.push({ heading: 'All runs', blocks: [{ kind: 'links', label: about, links: [{ text: 'runs.csv', file: output.runsCsv }] }] });
+  markdown.push(`## All runs\n\n${about}: [runs.csv](runs.csv)\n`);
   output.html = writeHtmlPage(reportDir, {
     title: 'sketchprune report',
     subtitle: `Runs in ${path.resolve(runsDir)}; made ${new Date().toISOString()}`,
@@ -156,7 +167,11 @@ function filterRows(rows: RunRow[], filter: Record<string, unknown>): RunRow[] {
   return rows.filter((row) => Object.entries(filter).every(([k, v]) => at(row, k) === v));
 }
 
-export function buildTable(rows: RunRow[], spec: TableSpec): Table {
+/**
+ * The paper-layout table; `collapse` blanks a key that repeats the row above (for people, not for CSV);
+ * `cellNote` adds a second line to a cell in HTML.
+ */
+export function buildTable(rows: RunRow[], spec: TableSpec, collapse = true, cellNote?: PivotOptions['cellNote']): Table {
   return pivotTable(rows, {
     rows: spec.rows,
     columns: spec.columns,
@@ -168,9 +183,42 @@ export function buildTable(rows: RunRow[], spec: TableSpec): Table {
     exclude: { test: (row) => (row as RunRow).diverged === true, label: 'diverged' },
     cell: { digits: spec.digits, scale: spec.scale },
     ...(spec.highlight === 'none' ? {} : { highlight: { best: 'max', within: spec.highlight } }),
-    collapseRepeated: true,
+    collapseRepeated: collapse,
+    ...(cellNote === undefined ? {} : { cellNote }),
     ...(spec.title ? { caption: spec.title } : {}),
   });
+}
+
+/**
+ * The HTML line under each cell: n (seeds), and for a test-accuracy table in percent the paper's number for the
+ * same method and density (same dataset and network when the paper has them, else the preset's reference
+ * setting, which `about` names).
+ */
+function paperNotes(experiment: string, spec: TableSpec): { cellNote: NonNullable<PivotOptions['cellNote']>; about(): string | undefined } {
+  const comparable = spec.value === 'testAccuracy' && spec.scale === 100;
+  const used = new Map<string, PaperResult>();
+  let ours = new Set<string>();
+  let inexact = false;
+  const format = (r: PaperResult): string => (r.std === null ? r.mean.toFixed(2) : `${r.mean.toFixed(2)} ± ${r.std.toFixed(2)}`);
+  return {
+    cellNote(key, summary) {
+      const n = `n = ${summary.n}`;
+      const match = comparable ? paperResultFor(experiment, key) : undefined;
+      if (!match) return n;
+      const { result } = match;
+      used.set(`${result.table}|${result.dataset}|${result.model}`, result);
+      if (!match.exact) { inexact = true; ours = new Set([...ours, `${key.model} on ${key.dataset}`]); }
+      return `${n} · paper ${format(result)}${match.exact ? '' : '*'}`;
+    },
+    about() {
+      if (used.size === 0) return undefined;
+      const settings = [...used.values()].map((r) => `${r.table}, ${r.model} on ${r.dataset}`);
+      const where = `Under each cell of the HTML table: n (runs averaged here) and the paper's mean ± std over 3 seeds (${[...new Set(settings)].join('; ')}).`;
+      return inexact
+        ? `${where} * The paper has no numbers for ${[...ours].join(', ')}; the starred ones are its reference setting, a different network and dataset: compare the ranking of methods, not the values.`
+        : where;
+    },
+  };
 }
 
 function header(field: string): string {
@@ -244,7 +292,8 @@ async function scoreHistogram(spec: PlotSpec, rows: RunRow[], dir: string, name:
   if (series.length === 0) return [];
   const title = spec.title || `Scores of sampled weights and the kept ones (${describeRows(rows)})`;
   // Scores span many orders of magnitude (SynFlow's are products along paths): bin them in log space.
-  const files = await histogramOverlay(series, { dir, name, title, xTitle: 'score (log scale)', yTitle: 'count', normalize: 'count', bins: 50, log: true, xScale: 'log' });
+  // Counts on a symlog axis, so the kept weights (a small part of the sample) stay visible beside all of them.
+  const files = await histogramOverlay(series, { dir, name, title, xTitle: 'score (log scale)', yTitle: 'count (symlog scale)', normalize: 'count', bins: 50, log: true, xScale: 'log', yScale: 'log' });
   return [{ files, caption: title }];
 }
 

@@ -213,6 +213,7 @@ export function verifyMarkdown(report: VerifyReport, plots: string[]): string {
       if (block.kind === 'text') lines.push(block.text, '');
       else if (block.kind === 'table') lines.push(toMarkdown(block.table));
       else if (block.kind === 'code') lines.push('```', block.text, '```', '');
+      else if (block.kind === 'links') lines.push(block.links.map((link) => `[${link.text}](${link.file})`).join(' · '), '');
       else {
         const png = block.png ?? block.svg!;
         lines.push(`![${path.basename(png)}](${png}) ([SVG](${block.svg ?? png}))`, '');

@@ -8,7 +8,8 @@ import { topKMasks } from './selection/ranking.js';
 import { collectPrunable } from './working-weights.js';
 import { prune, type PruneOptions, type PruneResult } from './prune.js';
 
-export interface HistogramSeriesData { name: string; count: number; counts: number[]; probabilities: number[]; mean: number; meanAbs: number }
+/** `nonPositive`: values ≤ 0, which log bins cannot place (counted in `count`, not in `counts`). */
+export interface HistogramSeriesData { name: string; count: number; counts: number[]; probabilities: number[]; mean: number; meanAbs: number; nonPositive: number }
 export interface HistogramData { edges: number[]; log: boolean; series: HistogramSeriesData[] }
 
 /** A uniformly random mask keeping exactly round(density · N) of the prunable weights (global scope). */
@@ -97,20 +98,42 @@ export function histogramData(series: Record<string, ArrayLike<number>>, options
       const counts = new Array<number>(bins).fill(0);
       let sum = 0;
       let sumAbs = 0;
+      let nonPositive = 0;
       for (let i = 0; i < values.length; i++) {
         const value = values[i];
         sum += value;
         sumAbs += Math.abs(value);
+        if (value <= 0) nonPositive++;
         if (!Number.isFinite(value) || (log && value <= 0)) continue;
         counts[Math.min(bins - 1, Math.max(0, Math.floor((transform(value) - low) / width)))]++;
       }
       const count = values.length;
       return {
         name, count, counts, probabilities: counts.map((c) => (count === 0 ? 0 : c / count)),
-        mean: count === 0 ? 0 : sum / count, meanAbs: count === 0 ? 0 : sumAbs / count,
+        mean: count === 0 ? 0 : sum / count, meanAbs: count === 0 ? 0 : sumAbs / count, nonPositive,
       };
     }),
   };
+}
+
+/**
+ * Whether scores need log bins: all are positive, or the positive ones span two decades or more. Zeros do not
+ * prevent it: SNIP
+ * with sparse input scores many weights exactly 0 (their inputs never fire) and the rest over many decades; on
+ * linear bins every kept weight then sits in the first bin beside hundreds of others, invisible. On log bins the
+ * zeros are counted (`nonPositive`) and named in the legend instead.
+ */
+export function wantsLogBins(series: Record<string, ArrayLike<number>>): boolean {
+  let low = Infinity;
+  let high = 0;
+  let allPositive = true;
+  for (const values of Object.values(series)) {
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      if (value > 0 && Number.isFinite(value)) { low = Math.min(low, value); high = Math.max(high, value); } else allPositive = false;
+    }
+  }
+  return high > 0 && (allPositive || high / low >= 100);
 }
 
 export interface Figure1Data {
@@ -149,10 +172,9 @@ export async function figure1Data(model: Module, figure: Figure1Options): Promis
     for (const [name, mask] of Object.entries({ ...masks, ...figure.compare })) weightSeries[name] = keptValues(weights, mask);
     const subset = figure.subset ?? 1000;
     const scoreSeries = scoreSubsetSeries(result.scores, masks, subset, result.record.seed, `${method} scores`);
-    const positive = Object.values(scoreSeries).every((values) => values.every((value) => value > 0));
     return {
       weights: { series: weightSeries, histogram: histogramData(weightSeries, { bins: figure.bins ?? 60 }) },
-      scores: { series: scoreSeries, histogram: histogramData(scoreSeries, { bins: figure.bins ?? 60, log: positive }), subset },
+      scores: { series: scoreSeries, histogram: histogramData(scoreSeries, { bins: figure.bins ?? 60, log: wantsLogBins(scoreSeries) }), subset },
     };
   } finally {
     twin.masks.dispose();

@@ -16,7 +16,7 @@ export {
   type PruneRecord, type LayerRecord,
 } from './record.js';
 export {
-  uniformMask, keptValues, weightValues, scoreSubsetSeries, histogramData, figure1Data,
+  uniformMask, keptValues, weightValues, scoreSubsetSeries, histogramData, wantsLogBins, figure1Data,
   type Figure1Data, type Figure1Options,
   type HistogramData, type HistogramSeriesData,
 } from './figures.js';

@@ -1,4 +1,5 @@
 // One static, self-contained HTML page: headings, text, tables, and links to the plots' SVG/PNG files.
+import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../foundations/atomic.js';
 import { cellText, columnAlign, isStrong, type Table } from './table.js';
@@ -7,10 +8,16 @@ export type Block =
   /** Paragraphs separated by blank lines; `code` and **bold** are the only markup. */
   | { kind: 'text'; text: string }
   | { kind: 'table'; table: Table }
-  /** A plot: the SVG is shown (PNG if no SVG), with links to both files. Paths absolute or relative to the page. */
+  /**
+   * A plot: the SVG is shown (PNG if no SVG), with links to both files. Paths are absolute or relative to the
+   * current directory, like every other path (a plot helper's `path.join(dir, name)`); the page links them
+   * relative to itself.
+   */
   | { kind: 'image'; svg?: string; png?: string; caption?: string }
   /** Preformatted text, e.g. a config or a command line. */
-  | { kind: 'code'; text: string };
+  | { kind: 'code'; text: string }
+  /** A line of links to files (paths as for images), e.g. a table's CSV and Markdown: "label: a · b". */
+  | { kind: 'links'; label?: string; links: { text: string; file: string }[] };
 
 export interface Section {
   heading: string;
@@ -28,9 +35,20 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** Writes DIR/index.html and returns its path. Image paths become relative to DIR. */
+/**
+ * Writes DIR/index.html and returns its path. Image paths become relative to DIR; a linked file that does not
+ * exist is an error (the page would show a broken image).
+ */
 export function writeHtmlPage(dir: string, page: HtmlPage): string {
   const file = path.join(dir, 'index.html');
+  for (const block of page.sections.flatMap((s) => s.blocks)) {
+    const linkedFiles = block.kind === 'image' ? [block.svg, block.png] : block.kind === 'links' ? block.links.map((l) => l.file) : [];
+    for (const linked of linkedFiles) {
+      if (linked !== undefined && !fs.existsSync(linked)) {
+        throw new Error(`html page ${file}: linked file ${path.resolve(linked)} does not exist`);
+      }
+    }
+  }
   writeFileAtomic(file, renderHtmlPage(page, dir));
   return file;
 }
@@ -59,6 +77,8 @@ figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #444; font-size: 0.95em; }
 pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; }
 .subtitle { color: #666; }
+small.note { color: #666; white-space: nowrap; }
+.table-note { color: #444; font-size: 0.95em; margin-top: -0.5em; }
 </style>
 </head>
 <body>
@@ -77,6 +97,10 @@ function renderBlock(block: Block, dir: string): string {
       return `<pre>${escapeHtml(block.text)}</pre>`;
     case 'table':
       return renderTable(block.table);
+    case 'links': {
+      const links = block.links.map((l) => `<a href="${href(l.file, dir)}">${escapeHtml(l.text)}</a>`).join(' · ');
+      return `<p class="links">${block.label === undefined ? '' : `${escapeHtml(block.label)}: `}${links}</p>`;
+    }
     case 'image': {
       const svg = block.svg === undefined ? undefined : href(block.svg, dir);
       const png = block.png === undefined ? undefined : href(block.png, dir);
@@ -94,7 +118,8 @@ function renderTable(table: Table): string {
   const cell = (tag: 'th' | 'td', c: Table['rows'][number][number], j: number): string => {
     const text = escapeHtml(cellText(c));
     const align = columnAlign(table, j);
-    return `<${tag} style="text-align:${align}">${isStrong(c) ? `<strong>${text}</strong>` : text}</${tag}>`;
+    const note = typeof c !== 'string' && c.note !== undefined ? `<br><small class="note">${escapeHtml(c.note)}</small>` : '';
+    return `<${tag} style="text-align:${align}">${isStrong(c) ? `<strong>${text}</strong>` : text}${note}</${tag}>`;
   };
   return [
     '<table>',
@@ -104,6 +129,7 @@ function renderTable(table: Table): string {
     ...table.rows.map((row) => `<tr>${row.map((c, j) => cell('td', c, j)).join('')}</tr>`),
     '</tbody>',
     '</table>',
+    ...(table.notes ?? []).map((note) => `<p class="table-note">${inlineMarkup(note)}</p>`),
   ].join('\n');
 }
 
@@ -114,8 +140,11 @@ function inlineMarkup(text: string): string {
     .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>');
 }
 
-/** A path relative to the page, URL-escaped per segment, with forward slashes on every platform. */
+/**
+ * `file` (absolute, or relative to the current directory) as a path relative to the page's directory `dir`,
+ * URL-escaped per segment, with forward slashes on every platform.
+ */
 function href(file: string, dir: string): string {
-  const relative = path.isAbsolute(file) ? path.relative(path.resolve(dir), file) : file;
+  const relative = path.relative(path.resolve(dir), path.resolve(file));
   return escapeHtml(relative.split(path.sep).map(encodeURIComponent).join('/'));
 }

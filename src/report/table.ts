@@ -1,8 +1,15 @@
 // A plain table (header + string cells) rendered as Markdown or CSV, and builders for the paper's layouts.
 import { aggregate, groupBy, type Summary } from './stats.js';
 
-/** A cell is text; `strong` marks the best entry (bold in Markdown/HTML, plain in CSV). */
-export type Cell = string | { text: string; strong?: boolean };
+/**
+ * A cell is text; `strong` marks the best entry (bold in Markdown/HTML, plain in CSV). `numbers` carries the
+ * summary a mean ± std cell shows (scaled as shown, unrounded): CSV writes it as numeric columns. `note` is a
+ * second, smaller line in HTML only (e.g. n and the paper's number).
+ */
+export type Cell = string | { text: string; strong?: boolean; numbers?: CellNumbers; note?: string };
+
+/** The numbers behind a "mean ± std" cell; std is NaN for one sample, everything NaN (n = 0) for no sample. */
+export interface CellNumbers { mean: number; std: number; n: number }
 export type Align = 'left' | 'right' | 'center';
 
 export interface Table {
@@ -11,6 +18,8 @@ export interface Table {
   /** Per column; default: first column left, the others right. */
   align?: Align[];
   caption?: string;
+  /** Lines under the table (HTML and Markdown), e.g. what a marker means. */
+  notes?: string[];
 }
 
 export function cellText(cell: Cell): string {
@@ -45,17 +54,35 @@ export function toMarkdown(table: Table): string {
   });
   const lines = [line(header), `| ${rule.join(' | ')} |`, ...body.map(line)];
   const caption = table.caption === undefined ? '' : `${table.caption}\n\n`;
-  return `${caption}${lines.join('\n')}\n`;
+  const notes = (table.notes ?? []).map((note) => `\n${note}\n`).join('');
+  return `${caption}${lines.join('\n')}\n${notes}`;
 }
 
-/** RFC 4180 CSV with "\n" line ends; a field is quoted when it holds a comma, quote, line break or edge space. */
+/**
+ * RFC 4180 CSV with "\n" line ends; a field is quoted when it holds a comma, quote, line break or edge space.
+ * A column whose cells carry `numbers` (a pivot table's mean ± std) becomes three numeric columns, "X mean",
+ * "X std" and "X n", so scripts read numbers instead of "88.70 ± 0.16"; a missing mean or std is empty.
+ */
 export function toCsv(table: Table): string {
   checkShape(table);
-  const field = (cell: Cell): string => {
-    const text = cellText(cell);
-    return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  return [table.columns, ...table.rows].map((row) => row.map(field).join(',')).join('\n') + '\n';
+  const field = (text: string): string => (/[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+  const numeric = table.columns.map((_, j) => table.rows.some((row) => typeof row[j] !== 'string' && row[j]!.numbers !== undefined));
+  const header = table.columns.flatMap((c, j) => {
+    const text = cellText(c);
+    return numeric[j] ? [`${text} mean`, `${text} std`, `${text} n`] : [text];
+  });
+  const body = table.rows.map((row) => row.flatMap((cell, j) => {
+    if (!numeric[j]) return [cellText(cell)];
+    const numbers = typeof cell === 'string' ? undefined : cell.numbers;
+    return numbers === undefined ? ['', '', '0'] : [csvNumber(numbers.mean), csvNumber(numbers.std), String(numbers.n)];
+  }));
+  return [header, ...body].map((row) => row.map(field).join(',')).join('\n') + '\n';
+}
+
+/** A number for CSV: integers exact, others to 12 significant digits (no noise such as 88.70000000000002); empty when not finite. */
+export function csvNumber(value: number): string {
+  if (!Number.isFinite(value)) return '';
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(12)));
 }
 
 function checkShape(table: Table): void {
@@ -132,6 +159,8 @@ export interface PivotOptions {
   /** Blank a leading key cell that repeats the one above (as the paper prints the model once per block). */
   collapseRepeated?: boolean;
   caption?: string;
+  /** A second line for a data cell (HTML only), from its full key (row fields and column field) and summary. */
+  cellNote?: (key: Record<string, unknown>, summary: Summary) => string | undefined;
 }
 
 /**
@@ -160,16 +189,16 @@ export function pivotTable(data: readonly object[], options: PivotOptions): Tabl
       const repeated = options.collapseRepeated && i > 0 && rowKeys[i - 1]!.slice(0, j + 1).every((p, q) => p === rk[q]);
       return repeated ? '' : format(rowFields[j]!, v);
     });
+    const scale = options.cell?.scale ?? 1;
     const cells: Cell[] = summaries[i]!.map((s, j) => {
       const excluded = excludedCount.get(id([...rk, columnKeys[j]])) ?? 0;
       const label = exclude?.label ?? '';
-      let text = s === undefined ? '—' : formatMeanStd(s, options.cell);
-      if (excluded > 0) {
-        text = s === undefined
-          ? (excluded === 1 ? label : `all ${excluded} ${label}`)
-          : `${text} (${excluded} of ${excluded + s.n} ${label})`;
-      }
-      return strong[i]![j] ? { text, strong: true } : text;
+      if (s === undefined) return excluded === 0 ? '—' : (excluded === 1 ? label : `all ${excluded} ${label}`);
+      const text = excluded === 0 ? formatMeanStd(s, options.cell) : `${formatMeanStd(s, options.cell)} (${excluded} of ${excluded + s.n} ${label})`;
+      const numbers = { mean: s.mean * scale, std: s.std * scale, n: s.n };
+      const key = Object.fromEntries([...rowFields.map((f, q) => [f, rk[q]]), [options.columns, columnKeys[j]]]);
+      const note = options.cellNote?.(key, s);
+      return { text, ...(strong[i]![j] ? { strong: true } : {}), numbers, ...(note === undefined ? {} : { note }) };
     });
     return [...labels, ...cells];
   });

@@ -8,19 +8,21 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { probeDatasets } from '../../src/data/index.js';
+import { CHROMIUM, assertPageWorks } from './browser.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const cli = path.join(root, 'bin', 'sketchprune.js');
 const haveFashion = probeDatasets().some((d) => d.name === 'fashion-mnist' && d.location !== null && d.problems.length === 0);
 
 test('demo --quick prunes, trains and reports on Fashion-MNIST', { skip: haveFashion ? false : 'Fashion-MNIST not installed' }, () => {
+  // From a fresh directory with the default (relative) runs and report directories, as a user runs it.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-demo-'));
-  const out = path.join(dir, 'runs');
-  const report = path.join(dir, 'report');
-  const run = spawnSync(process.execPath, [cli, 'demo', '--quick', '--out', out, '--report', report, '--workers', '2'], { encoding: 'utf8', timeout: 300_000 });
+  const out = path.join(dir, 'runs', 'demo-quick');
+  const report = path.join(dir, 'reports', 'demo-quick');
+  const run = spawnSync(process.execPath, [cli, 'demo', '--quick', '--workers', '2'], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
   assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
   assert.match(run.stdout, /report: .*index\.html/);
-  const results = fs.readdirSync(out).filter((d) => d !== 'experiment.json')
+  const results = fs.readdirSync(out).filter((d) => d !== 'experiment.json' && d !== 'log.txt')
     .map((d) => ({ config: JSON.parse(fs.readFileSync(path.join(out, d, 'config.json'), 'utf8')), result: JSON.parse(fs.readFileSync(path.join(out, d, 'result.json'), 'utf8')) }));
   assert.equal(results.length, 6);
   for (const { config, result } of results) {
@@ -30,11 +32,22 @@ test('demo --quick prunes, trains and reports on Fashion-MNIST', { skip: haveFas
   // One seed: each cell is that run's accuracy in percent with 2 decimals.
   const table = fs.readFileSync(path.join(report, 'demo-table1.md'), 'utf8');
   for (const { config, result } of results) assert.ok(table.includes((100 * result.testAccuracy).toFixed(2)), `${config.name} in\n${table}`);
-  assert.ok(fs.existsSync(path.join(report, 'index.html')));
+  if (CHROMIUM !== undefined) assertPageWorks(path.join(report, 'index.html'));
+  else assert.ok(fs.existsSync(path.join(report, 'index.html')));
   // A second invocation finds everything finished.
   const again = spawnSync(process.execPath, [cli, 'demo', '--quick', '--out', out, '--report', report], { encoding: 'utf8', timeout: 120_000 });
+  if (CHROMIUM !== undefined) assertPageWorks(path.join(report, 'index.html'));
   assert.equal(again.status, 0);
-  assert.equal((again.stdout.match(/finished earlier, skipped/g) ?? []).length, 6);
+  assert.match(again.stdout, /^6 of 6 runs finished earlier, skipped$/m);
+  assert.ok(!again.stdout.includes('] lenet300'), 'no per-run lines without --verbose');
+  // `run demo --scale quick` uses the same runs directory (from the same directory, by default): all finished.
+  const shared = spawnSync(process.execPath, [cli, 'run', 'demo', '--scale', 'quick', '--dry-run', '--json'], { cwd: dir, encoding: 'utf8' });
+  const plan = JSON.parse(shared.stdout);
+  assert.equal(plan.out, out);
+  assert.deepEqual(plan.runs.map((r: { state: string }) => r.state), Array(6).fill('finished'));
+  // The first invocation printed one progress line per run (k/6 done, ETA), and log.txt has every line.
+  assert.equal((run.stdout.match(/^\[\d\/6\] \d done.*ETA/gm) ?? []).length, 6, run.stdout);
+  assert.ok(fs.readFileSync(path.join(out, 'log.txt'), 'utf8').includes('epoch 1/1 done'));
 });
 
 test('CLI: --help everywhere, and clear errors for bad arguments', () => {

@@ -42,6 +42,32 @@ describe('sketchprune prune', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  // SNIP with sparse input scores many weights exactly 0 and the rest over ~7 decades: on linear bins every kept
+  // weight sat in the first bin with hundreds of others (invisible). Log bins place every kept weight.
+  test('--figures: SNIP + sparse input gets a log score axis on which every kept weight is placed', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sketchprune-cli-fig-snip-'));
+    const run = cli('--model', 'lenet300', '--method', 'snip', '--input', 'sparse', '--density', '0.02', '--out', path.join(dir, 'm.safetensors'), '--figures', dir);
+    assert.equal(run.status, 0, run.stderr);
+    const b = JSON.parse(fs.readFileSync(path.join(dir, 'figure1b.json'), 'utf8'));
+    assert.equal(b.histogram.log, true);
+    const scores: number[] = b.values['snip scores'];
+    const zeros = scores.filter((v) => v === 0).length;
+    assert.ok(zeros > 100, `sparse input leaves many scores at exactly 0 (${zeros} of 1000)`);
+    const all = b.histogram.series.find((s: { name: string }) => s.name === 'snip scores');
+    assert.equal(all.nonPositive, zeros);
+    assert.equal(all.counts.reduce((a: number, c: number) => a + c, 0), 1000 - zeros);
+    for (const name of ['snip mask', 'snip + randomized mask']) {
+      const kept = b.histogram.series.find((s: { name: string }) => s.name === name);
+      assert.ok(kept.count > 0 && kept.nonPositive === 0, `${name}: ${kept.count} kept, none at 0`);
+      assert.equal(kept.counts.reduce((a: number, c: number) => a + c, 0), kept.count, `${name}: every kept weight is in a bin`);
+      assert.ok(kept.counts.filter((c: number) => c > 0).length >= 3, `${name} spreads over several log bins`);
+    }
+    const svg = fs.readFileSync(path.join(dir, 'figure1b.svg'), 'utf8');
+    assert.ok(svg.includes('snip score (log scale)') && svg.includes('count (symlog scale)'));
+    assert.ok(svg.includes(`snip scores (${zeros} of 1000 ≤ 0: not on the log axis)`));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test('--help, and usage errors exit 2 with the reason', () => {
     const help = cli('--help');
     assert.equal(help.status, 0);
@@ -61,8 +87,10 @@ describe('sketchprune prune', () => {
       assert.equal(run.status, 2, `${args.join(' ')}: ${run.stderr}`);
       assert.match(run.stderr, message);
     }
+    // A density outside (0, 1] is a usage error, refused before the model is built.
     const bad = cli('--model', 'lenet300', '--method', 'synflow', '--density', '1.5');
-    assert.equal(bad.status, 1);
-    assert.match(bad.stderr, /density must lie in \(0, 1\] \(the kept fraction\), got 1.5/);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--density is the kept fraction, in \(0, 1\], got '1\.5'/);
+    assert.equal(bad.stdout, '');
   });
 });

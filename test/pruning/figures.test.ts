@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as T from '../../src/torch/index.js';
 import { MaskSet } from '../../src/nn/index.js';
 import {
-  figure1Data, histogramData, keptValues, prune, scoreSubsetSeries, uniformMask, weightValues,
+  figure1Data, histogramData, keptValues, prune, scoreSubsetSeries, uniformMask, wantsLogBins, weightValues,
 } from '../../src/pruning/index.js';
 import { SmallConvNet, Z, deepLinear } from './helpers.js';
 
@@ -63,6 +63,16 @@ describe('figure 1 data', () => {
     const log = histogramData({ s: [0.01, 0.1, 1, 10, 0, -1] }, { bins: 3, log: true });
     assert.deepEqual(log.edges.map((edge) => Number(edge.toPrecision(6))), [0.01, 0.1, 1, 10]);
     assert.deepEqual(log.series[0].counts, [1, 1, 2]);
+    assert.equal(log.series[0].nonPositive, 2);
+  });
+
+  test('wantsLogBins: all positive, or positive values over two decades even with zeros (SNIP + sparse input)', () => {
+    assert.equal(wantsLogBins({ a: [1, 2, 3] }), true);
+    assert.equal(wantsLogBins({ a: [0, 1, 2, 3] }), false, 'zeros and one decade: linear');
+    assert.equal(wantsLogBins({ a: [0, 0, 1e-9, 1e-4], kept: [1e-5, 1e-4] }), true, 'zeros and five decades: log');
+    assert.equal(wantsLogBins({ a: [0, -1, 99], b: [1] }), false, 'just under two decades');
+    assert.equal(wantsLogBins({ a: [0, -1, 100], b: [1] }), true);
+    assert.equal(wantsLogBins({ a: [0, 0] }), false, 'nothing positive');
   });
 
   test('figure1Data: a run, its randomized twin and a uniform mask of the same density', async () => {

@@ -69,7 +69,9 @@ test('histogramSpec: a series that lost values says so in its legend label; shar
   const spec = histogramSpec([{ name: 'scores', values: [0, 1, 10, 100] }, { name: 'random', values: [1, 2] }],
     { dir: '.', name: 'x', log: true, bins: 2, normalize: 'count' }) as unknown as { data: { values: { series: string; start: number; end: number; height: number }[] } };
   const v = spec.data.values;
-  assert.deepEqual([...new Set(v.map((d) => d.series))], ['scores (1 of 4 not shown)', 'random']);
+  assert.deepEqual([...new Set(v.map((d) => d.series))], ['scores (1 of 4 ≤ 0: not on the log axis)', 'random']);
+  const ranged = histogramSpec([{ name: 'w', values: [-1, 0, 1, 5] }], { dir: '.', name: 'x', range: [0, 2], bins: 2 }) as unknown as { data: { values: { series: string }[] } };
+  assert.equal(ranged.data.values[0]!.series, 'w (2 of 4 not shown)');
   assert.deepEqual(v.map((d) => [d.start, d.end].map((e) => Number(e.toPrecision(12)))), [[1, 10], [10, 100], [1, 10], [10, 100]]);
   assert.deepEqual(v.map((d) => d.height), [1, 2, 2, 0]);
 });

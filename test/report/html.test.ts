@@ -11,6 +11,9 @@ test('escapeHtml escapes the five special characters', () => {
 
 test('writeHtmlPage: index.html with escaped title, sections, tables and relative links to plots', () => {
   const dir = temporaryDir('html');
+  fs.mkdirSync(path.join(dir, 'plots'));
+  for (const name of ['acc vs density.svg', 'acc vs density.png']) fs.writeFileSync(path.join(dir, 'plots', name), '');
+  fs.writeFileSync(path.join(dir, 'other.png'), '');
   const file = writeHtmlPage(dir, {
     title: 'Report <script>alert(1)</script>',
     subtitle: 'runs: 12 & counting',
@@ -20,7 +23,7 @@ test('writeHtmlPage: index.html with escaped title, sections, tables and relativ
         { kind: 'text', text: 'First **bold** and `code` <img src=x onerror=alert(1)>.\n\nSecond paragraph.' },
         { kind: 'table', table: { columns: ['Method', '10%'], rows: [['<SynFlow>', { text: '93.01 ± 0.19', strong: true }]], caption: 'CIFAR-10 & VGG-19' } },
         { kind: 'image', svg: path.join(dir, 'plots', 'acc vs density.svg'), png: path.join(dir, 'plots', 'acc vs density.png'), caption: 'Accuracy "vs" density' },
-        { kind: 'image', png: 'other.png' },
+        { kind: 'image', png: path.relative(process.cwd(), path.join(dir, 'other.png')) },
         { kind: 'code', text: 'sketchprune run --preset <x>' },
       ],
     }],
@@ -45,4 +48,33 @@ test('writeHtmlPage: index.html with escaped title, sections, tables and relativ
 
 test('renderHtmlPage: an image block needs a file', () => {
   assert.throws(() => renderHtmlPage({ title: 't', sections: [{ heading: 'h', blocks: [{ kind: 'image' }] }] }), /needs an svg or a png path/);
+});
+
+test('writeHtmlPage: relative report dir and plot paths (relative to the current directory) link relative to the page', () => {
+  // The bug this guards: `report runs/demo` writes reports/demo/x.svg and the page linked reports/demo/reports/demo/x.svg.
+  const root = temporaryDir('html-rel');
+  const dir = path.relative(process.cwd(), path.join(root, 'reports', 'demo'));
+  assert.ok(!path.isAbsolute(dir));
+  fs.mkdirSync(path.join(dir, 'sub'), { recursive: true });
+  for (const name of ['a.svg', 'a.png', 'sub/b.png', '../c.png']) fs.writeFileSync(path.join(dir, name), '');
+  const html = fs.readFileSync(writeHtmlPage(dir, {
+    title: 't',
+    sections: [{ heading: 'h', blocks: [
+      { kind: 'image', svg: path.join(dir, 'a.svg'), png: path.join(dir, 'a.png') },
+      { kind: 'image', png: path.resolve(dir, 'sub', 'b.png') },
+      { kind: 'image', png: path.join(dir, '..', 'c.png') },
+    ] }],
+  }), 'utf8');
+  assert.ok(html.includes('<img src="a.svg" alt="a.svg">'), html);
+  assert.ok(html.includes('<a href="a.svg">SVG</a> · <a href="a.png">PNG</a>'));
+  assert.ok(html.includes('<img src="sub/b.png" alt="b.png">'));
+  assert.ok(html.includes('<img src="../c.png" alt="c.png">'));
+  assert.ok(!html.includes('reports/demo'), 'no path repeats the report directory');
+});
+
+test('writeHtmlPage: a linked file that does not exist is an error naming it', () => {
+  const dir = temporaryDir('html-missing');
+  assert.throws(() => writeHtmlPage(dir, { title: 't', sections: [{ heading: 'h', blocks: [{ kind: 'image', png: path.join(dir, 'nope.png') }] }] }),
+    (error: Error) => error.message.includes(`${path.join(dir, 'nope.png')} does not exist`));
+  assert.ok(!fs.existsSync(path.join(dir, 'index.html')));
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  formatInterval, formatMeanStd, formatNumber, formatPercent, pivotTable, recordTable, toCsv, toMarkdown, type Table,
+  formatInterval, formatMeanStd, formatNumber, formatPercent, pivotTable, recordTable, toCsv, toMarkdown, type Cell, type Table,
 } from '../../src/report/table.js';
 import { summarize } from '../../src/report/stats.js';
 
@@ -29,10 +29,12 @@ test('pivotTable: rows = methods, columns = densities, cells mean ± std in perc
     '| SNIP, sparse | 93.50 ± 0.71 |            — |',
     '',
   ].join('\n'));
+  // CSV: numbers, mean and std (sample std, ddof 1) in separate columns, unrounded, in the table's scale (percent).
+  // SynFlow 10%: mean (93.01+93.39)/2 = 93.2, std 0.38/√2 = 0.268700576850888; 2%: 91.54 ± 0.14·√2 = 0.197989898732233
   assert.equal(toCsv(table), [
-    'Method,10%,2%',
-    'SynFlow,93.20 ± 0.27,91.54 ± 0.20',
-    '"SNIP, sparse",93.50 ± 0.71,—',
+    'Method,10% mean,10% std,10% n,2% mean,2% std,2% n',
+    'SynFlow,93.2,0.268700576851,2,91.54,0.197989898732,2',
+    '"SNIP, sparse",93.5,0.707106781187,2,,,0',
     '',
   ].join('\n'));
 });
@@ -43,12 +45,16 @@ test('pivotTable: preferred order, best per column in bold, paper layout with mo
     formatKey: { density: formatPercent }, cell: { scale: 100, digits: 1 }, highlight: { best: 'max', within: 'column' },
   });
   assert.deepEqual(t.columns, ['method', '2%', '10%']);
-  assert.deepEqual(t.rows, [
+  const shown = t.rows.map((row) => row.map((c) => (typeof c === 'string' ? c : { text: c.text, strong: c.strong })));
+  assert.deepEqual(shown, [
     ['SNIP, sparse', '—', { text: '93.5 ± 0.7', strong: true }],
-    ['SynFlow', { text: '91.5 ± 0.2', strong: true }, '93.2 ± 0.3'],
+    ['SynFlow', { text: '91.5 ± 0.2', strong: true }, { text: '93.2 ± 0.3', strong: undefined }],
   ]);
+  const cell = t.rows[1]![2] as Exclude<Cell, string>;
+  assert.equal(cell.numbers!.n, 2);
+  assert.ok(Math.abs(cell.numbers!.mean - 93.2) < 1e-12 && Math.abs(cell.numbers!.std - 0.38 / Math.SQRT2) < 1e-12);
   assert.match(toMarkdown(t), /\| SNIP, sparse \|\s+— \| \*\*93\.5 ± 0\.7\*\* \|/);
-  assert.match(toCsv(t), /^"SNIP, sparse",—,93\.5 ± 0\.7$/m); // CSV has no markup
+  assert.match(toCsv(t), /^"SNIP, sparse",,,0,93\.5,0\.707106781187,2$/m); // CSV has no markup
 
   // The paper's Table 1: rows (model, density), columns = methods, best per row, model printed once per block.
   const paper = pivotTable(
@@ -65,7 +71,8 @@ test('pivotTable: preferred order, best per column in bold, paper layout with mo
     '',
   ].join('\n'));
   // CSV renders the same table, so a collapsed key is blank there too (leave collapseRepeated off for CSV meant for machines)
-  assert.equal(toCsv(paper).split('\n')[2], ',2%,91.54 ± 0.20,—');
+  assert.equal(toCsv(paper).split('\n')[2], ',2%,91.54,0.197989898732,2,,,0');
+  assert.equal(toCsv(paper).split('\n')[3], 'ResNet-20,10%,86.55,,1,,,0'); // one seed: std unknown (empty)
 });
 
 test('toMarkdown/toCsv: escaping, alignment, caption, shape check', () => {

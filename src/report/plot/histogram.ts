@@ -36,6 +36,8 @@ export interface Histogram {
   counts: number[];
   /** Values that fell outside the range, were non-finite, or were ≤ 0 on log bins. */
   dropped: number;
+  /** Of the dropped: values ≤ 0 on log bins (e.g. SNIP scores of weights whose input is always 0). */
+  nonPositive: number;
   total: number;
 }
 
@@ -75,8 +77,10 @@ export function histogram(values: ArrayLike<number>, edges: readonly number[], l
   const lo = t(edges[0]!);
   const hi = t(edges[bins]!);
   let dropped = 0;
+  let nonPositive = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
+    if (log && v <= 0) nonPositive++;
     if (!Number.isFinite(v) || (log && v <= 0) || v < edges[0]! || v > edges[bins]!) { dropped++; continue; }
     let k = Math.min(bins - 1, Math.floor(((t(v) - lo) / (hi - lo)) * bins));
     // guard the floor against rounding at bin boundaries
@@ -84,7 +88,7 @@ export function histogram(values: ArrayLike<number>, edges: readonly number[], l
     while (k < bins - 1 && v >= edges[k + 1]!) k++;
     counts[k]!++;
   }
-  return { edges: [...edges], counts, dropped, total: values.length };
+  return { edges: [...edges], counts, dropped, nonPositive, total: values.length };
 }
 
 export function normalizeCounts(h: Histogram, mode: HistogramNormalization): number[] {
@@ -104,7 +108,9 @@ export function histogramSpec(series: readonly HistogramSeries[], options: Histo
   // A series that lost values (outside the range, non-finite, or ≤ 0 on log bins) says so in its legend entry.
   const labelled = series.map((s) => {
     const h = histogram(s.values, edges, options.log);
-    const label = h.dropped === 0 ? s.name : `${s.name} (${h.dropped} of ${h.total} not shown)`;
+    const label = h.dropped === 0 ? s.name
+      : h.dropped === h.nonPositive ? `${s.name} (${h.dropped} of ${h.total} ≤ 0: not on the log axis)`
+        : `${s.name} (${h.dropped} of ${h.total} not shown)`;
     return { label, heights: normalizeCounts(h, mode) };
   });
   const values = labelled.flatMap(({ label, heights }) =>
