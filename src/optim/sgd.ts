@@ -1,8 +1,8 @@
 // SGD with momentum, dampening, Nesterov and weight decay, with PyTorch's exact update order
-// (torch.optim.SGD, single-tensor path):
+// (torch.optim.SGD):
 //   d_p = g + wd·p;  buf = μ·buf + (1−dampening)·d_p  (first step: buf = d_p);
 //   nesterov: d_p = d_p + μ·buf, else d_p = buf;  p -= lr·d_p.
-import { Tensor, keep, noGrad, tidy, type NamedTensors } from '../torch/index.js';
+import { Tensor, foreachAdd, foreachAdd_, foreachMul_, keep, noGrad, tidy, type NamedTensors } from '../torch/index.js';
 
 export interface SgdOptions {
   lr: number;
@@ -46,27 +46,34 @@ export class SGD {
   /** The learning rate for the next step(); schedules set it before each step. */
   set lr(value: number) { this.#lr = checkLr(value); }
 
-  /** One update of every parameter that has a gradient, in place. */
+  /**
+   * One update of every parameter that has a gradient, in place. Whole lists per ATen call (_foreach ops, as
+   * torch.optim.SGD's foreach path): the same arithmetic as one parameter at a time, a few calls per step.
+   */
   step(): void {
     const { momentum, dampening, weightDecay, nesterov } = this;
     const lr = this.#lr;
     noGrad(() => tidy(() => {
-      for (const [name, parameter] of this.#parameters) {
-        const grad = parameter.grad;
-        if (!grad) continue;
-        let direction = weightDecay !== 0 ? grad.add(parameter, weightDecay) : grad;
-        if (momentum !== 0) {
-          let buffer = this.#buffers.get(name);
-          if (!buffer) {
-            buffer = keep(direction.clone().detach());
-            this.#buffers.set(name, buffer);
-          } else {
-            buffer.mul_(momentum).add_(direction, 1 - dampening);
-          }
-          direction = nesterov ? direction.add(buffer, momentum) : buffer;
-        }
-        parameter.add_(direction, -lr);
+      const stepped = this.#parameters.filter(([, parameter]) => parameter.grad !== null);
+      if (stepped.length === 0) return;
+      const parameters = stepped.map(([, parameter]) => parameter);
+      const grads = parameters.map((parameter) => parameter.grad!);
+      let directions = weightDecay !== 0 ? foreachAdd(grads, parameters, weightDecay) : grads;
+      if (momentum !== 0) {
+        // A buffer starts as a copy of its parameter's first direction; the others follow buf = μ·buf + (1−d)·d_p.
+        const running = stepped.map(([name]) => this.#buffers.get(name));
+        const old = running.flatMap((buffer, i) => (buffer ? [[buffer, directions[i]!] as const] : []));
+        foreachMul_(old.map(([buffer]) => buffer), momentum);
+        foreachAdd_(old.map(([buffer]) => buffer), old.map(([, direction]) => direction), 1 - dampening);
+        const buffers = running.map((buffer, i) => {
+          if (buffer) return buffer;
+          const fresh = keep(directions[i]!.clone().detach());
+          this.#buffers.set(stepped[i]![0], fresh);
+          return fresh;
+        });
+        directions = nesterov ? foreachAdd(directions, buffers, momentum) : buffers;
       }
+      foreachAdd_(parameters, directions, -lr);
     }));
   }
 

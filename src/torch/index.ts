@@ -7,6 +7,7 @@ export * from './serialize.js';
 export { survivorTopK, zeroWhere_, absMul_, replaceMasks_, type SurvivorTopK } from './kernels.js';
 export * as collectives from './collectives.js';
 export { tidy, keep, dispose } from './scope.js';
+export { foreachAdd, foreachAdd_, foreachMul_ } from './foreach.js';
 export { type DType, type Device, isFloating } from './dtype.js';
 export * as F from './functional.js';
 export { ScriptModule } from './jit.js';
