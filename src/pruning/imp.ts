@@ -13,6 +13,7 @@ import { MaskSet, type Module } from '../nn/index.js';
 import { scheduleDensities, type ScheduleName } from './density.js';
 import type { KeepRule, RandomMaskOptions, Scope, SelectionEntry, SelectionOutcome } from './selection/types.js';
 import { keepCount } from './density.js';
+import { threshold } from './selection/threshold.js';
 import type { PrunableParameter } from './working-weights.js';
 import { summarize, type PruneRecord } from './record.js';
 import { SupportSet } from './support-set.js';
@@ -124,6 +125,8 @@ interface ImpRun {
   onProgress?: (progress: PruneProgress) => void;
   randomMask?: RandomMaskOptions;
   keepRule?: KeepRule;
+  /** A randomized selection at every round (default) or only at the last, thresholding before it. */
+  selectionAt?: 'every' | 'final';
 }
 
 /** Rounds for a per-round fraction f: the fewest R with (1-f)^R ≤ density. */
@@ -181,10 +184,11 @@ export async function pruneImp(model: Module, parameters: PrunableParameter[], r
         masks.dispose();
       }
       const selectStart = performance.now();
+      const selection = run.selectionAt === 'final' && round < rounds ? threshold : run.selection;
       const outcome = tidy(() => {
         const scores = noGrad(() => parameters.map(({ tensor }) => tensor.abs().to('float64')));
         if (!plan) {
-          return run.selection.select({
+          return selection.select({
             scores, support: support.views, names, density: densities[round - 1], scope: run.scope,
             survivors: support.kept, layerSurvivors: support.layerKept, randomMask: run.randomMask, rule: run.keepRule,
           });
@@ -195,7 +199,7 @@ export async function pruneImp(model: Module, parameters: PrunableParameter[], r
         plan.members.forEach((indices, g) => {
           const pick = <T>(values: readonly T[]): T[] => indices.map((index) => values[index]);
           const layerSurvivors = pick(support.layerKept);
-          const groupOutcome: SelectionOutcome = run.selection.select({
+          const groupOutcome: SelectionOutcome = selection.select({
             scores: pick(scores), support: pick(support.views), names: pick(names), scope: 'global',
             density: plan!.counts[round - 1][g] / indices.reduce((sum, index) => sum + parameters[index].tensor.numel, 0),
             keep: plan!.counts[round - 1][g], survivors: layerSurvivors.reduce((a, b) => a + b, 0), layerSurvivors,
@@ -228,6 +232,7 @@ export async function pruneImp(model: Module, parameters: PrunableParameter[], r
     method: 'imp',
     options: {
       selection: run.selection.name, scope: run.scope, iterations: rounds, schedule: run.schedule,
+      ...(run.selection.name === 'threshold' ? {} : { selectionAt: run.selectionAt ?? 'every' }),
       rewind: imp.warmup ? 'after warm-up' : 'initial weights',
       ...(imp.pruneFraction === undefined ? {} : { pruneFraction: imp.pruneFraction }),
       ...(imp.fractions === undefined ? {} : { fractions: { ...imp.fractions } }),

@@ -159,7 +159,7 @@ export async function prune(model: Module, options: PruneOptions): Promise<Prune
   if (method === 'imp') {
     return pruneImp(model, parameters, {
       density, selection, scope, schedule, seed, rounds: options.iterations, imp: options.imp, started,
-      onProgress: options.onProgress, randomMask, keepRule,
+      onProgress: options.onProgress, randomMask, keepRule, selectionAt,
     });
   }
   const entry = findScorer(method);

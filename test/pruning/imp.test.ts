@@ -175,3 +175,27 @@ describe('imp with per-group fractions (the authors\' OpenLTH fork)', () => {
     await assert.rejects(prune(model, { method: 'imp', density: 0.3, imp: { train: () => {}, fractions: { ...fractions, fc: 1 } } }), /imp.fractions.fc must lie in \[0, 1\)/);
   });
 });
+
+test('imp: a randomized selection with selectionAt final thresholds every round but the last', async () => {
+  const supportsOf = async (options: object) => {
+    const model = deepLinear([30, 20, 5]);
+    const log: TrainLog = [];
+    const supports: number[][][] = [];
+    const { masks } = await prune(model, {
+      method: 'imp', density: 0.1, iterations: 3, seed: 4, imp: { train: fakeTrain(log) }, ...options,
+      onProgress: (p) => supports.push(p.masks.map((mask) => mask.toArray())),
+    });
+    masks.dispose();
+    for (const entry of log) T.dispose([entry.start, entry.trained]);
+    return supports;
+  };
+  T.manualSeed(9);
+  const threshold = await supportsOf({});
+  T.manualSeed(9);
+  const final = await supportsOf({ selection: 'sketch-random', selectionAt: 'final' });
+  T.manualSeed(9);
+  const every = await supportsOf({ selection: 'sketch-random' });
+  assert.deepEqual(final.slice(0, 2), threshold.slice(0, 2));
+  assert.notDeepEqual(final[2], threshold[2]);
+  assert.notDeepEqual(every[0], threshold[0]);
+});
