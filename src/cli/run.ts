@@ -3,7 +3,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  buildReport, loadExperiment, planStates, presetNames, resolveExperimentFile, runExperiment, scales, type Scale,
+  ConfigError, availableScales, buildReport, loadExperiment, planStates, presetNames, readConfigFile, resolveExperimentFile,
+  runExperiment, scales, type Scale,
 } from '../experiments/index.js';
 
 const help = `Usage: sketchprune run PRESET|CONFIG [options]
@@ -14,7 +15,8 @@ command continues where it stopped. Afterwards the report (tables, plots, HTML) 
 
 Options:
   --scale cpu|full|quick  which scale of the preset to run (default cpu: real Fashion-MNIST on a CPU;
-                          full: the paper's models, datasets and 160-epoch recipe)
+                          full: the paper's models, datasets and 160-epoch recipe); a scale the preset
+                          does not define is an error (--list shows each preset's scales)
   --out DIR               runs directory (default runs/<name>-<scale>)
   --report DIR            report directory (default reports/<name>-<scale>)
   --no-report             do not write the report
@@ -50,7 +52,14 @@ export async function run(argv: string[]): Promise<number> {
   const threads = values.threads === undefined ? undefined : positiveInteger('--threads', values.threads);
   if (workers === undefined || (values.threads !== undefined && threads === undefined)) return 2;
 
-  const experiment = loadExperiment(resolveExperimentFile(positionals[0]!), scale);
+  let experiment;
+  try {
+    experiment = loadExperiment(resolveExperimentFile(positionals[0]!), scale);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`sketchprune run: ${error.message}`);
+    return 2;
+  }
   const out = values.out ?? path.join('runs', `${experiment.name}-${scale}`);
   const reportDir = values.report ?? path.join('reports', `${experiment.name}-${scale}`);
   console.log(`${experiment.title || experiment.name} [${scale} scale]: ${experiment.runs.length} runs in ${out}`);
@@ -87,7 +96,9 @@ function positiveInteger(flag: string, text: string): number | undefined {
 function listPresets(): void {
   for (const name of presetNames()) {
     try {
-      const counts = scales.map((scale) => `${scale} ${loadExperiment(resolveExperimentFile(name), scale).runs.length}`).join(', ');
+      const file = resolveExperimentFile(name);
+      const offered = availableScales(readConfigFile(file) as Record<string, unknown>);
+      const counts = offered.map((scale) => `${scale} ${loadExperiment(file, scale).runs.length}`).join(', ');
       const experiment = loadExperiment(resolveExperimentFile(name), 'cpu');
       console.log(`${name.padEnd(14)} ${experiment.title} (runs: ${counts})`);
     } catch (error) {

@@ -137,7 +137,15 @@ export function buildExperiment(raw: unknown, source: string, scale: Scale = 'cp
   const file = validate<Record<string, unknown>>(raw, experimentSchema, source);
   const problems: string[] = [];
   const layers: [string, Record<string, unknown>][] = [['', file]];
-  const scaleLayer = (file.scales as Record<string, Record<string, unknown> | undefined>)[scale];
+  // Validation fills an absent optional scale with empty defaults, so whether the file declares the scale is read
+  // from the raw input. The top level is the cpu scale; any other scale must be written out: asking for one that
+  // is missing is an error, never a silent fallback to the cpu runs.
+  const offered = availableScales(raw as Record<string, unknown>);
+  if (!offered.includes(scale)) {
+    throw new ConfigError(source, [`no '${scale}' scale: this experiment has ${offered.join(', ')} (scales.${scale} is missing)`]);
+  }
+  const declared = (raw as { scales?: Record<string, unknown> }).scales?.[scale] !== undefined;
+  const scaleLayer = declared ? (file.scales as Record<string, Record<string, unknown>>)[scale] : undefined;
   if (scaleLayer) layers.push([`scales.${scale}.`, scaleLayer]);
   for (const [prefix, layer] of layers) {
     problems.push(...collectProblems(layer.base, runSchema, `${prefix}base`, true));
@@ -191,6 +199,12 @@ export function buildExperiment(raw: unknown, source: string, scale: Scale = 'cp
     runs,
     report: file.report as ReportSpec,
   };
+}
+
+/** The scales an experiment file offers: cpu (its top level) and those under `scales`. */
+export function availableScales(file: Record<string, unknown>): Scale[] {
+  const declared = isPlainObject(file) && isPlainObject(file.scales) ? file.scales : {};
+  return scales.filter((scale) => scale === 'cpu' || declared[scale] !== undefined);
 }
 
 /**

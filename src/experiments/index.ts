@@ -6,7 +6,7 @@ export {
   type RunSpec, type PruningSpec, type TrainSpec, type DataSpec, type AnalysisSpec,
 } from './run-spec.js';
 export {
-  buildExperiment, loadExperiment, readConfigFile, expandGrid, runHash, hashedFields, planRun, scales,
+  buildExperiment, loadExperiment, readConfigFile, expandGrid, runHash, hashedFields, planRun, scales, availableScales,
   type Experiment, type PlannedRun, type Scale, type TableSpec, type PlotSpec, type ReportSpec,
 } from './experiment.js';
 export { presetsDir, presetNames, resolveExperimentFile } from './presets.js';
