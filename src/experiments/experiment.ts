@@ -230,7 +230,11 @@ export function expandGrid(grid: Record<string, readonly unknown[]>): Record<str
 
 /** Hash (16 hex digits of SHA-256) of the canonical JSON of the spec's non-default fields. */
 export function runHash(spec: RunSpec): string {
-  return createHash('sha256').update(canonicalJson(hashedFields(spec))).digest('hex').slice(0, 16);
+  const fields = hashedFields(spec);
+  // IMP runs changed meaning (the ticket now starts from the rewind point, random data is a fixed set): a new hash,
+  // so that a runs directory never passes off an IMP result of the old code as a new one
+  if (spec.pruning.method === 'imp') fields.impRevision = 2;
+  return createHash('sha256').update(canonicalJson(fields)).digest('hex').slice(0, 16);
 }
 
 /** The fields that identify a run: those that differ from the schema's defaults. */

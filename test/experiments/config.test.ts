@@ -151,3 +151,12 @@ test('labels name the non-default readings of Section 8 and of IMP\'s random dat
   // the new fields leave old runs' hashes alone
   assert.equal(runHash(validateRunSpec({ ...minimal, pruning: { method: 'synflow', replacement: false, maskValues: 'binary', keepRule: 'round', imp: { randomData: 'fixed' } } }, 'x')), 'a2acff26ceeca343');
 });
+
+test('IMP runs hash with a revision marker (their meaning changed); other runs keep their hashes', () => {
+  const imp = validateRunSpec({ ...minimal, pruning: { method: 'imp' } }, 'x');
+  const expected = createHash('sha256')
+    .update('{"dataset":"fashion-mnist","density":0.1,"impRevision":2,"model":"lenet300","pruning":{"method":"imp"}}')
+    .digest('hex').slice(0, 16);
+  assert.equal(runHash(imp), expected);
+  assert.equal(runHash(validateRunSpec(minimal, 'x')), 'a2acff26ceeca343');
+});
