@@ -194,7 +194,10 @@ def main():
     parser.add_argument('--weights')
     parser.add_argument('--masks-out')
     parser.add_argument('--device', default='cpu')
+    parser.add_argument('--float64', action='store_true', help='score in float64 instead of Synaptic-Flow\'s float32')
     args = parser.parse_args()
+    if args.float64:
+        torch.set_default_dtype(torch.float64)  # models, the ones input and random data are created in float64
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -204,7 +207,7 @@ def main():
     if args.weights:
         state = torch.load(args.weights, weights_only=False)
         if '__inputs__' in state and args.method != 'synflow':
-            data, labels = state['__inputs__'].float(), state['__labels__'].long()
+            data, labels = state['__inputs__'].to(torch.get_default_dtype()), state['__labels__'].long()
         state = {name: value for name, value in state.items() if not name.startswith('__')}
         missing, unexpected = model.load_state_dict(state, strict=False)
         assert not unexpected and all(name.endswith('_mask') for name in missing), (missing, unexpected)

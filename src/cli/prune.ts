@@ -42,6 +42,11 @@ Pruning:
   --iterations K          pruning iterations (default: 100 for synflow, 1 otherwise)
   --schedule KIND         ${scheduleNames.join(' or ')} density schedule over the iterations (default exponential)
   --selection-at WHEN     every or final: where a randomized selection acts in iterative pruning (default every)
+  --replacement           sketch-random: draw each layer's count with replacement (Algorithm 1's draws; fewer
+                          distinct weights kept) instead of without
+  --mask-values KIND      sketch-random: binary (default) or scaled (Algorithm 1's (draws)/(count·p_i))
+  --keep-rule RULE        round (default: exactly round(d·N) kept) or synaptic-flow (⌊(1−d)·N⌋ pruned and every
+                          score tied with the threshold: Synaptic-Flow's masks, exactly)
   --input SOURCE          real, normal, sparse, chi or ones (default: ones for synflow, real with --dataset
                           for snip/grasp/ntk-sketch); synthetic sources come with random labels
   --batch-size N          examples per scoring batch (default: 256 for snip/grasp, 32 ntk-sketch, 1 synflow)
@@ -153,6 +158,8 @@ function parse(argv: string[]) {
       compression: { type: 'string' }, sparsity: { type: 'string' }, selection: { type: 'string', default: 'threshold' },
       scope: { type: 'string', default: 'global' }, iterations: { type: 'string' }, schedule: { type: 'string', default: 'exponential' },
       'selection-at': { type: 'string', default: 'every' }, input: { type: 'string' }, 'batch-size': { type: 'string' },
+      replacement: { type: 'boolean', default: false }, 'mask-values': { type: 'string', default: 'binary' },
+      'keep-rule': { type: 'string', default: 'round' },
       batches: { type: 'string' }, temperature: { type: 'string' }, 'prune-biases': { type: 'boolean', default: false },
       'prune-batchnorm': { type: 'boolean', default: false }, 'train-mode': { type: 'boolean', default: false },
       width: { type: 'string' }, seed: { type: 'string', default: '0' }, out: { type: 'string' }, pt: { type: 'boolean', default: false },
@@ -180,6 +187,10 @@ function parse(argv: string[]) {
   choice('--scope', values.scope!, ['global', 'local']);
   choice('--schedule', values.schedule!, scheduleNames);
   choice('--selection-at', values['selection-at']!, ['every', 'final']);
+  choice('--mask-values', values['mask-values']!, ['binary', 'scaled']);
+  choice('--keep-rule', values['keep-rule']!, ['round', 'synaptic-flow']);
+  const randomized = values.replacement || values['mask-values'] !== 'binary';
+  if (randomized && values.selection !== 'sketch-random') throw new UsageError('--replacement and --mask-values apply to --selection sketch-random');
   if (values.input !== undefined) choice('--input', values.input, ['real', 'normal', 'sparse', 'chi', 'ones']);
   const seed = integer('--seed', values.seed!, 0);
   deviceFlag(values.device!);
@@ -200,6 +211,8 @@ function parse(argv: string[]) {
     ...(values.sparsity !== undefined ? { sparsity: number('--sparsity', values.sparsity) } : {}),
     selection: values.selection, scope: values.scope as Scope, schedule: values.schedule as ScheduleName,
     selectionAt: values['selection-at'] as 'every' | 'final', seed,
+    keepRule: values['keep-rule'] as 'round' | 'synaptic-flow',
+    ...(randomized ? { randomMask: { replacement: values.replacement, values: values['mask-values'] as 'binary' | 'scaled' } } : {}),
     ...(values.iterations !== undefined ? { iterations: integer('--iterations', values.iterations, 1) } : {}),
     ...(values.temperature !== undefined ? { temperature: number('--temperature', values.temperature) } : {}),
     prunable: { biases: values['prune-biases'], batchNorm: values['prune-batchnorm'] },

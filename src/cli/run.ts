@@ -5,10 +5,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { processGroup } from '../distributed/index.js';
 import {
-  buildReport, checkExperimentDevices, expectedSeconds, formatDuration, loadExperiment, onDevice, parseDevice, parseShard,
-  planStates, presetNames, resolveExperimentFile, runExperiment, scales, shardExperiment, slurmOptionProblems,
-  submitSlurmArray, writeExperimentIndex, writeSlurmArray, type Experiment, type PlannedRun, type ReportOutput, type Scale,
-  type Shard, type SlurmArrayOptions,
+  ConfigError, availableScales, buildReport, checkExperimentDevices, expectedSeconds, formatDuration, loadExperiment, onDevice,
+  parseDevice, parseShard, planStates, presetNames, readConfigFile, resolveExperimentFile, runExperiment, scales,
+  shardExperiment, slurmOptionProblems, submitSlurmArray, writeExperimentIndex, writeSlurmArray, type Experiment,
+  type PlannedRun, type ReportOutput, type Scale, type Shard, type SlurmArrayOptions,
 } from '../experiments/index.js';
 import { jsonOutput, type JsonOutput } from './json-output.js';
 import { reportJson } from './report.js';
@@ -24,7 +24,8 @@ command continues where it stopped. Afterwards the report (tables, plots, HTML) 
 
 Options:
   --scale cpu|full|quick  which scale of the preset to run (default cpu: real Fashion-MNIST on a CPU;
-                          full: the paper's models, datasets and 160-epoch recipe)
+                          full: the paper's models, datasets and 160-epoch recipe); a scale the preset
+                          does not define is an error (--list shows each preset's scales)
   --quick                 the same as --scale quick (a smoke run of about a minute)
   --out DIR               runs directory (default runs/<name>, runs/<name>-<scale> for quick and full,
                           below the output root; 'demo' uses the same, so each resumes the other)
@@ -125,7 +126,14 @@ async function runCommand(argv: string[], json: JsonOutput): Promise<number> {
   }
 
   const experimentFile = resolveExperimentFile(positionals[0]!);
-  let whole = loadExperiment(experimentFile, scale);
+  let whole: Experiment;
+  try {
+    whole = loadExperiment(experimentFile, scale);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`sketchprune run: ${error.message}`);
+    return 2;
+  }
   if (values.device !== undefined) {
     try { whole = onDevice(whole, parseDevice(values.device, '--device')); } catch (error) {
       console.error(`sketchprune run: ${(error as Error).message}`);
@@ -246,7 +254,9 @@ function listPresets(): { presets: Record<string, unknown>[] } {
   const presets: Record<string, unknown>[] = [];
   for (const name of presetNames()) {
     try {
-      const runs = Object.fromEntries(scales.map((scale) => [scale, loadExperiment(resolveExperimentFile(name), scale).runs.length]));
+      const file = resolveExperimentFile(name);
+      const offered = availableScales(readConfigFile(file) as Record<string, unknown>);
+      const runs = Object.fromEntries(offered.map((scale) => [scale, loadExperiment(file, scale).runs.length]));
       const experiment = loadExperiment(resolveExperimentFile(name), 'cpu');
       console.log(`${name.padEnd(14)} ${experiment.title} (runs: ${Object.entries(runs).map(([scale, n]) => `${scale} ${n}`).join(', ')})`);
       presets.push({ name, title: experiment.title, runs });

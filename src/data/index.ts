@@ -10,7 +10,7 @@ export { cacheDir, locateDataset, type Located } from './locate.js';
 export { computeChannelStats, channelStats, type ChannelStats } from './stats.js';
 export { cropFlip, drawCropFlip, normalize, toUnitRange, type CropFlipChoice } from './augment.js';
 export { DataLoader, type Batch, type LoaderOptions } from './loader.js';
-export { createInputSource, inputSourceKinds, type InputSource, type InputSourceKind, type InputBatch, type SyntheticOptions } from './synthetic.js';
+export { createInputSource, inputSourceKinds, randomImageDataset, type InputSource, type InputSourceKind, type InputBatch, type SyntheticOptions, type RandomDatasetOptions } from './synthetic.js';
 export {
   datasets, datasetNames, getDataset, loadDataset, datasetStats, probeDatasets,
   type DatasetEntry, type LoadOptions, type DatasetAvailability,

@@ -3,6 +3,8 @@
 // libtorch's global generator (seed it with manualSeed); each next() draws afresh.
 import { F, full, ones, randint, randn, tensor, tidy, zeros, type Device, type Tensor } from '../torch/index.js';
 import type { DataLoader } from './loader.js';
+import { ImageDataset } from './dataset.js';
+import { Rng } from './prng.js';
 
 export type InputSourceKind = 'real' | 'normal' | 'sparse' | 'chi' | 'ones';
 export const inputSourceKinds: readonly InputSourceKind[] = ['real', 'normal', 'sparse', 'chi', 'ones'];
@@ -144,4 +146,40 @@ function realSource(options: RealSourceOptions): InputSource {
       return { inputs, labels };
     },
   };
+}
+
+export interface RandomDatasetOptions {
+  /** [C, H, W] of one image (the real dataset's). */
+  shape: [number, number, number] | number[];
+  /** Number of examples (the real training set's size). */
+  count: number;
+  numClasses: number;
+  seed: number;
+  /** Name in the dataset's info (default 'random'). */
+  name?: string;
+}
+
+/**
+ * A fixed random labelled dataset, as the authors' OpenLTH fork trains IMP on for "random data" (torchvision's
+ * FakeData there): `count` images of uniformly random pixels 0..255 (uint8, so a loader normalizes them with the
+ * real dataset's statistics like real images) and one uniformly random label per example, all drawn from `seed`
+ * alone (data/prng, not libtorch's generator): the same seed gives the same dataset in every process.
+ */
+export function randomImageDataset(options: RandomDatasetOptions): ImageDataset {
+  const { shape, count, numClasses, seed } = options;
+  if (!Array.isArray(shape) || shape.length !== 3 || shape.some((size) => !Number.isInteger(size) || size < 1)) {
+    throw new TypeError(`random dataset: shape must be [C, H, W] of positive integers, got ${JSON.stringify(shape)}`);
+  }
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`random dataset: count must be a positive integer, got ${count}`);
+  if (!Number.isInteger(numClasses) || numClasses < 1) throw new RangeError(`random dataset: numClasses must be a positive integer, got ${numClasses}`);
+  const pixels = new Uint8Array(count * shape[0] * shape[1] * shape[2]);
+  const words = new Uint32Array(pixels.buffer, 0, Math.floor(pixels.length / 4));
+  const pixelRng = new Rng(seed, 'random-dataset-pixels');
+  for (let i = 0; i < words.length; i++) words[i] = pixelRng.nextUint32();
+  for (let i = words.length * 4; i < pixels.length; i++) pixels[i] = pixelRng.nextUint32() & 0xff;
+  const labelRng = new Rng(seed, 'random-dataset-labels');
+  const labels = new Int32Array(count);
+  for (let i = 0; i < count; i++) labels[i] = labelRng.nextInt(numClasses);
+  return ImageDataset.fromArrays({ pixels, imageShape: shape as [number, number, number], labels },
+    { name: options.name ?? 'random', split: 'train', numClasses, source: `random (seed ${seed})` });
 }

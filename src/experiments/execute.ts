@@ -35,6 +35,7 @@ export const execute: RunExecutor = async (run, context) => {
       return model;
     };
     const maskFile = path.join(context.dir, files.masks);
+    const rewindFile = path.join(context.dir, REWIND_FILE);
     let masks: MaskSet | null = null;
     let record: PruneRecord | null = null;
     let pruneSeconds = 0;
@@ -45,7 +46,7 @@ export const execute: RunExecutor = async (run, context) => {
         context.log(`masks loaded from ${maskFile} (density ${masks.density().toFixed(4)})`);
       } else {
         const pruneStarted = performance.now();
-        ({ masks, record } = await pruneAtInit(spec, data, build, context));
+        ({ masks, record } = await pruneAtInit(spec, data, build, context, rewindFile));
         pruneSeconds = (performance.now() - pruneStarted) / 1000;
         if (isWriter()) saveMasks(masks, record, maskFile);
         context.log(`pruned with ${record.method} in ${pruneSeconds.toFixed(1)} s: density ${record.density.toFixed(4)} (${record.kept} of ${record.total} weights)`);
@@ -53,6 +54,11 @@ export const execute: RunExecutor = async (run, context) => {
     }
 
     const model = build();
+    // IMP's ticket is the rewind weights under the mask (Frankle et al.; OpenLTH), not the initial ones
+    if (fs.existsSync(rewindFile)) {
+      model.loadSafetensors(rewindFile);
+      context.log(`final training starts from IMP's rewind point (${rewindFile})`);
+    }
     let training: TrainResult | null = null;
     const trainStarted = performance.now();
     try {
@@ -117,8 +123,14 @@ function recipe(spec: RunSpec, epochs: number) {
   };
 }
 
-/** Prunes a freshly built model; writes analysis.json when the run asks for figure data. */
-async function pruneAtInit(spec: RunSpec, data: RunData, build: () => Classifier, context: RunContext): Promise<{ masks: MaskSet; record: PruneRecord }> {
+/** IMP's rewind point (weights and buffers), the start of the final training; written before the masks. */
+export const REWIND_FILE = 'rewind.safetensors';
+
+/**
+ * Prunes a freshly built model; writes analysis.json when the run asks for figure data, and for IMP the rewind
+ * point (where prune() leaves the model) to `rewindFile`.
+ */
+async function pruneAtInit(spec: RunSpec, data: RunData, build: () => Classifier, context: RunContext, rewindFile: string): Promise<{ masks: MaskSet; record: PruneRecord }> {
   const model = build();
   const initial = snapshotWeights(model); // before pruning (IMP trains the model in place)
   const p = spec.pruning;
@@ -132,6 +144,8 @@ async function pruneAtInit(spec: RunSpec, data: RunData, build: () => Classifier
     selection: p.selection,
     scope: p.scope,
     selectionAt: p.selectionAt,
+    ...(p.replacement || p.maskValues !== 'binary' ? { randomMask: { replacement: p.replacement, values: p.maskValues } } : {}),
+    keepRule: p.keepRule,
     seed: spec.seed,
     keepScores: wantsScores,
     input: kind === 'data'
@@ -145,13 +159,19 @@ async function pruneAtInit(spec: RunSpec, data: RunData, build: () => Classifier
   };
   if (p.method === 'imp') {
     options.imp = impOptions(spec, data, context, analysis, rewind);
-    if (p.iterations === 0) options.imp.pruneFraction = p.impPruneFraction;
+    if (p.imp.fractions) options.imp.fractions = p.imp.fractions;
+    else if (p.iterations === 0) options.imp.pruneFraction = p.impPruneFraction;
     else options.iterations = p.iterations;
   } else if (p.iterations > 0) {
     options.iterations = p.iterations;
   }
   const result = await prune(model, options);
   try {
+    if (p.method === 'imp') {
+      const temporary = `${rewindFile}.tmp`;
+      model.saveSafetensors(temporary);
+      fs.renameSync(temporary, rewindFile);
+    }
     const masks = result.masks;
     // Figure data is about the weights the mask is applied to: the initial ones, or IMP's rewind point.
     const layers = layerArrays(rewind.weights ?? initial, masks);
@@ -180,7 +200,8 @@ async function pruneAtInit(spec: RunSpec, data: RunData, build: () => Classifier
 function impOptions(spec: RunSpec, data: RunData, context: RunContext, analysis: RunAnalysis, rewind: { weights?: Map<string, Float32Array> }): NonNullable<PruneOptions['imp']> {
   const p = spec.pruning;
   const epochs = p.impEpochsPerLevel || spec.train.epochs;
-  const trainData: BatchSource = resolvedInput(p) === 'data' ? data.train : randomBatches(data);
+  const trainData: BatchSource = resolvedInput(p) === 'data' ? data.train
+    : p.imp.randomData === 'fixed' ? data.randomTrain() : randomBatches(data);
   return {
     warmup: p.impRewindIterations > 0
       ? async (model: Module) => {
@@ -203,7 +224,7 @@ function impOptions(spec: RunSpec, data: RunData, context: RunContext, analysis:
   };
 }
 
-/** Random inputs with random labels, as many batches per epoch as the real training data (IMP + rand. data). */
+/** Fresh random inputs and labels every step, as many batches per epoch as the real data (IMP + rand. data, 'stream'). */
 function randomBatches(data: RunData): BatchSource {
   const source = data.pruningSource();
   return { length: data.train.length, batch: () => source.next() };

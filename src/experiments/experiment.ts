@@ -144,7 +144,15 @@ export function buildExperiment(raw: unknown, source: string, scale: Scale = 'cp
   const file = validate<Record<string, unknown>>(raw, experimentSchema, source);
   const problems: string[] = [];
   const layers: [string, Record<string, unknown>][] = [['', file]];
-  const scaleLayer = (file.scales as Record<string, Record<string, unknown> | undefined>)[scale];
+  // Validation fills an absent optional scale with empty defaults, so whether the file declares the scale is read
+  // from the raw input. The top level is the cpu scale; any other scale must be written out: asking for one that
+  // is missing is an error, never a silent fallback to the cpu runs.
+  const offered = availableScales(raw as Record<string, unknown>);
+  if (!offered.includes(scale)) {
+    throw new ConfigError(source, [`no '${scale}' scale: this experiment has ${offered.join(', ')} (scales.${scale} is missing)`]);
+  }
+  const declared = (raw as { scales?: Record<string, unknown> }).scales?.[scale] !== undefined;
+  const scaleLayer = declared ? (file.scales as Record<string, Record<string, unknown>>)[scale] : undefined;
   if (scaleLayer) layers.push([`scales.${scale}.`, scaleLayer]);
   for (const [prefix, layer] of layers) {
     problems.push(...collectProblems(layer.base, runSchema, `${prefix}base`, true));
@@ -204,6 +212,12 @@ export function buildExperiment(raw: unknown, source: string, scale: Scale = 'cp
   };
 }
 
+/** The scales an experiment file offers: cpu (its top level) and those under `scales`. */
+export function availableScales(file: Record<string, unknown>): Scale[] {
+  const declared = isPlainObject(file) && isPlainObject(file.scales) ? file.scales : {};
+  return scales.filter((scale) => scale === 'cpu' || declared[scale] !== undefined);
+}
+
 /**
  * The grids to expand: `grid` is one grid (object of axes) or a list of grids whose runs are joined (for
  * settings that differ between blocks, e.g. IMP's rewind point per model). A scale's object grid overrides the
@@ -227,7 +241,11 @@ export function expandGrid(grid: Record<string, readonly unknown[]>): Record<str
 
 /** Hash (16 hex digits of SHA-256) of the canonical JSON of the spec's non-default fields. */
 export function runHash(spec: RunSpec): string {
-  return createHash('sha256').update(canonicalJson(hashedFields(spec))).digest('hex').slice(0, 16);
+  const fields = hashedFields(spec);
+  // IMP runs changed meaning (the ticket now starts from the rewind point, random data is a fixed set): a new hash,
+  // so that a runs directory never passes off an IMP result of the old code as a new one
+  if (spec.pruning.method === 'imp') fields.impRevision = 2;
+  return createHash('sha256').update(canonicalJson(fields)).digest('hex').slice(0, 16);
 }
 
 /** The fields that identify a run: those that differ from the schema's defaults. */

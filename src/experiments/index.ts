@@ -6,7 +6,8 @@ export {
   type RunSpec, type PruningSpec, type TrainSpec, type DataSpec, type AnalysisSpec,
 } from './run-spec.js';
 export {
-  buildExperiment, loadExperiment, readConfigFile, expandGrid, runHash, hashedFields, planRun, scales, expectedSeconds, formatDuration,
+  buildExperiment, loadExperiment, readConfigFile, expandGrid, runHash, hashedFields, planRun, scales, availableScales,
+  expectedSeconds, formatDuration,
   type Experiment, type PlannedRun, type Scale, type TableSpec, type PlotSpec, type ReportSpec,
 } from './experiment.js';
 export { onDevice, checkExperimentDevices, parseDevice } from './device.js';

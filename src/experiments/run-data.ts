@@ -1,8 +1,8 @@
 // The data of one run: train/test batch sources for training, and the input source for data-dependent pruning
 // scores (the real labelled data, or random normal/sparse/χ/ones inputs with random labels).
 import {
-  DataLoader, channelStats, cacheDir, createInputSource, getDataset, type ChannelStats, type ImageDataset,
-  type InputSource,
+  DataLoader, channelStats, cacheDir, createInputSource, getDataset, randomImageDataset, type ChannelStats,
+  type ImageDataset, type InputSource,
 } from '../data/index.js';
 import { keep, manualSeed, randn, tidy, type Tensor } from '../torch/index.js';
 import { PrefetchingBatches, TensorBatches, type BatchSource } from '../train/index.js';
@@ -15,6 +15,12 @@ export interface RunData {
   test: BatchSource;
   /** Pruning inputs: a fresh source per call (the scorer draws batches from it). */
   pruningSource(): InputSource;
+  /**
+   * IMP's fixed random training set (the authors' OpenLTH fork): as many examples as the training split, of its
+   * image shape, uniform pixels normalized with the real data's statistics, one random label each, drawn from
+   * the run's seed; shuffled per epoch, not augmented. Made on first use.
+   */
+  randomTrain(): BatchSource;
   dispose(): void;
 }
 
@@ -36,11 +42,13 @@ function realData(spec: RunSpec): RunData {
   const testLoader = staged(new DataLoader(test, { batchSize: 1000, shuffle: false, normalize: stats }));
   const numClasses = entry.numClasses;
   const inputShape = [...train.imageShape] as [number, number, number];
+  const random = lazyRandom(spec, inputShape, train.length, numClasses, stats);
   return {
     inputShape, numClasses, train: trainLoader, test: testLoader,
     pruningSource: () => pruningInputs(spec, inputShape, numClasses,
       () => new DataLoader(train, { batchSize: spec.pruning.batchSize, shuffle: true, seed: spec.seed + 7919, augment: false, normalize: stats })),
-    dispose: () => { staged.dispose(); train.dispose(); test.dispose(); if (train !== fullTrain) fullTrain.dispose(); },
+    randomTrain: random.get,
+    dispose: () => { staged.dispose(); train.dispose(); test.dispose(); if (train !== fullTrain) fullTrain.dispose(); random.dispose(); },
   };
 }
 
@@ -67,10 +75,14 @@ function syntheticData(spec: RunSpec): RunData {
   const pruningTrain = new TensorBatches(trainInputs, trainLabels, { batchSize: spec.pruning.batchSize, seed: spec.seed + 7919 });
   for (const t of [trainInputs, trainLabels, testInputs, testLabels]) t.dispose();
   const staged = stager(spec);
+  // the synthetic inputs are N(0, 1): the random pixels are normalized to mean 0 and std 1 as well
+  const unitStats: ChannelStats = { mean: [127.5 / 255], std: [Math.sqrt((256 ** 2 - 1) / 12) / 255] };
+  const random = lazyRandom(spec, inputShape, trainCount, numClasses, unitStats);
   return {
     inputShape, numClasses, train: staged(capSteps(train, spec.train.maxStepsPerEpoch)), test: staged(test),
     pruningSource: () => pruningInputs(spec, inputShape, numClasses, () => pruningTrain),
-    dispose: () => { staged.dispose(); train.dispose(); test.dispose(); pruningTrain.dispose(); },
+    randomTrain: random.get,
+    dispose: () => { staged.dispose(); train.dispose(); test.dispose(); pruningTrain.dispose(); random.dispose(); },
   };
 }
 
@@ -107,6 +119,22 @@ function stager(spec: RunSpec): ((source: BatchSource) => BatchSource) & { dispo
     return wrapped;
   };
   return Object.assign(stage, { dispose: () => { for (const wrapped of made) wrapped.dispose(); } });
+}
+
+/** The fixed random training set, made on first use (see RunData.randomTrain). */
+function lazyRandom(spec: RunSpec, inputShape: [number, number, number], count: number, numClasses: number, stats: ChannelStats) {
+  let dataset: ImageDataset | null = null;
+  let source: BatchSource | null = null;
+  return {
+    get: (): BatchSource => {
+      if (!source) {
+        dataset = randomImageDataset({ shape: inputShape, count, numClasses, seed: spec.seed });
+        source = capSteps(new DataLoader(dataset, { batchSize: spec.train.batchSize, shuffle: true, seed: spec.seed, augment: false, normalize: stats }), spec.train.maxStepsPerEpoch);
+      }
+      return source;
+    },
+    dispose: () => { dataset?.dispose(); dataset = null; source = null; },
+  };
 }
 
 /** A BatchSource limited to its first `maxSteps` batches per epoch (0 = no limit). */

@@ -23,6 +23,14 @@ export interface PruningSpec {
   scope: 'global' | 'local';
   /** Iterative pruning with a randomized selection: randomize at every iteration, or threshold until the last. */
   selectionAt: 'every' | 'final';
+  /** sketch-random: draw the per-layer count with replacement (Algorithm 1's draws; fewer distinct kept). */
+  replacement: boolean;
+  /** sketch-random: kept weights carry 1 (binary) or Algorithm 1's value (draws)/(count·p_i) (scaled). */
+  maskValues: 'binary' | 'scaled';
+  /** round(d·N) kept (round) or Synaptic-Flow's count (⌊(1−d)·N⌋ pruned, ties with the threshold pruned). */
+  keepRule: 'round' | 'synaptic-flow';
+  /** IMP: per-group fractions (the authors' fork) and the random data of the rand.-data rows. */
+  imp: ImpSpec;
   /** Examples per scoring batch (the paper: 256 for SNIP and GraSP). */
   batchSize: number;
   /** Random-data batches averaged for data-dependent scores. */
@@ -36,6 +44,17 @@ export interface PruningSpec {
   impEpochsPerLevel: number;
   /** Label in tables; empty = derived from method/input/selection in the paper's wording. */
   label: string;
+}
+
+export interface ImpSpec {
+  /** Per-round fractions of hidden fc layers, convolutions and the output layer; absent: impPruneFraction for all. */
+  fractions?: { fc: number; conv: number; output: number };
+  /**
+   * IMP with random data: 'fixed' (default; the authors' fork: one fixed random set of the training set's size,
+   * uniform pixels normalized with the real statistics, one random label each, from the run's seed) or
+   * 'stream' (fresh random batches of the run's input source every step).
+   */
+  randomData: 'fixed' | 'stream';
 }
 
 export interface TrainSpec {
@@ -118,6 +137,19 @@ export const runSchema: ObjectField = {
         iterations: nonNegativeInt('pruning iterations (0 = method default)', 0),
         scope: { kind: 'string', default: 'global', choices: () => ['global', 'local'], what: 'scope' },
         selectionAt: { kind: 'string', default: 'every', choices: () => ['every', 'final'], what: 'selectionAt' },
+        replacement: { kind: 'boolean', default: false, doc: 'sketch-random draws with replacement' },
+        maskValues: { kind: 'string', default: 'binary', choices: () => ['binary', 'scaled'], what: 'mask values' },
+        keepRule: { kind: 'string', default: 'round', choices: () => ['round', 'synaptic-flow'], what: 'keep rule' },
+        imp: {
+          kind: 'object',
+          fields: {
+            fractions: {
+              kind: 'object', optional: true, doc: 'per-round pruning fractions per layer group (the authors\' OpenLTH fork)',
+              fields: Object.fromEntries(['fc', 'conv', 'output'].map((group) => [group, { kind: 'number', min: 0, max: 1 }])),
+            },
+            randomData: { kind: 'string', default: 'fixed', choices: () => ['fixed', 'stream'], what: 'random data' },
+          },
+        },
         batchSize: positiveInt('examples per scoring batch', 256),
         batches: positiveInt('scoring batches', 1),
         chiDimension: positiveInt('n of the χ input', 128),
@@ -197,8 +229,15 @@ export function methodLabel(pruning: PruningSpec): string {
       parts.push(`${input} data`);
     }
   }
+  if (pruning.method === 'imp' && input !== 'data' && pruning.imp?.randomData === 'stream') parts[parts.length - 1] += ' (stream)';
   if (pruning.selection === 'sketch-random') parts.push('rand. mask');
   if (pruning.selection === 'sketch') parts.push('sketch mask');
   if (suffix) parts.push(suffix);
-  return parts.join(' + ');
+  // readings of Section 8 other than the default (without replacement, 0/1, every iteration)
+  const reading = [
+    pruning.replacement ? 'with repl.' : '', pruning.maskValues === 'scaled' ? 'scaled' : '',
+    pruning.selection !== 'threshold' && pruning.selectionAt === 'final' ? 'last iter.' : '',
+    pruning.keepRule === 'synaptic-flow' ? 'Synaptic-Flow count' : '',
+  ].filter(Boolean);
+  return parts.join(' + ') + (reading.length > 0 ? ` (${reading.join(', ')})` : '');
 }

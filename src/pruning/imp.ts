@@ -2,12 +2,18 @@
 // optionally train the dense model for a warm-up and save its weights (the rewind point; without a warm-up, the
 // initial weights), then for each round: train the masked model, keep the largest |w| among the surviving
 // weights down to the round's density, rewind to the saved weights. Densities follow the schedule (exponential:
-// every round prunes the same fraction of the survivors) and the last round lands exactly on the target. Training
-// is injected: pruning/ never imports train/.
+// every round prunes the same fraction of the survivors) and the last round lands exactly on the target. With
+// per-group fractions (the authors' OpenLTH fork: hidden fully-connected layers, convolutions and the output layer
+// each prune their own fraction of their own survivors per round, each with its own global magnitude threshold)
+// the last round prunes a fraction of a round in every group so that the total lands on the target. prune()
+// leaves the model at the rewind point: the weights the final mask is to be applied to before the final training.
+// Training is injected: pruning/ never imports train/.
 import { Tensor, getRngState, keep, manualSeed, noGrad, setRngState, tidy } from '../torch/index.js';
 import { MaskSet, type Module } from '../nn/index.js';
 import { scheduleDensities, type ScheduleName } from './density.js';
-import type { Scope, SelectionEntry } from './selection/types.js';
+import type { KeepRule, RandomMaskOptions, Scope, SelectionEntry, SelectionOutcome } from './selection/types.js';
+import { keepCount } from './density.js';
+import { threshold } from './selection/threshold.js';
 import type { PrunableParameter } from './working-weights.js';
 import { summarize, type PruneRecord } from './record.js';
 import { SupportSet } from './support-set.js';
@@ -23,6 +29,88 @@ export interface ImpOptions {
   warmup?: (model: Module) => Promise<void> | void;
   /** Alternative to a round count: prune at most this fraction of the survivors per round (OpenLTH: 0.2). */
   pruneFraction?: number;
+  /**
+   * Per-group fractions instead (the authors' fork of OpenLTH: fc 0.2, conv 0.1, output 0.1): each round prunes
+   * ⌈f·survivors⌉ of each group by that group's own global |w| threshold. Groups: conv = 4-D weights, output = the
+   * last 2-D weight in model order, fc = the other 2-D weights. A fraction may be 0 (the group is never pruned).
+   */
+  fractions?: GroupFractions;
+}
+
+export interface GroupFractions { fc: number; conv: number; output: number }
+export const groupNames = ['fc', 'conv', 'output'] as const;
+export type GroupName = (typeof groupNames)[number];
+
+/** Each prunable parameter's group (see ImpOptions.fractions); other shapes are an error naming the parameter. */
+export function parameterGroups(parameters: readonly { name: string; tensor: Tensor }[]): GroupName[] {
+  let output = -1;
+  parameters.forEach(({ tensor }, index) => { if (tensor.ndim === 2) output = index; });
+  return parameters.map(({ name, tensor }, index) => {
+    if (tensor.ndim === 4) return 'conv';
+    if (tensor.ndim === 2) return index === output ? 'output' : 'fc';
+    throw new RangeError(`imp fractions group conv (4-D) and linear (2-D) weights; '${name}' has shape [${tensor.shape}]`);
+  });
+}
+
+function checkFractions(fractions: GroupFractions): GroupFractions {
+  if (fractions === null || typeof fractions !== 'object') throw new TypeError(`imp.fractions must be {fc, conv, output}, got ${JSON.stringify(fractions)}`);
+  for (const group of groupNames) {
+    const value = fractions[group];
+    if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
+      throw new RangeError(`imp.fractions.${group} must lie in [0, 1), got ${JSON.stringify(value)}`);
+    }
+  }
+  return fractions;
+}
+
+/**
+ * Kept counts per group after each round, for group sizes `sizes`, per-round fractions and a total target: whole
+ * rounds keep survivors − ⌈f·survivors⌉ (the fork's count) while the total stays above the target; the last round
+ * keeps survivors·(1 − f)^τ with τ ∈ (0, 1] chosen so the total is exactly the target (rounded, the rounding
+ * difference given to the largest group).
+ */
+export function groupRoundCounts(sizes: readonly number[], fractions: readonly number[], target: number): number[][] {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (!(Number.isInteger(target) && target >= 0 && target <= total)) throw new RangeError(`target must be an integer in [0, ${total}], got ${target}`);
+  const floor = sizes.reduce((sum, size, g) => sum + (fractions[g] > 0 ? 0 : size), 0);
+  if (floor > target) {
+    throw new RangeError(`imp fractions cannot reach ${target} kept weights: the groups with fraction 0 alone hold ${floor}`);
+  }
+  const rounds: number[][] = [];
+  let current = [...sizes];
+  for (let guard = 0; current.reduce((a, b) => a + b, 0) > target; guard++) {
+    if (guard > 10000) throw new RangeError('imp fractions: more than 10,000 rounds to reach the density');
+    const next = current.map((kept, g) => kept - Math.ceil(fractions[g] * kept));
+    if (next.reduce((a, b) => a + b, 0) >= target) {
+      rounds.push(next);
+      current = next;
+      continue;
+    }
+    // the last round: a fraction τ of a round in every group
+    const sumAt = (tau: number): number => current.reduce((sum, kept, g) => sum + kept * (1 - fractions[g]) ** tau, 0);
+    let lo = 0;
+    let hi = 1;
+    while (sumAt(hi) > target) hi *= 2; // ceil-rounding can make a whole round overshoot the real-valued one
+    for (let step = 0; step < 200; step++) {
+      const mid = (lo + hi) / 2;
+      if (sumAt(mid) > target) lo = mid; else hi = mid;
+    }
+    const last = current.map((kept, g) => Math.min(kept, Math.round(kept * (1 - fractions[g]) ** hi)));
+    let difference = target - last.reduce((a, b) => a + b, 0);
+    const order = last.map((_, g) => g).sort((a, b) => current[b] - current[a]);
+    for (const g of order) {
+      if (difference === 0) break;
+      const room = difference > 0 ? current[g] - last[g] : -last[g];
+      const change = difference > 0 ? Math.min(difference, room) : Math.max(difference, room);
+      if (fractions[g] === 0 && change !== 0) continue;
+      last[g] += change;
+      difference -= change;
+    }
+    rounds.push(last);
+    current = last;
+  }
+  if (rounds.length === 0) rounds.push([...sizes]);
+  return rounds;
 }
 
 interface ImpRun {
@@ -35,6 +123,10 @@ interface ImpRun {
   imp?: ImpOptions;
   started: number;
   onProgress?: (progress: PruneProgress) => void;
+  randomMask?: RandomMaskOptions;
+  keepRule?: KeepRule;
+  /** A randomized selection at every round (default) or only at the last, thresholding before it. */
+  selectionAt?: 'every' | 'final';
 }
 
 /** Rounds for a per-round fraction f: the fewest R with (1-f)^R ≤ density. */
@@ -48,12 +140,27 @@ export async function pruneImp(model: Module, parameters: PrunableParameter[], r
   if (!imp || typeof imp.train !== 'function') {
     throw new TypeError('imp needs options.imp.train(model, masks, round, rounds): the training it runs between rounds');
   }
-  if (run.rounds !== undefined && imp.pruneFraction !== undefined) {
-    throw new RangeError('imp takes either iterations (rounds) or imp.pruneFraction, not both');
-  }
-  const rounds = imp.pruneFraction !== undefined ? roundsForFraction(run.density, imp.pruneFraction) : run.rounds ?? 1;
-  const densities = scheduleDensities(run.density, rounds, run.schedule);
+  const given = [run.rounds !== undefined && 'iterations (rounds)', imp.pruneFraction !== undefined && 'imp.pruneFraction',
+    imp.fractions !== undefined && 'imp.fractions'].filter(Boolean);
+  if (given.length > 1) throw new RangeError(`imp takes one of iterations (rounds), imp.pruneFraction or imp.fractions, not ${given.join(' and ')}`);
   const names = parameters.map(({ name }) => name);
+  const total = parameters.reduce((sum, { tensor }) => sum + tensor.numel, 0);
+  // with per-group fractions: the groups and their planned kept counts per round
+  let plan: { groups: GroupName[]; members: number[][]; counts: number[][] } | undefined;
+  if (imp.fractions !== undefined) {
+    const fractions = checkFractions(imp.fractions);
+    if (run.scope !== 'global') throw new RangeError('imp.fractions set one global threshold per group; scope local does not apply');
+    const groups = parameterGroups(parameters);
+    const present = groupNames.filter((group) => groups.includes(group));
+    const members = present.map((group) => groups.flatMap((g, index) => (g === group ? [index] : [])));
+    const sizes = members.map((indices) => indices.reduce((sum, index) => sum + parameters[index].tensor.numel, 0));
+    const counts = groupRoundCounts(sizes, present.map((group) => fractions[group]), keepCount(run.density, total));
+    plan = { groups: present, members, counts };
+  }
+  const rounds = plan ? plan.counts.length
+    : imp.pruneFraction !== undefined ? roundsForFraction(run.density, imp.pruneFraction) : run.rounds ?? 1;
+  const densities = plan ? plan.counts.map((counts) => counts.reduce((a, b) => a + b, 0) / total)
+    : scheduleDensities(run.density, rounds, run.schedule);
   const callerRng = getRngState();
   manualSeed(run.seed);
   let trainingMs = 0;
@@ -77,12 +184,33 @@ export async function pruneImp(model: Module, parameters: PrunableParameter[], r
         masks.dispose();
       }
       const selectStart = performance.now();
+      const selection = run.selectionAt === 'final' && round < rounds ? threshold : run.selection;
       const outcome = tidy(() => {
         const scores = noGrad(() => parameters.map(({ tensor }) => tensor.abs().to('float64')));
-        return run.selection.select({
-          scores, support: support.views, names, density: densities[round - 1], scope: run.scope,
-          survivors: support.kept, layerSurvivors: support.layerKept,
+        if (!plan) {
+          return selection.select({
+            scores, support: support.views, names, density: densities[round - 1], scope: run.scope,
+            survivors: support.kept, layerSurvivors: support.layerKept, randomMask: run.randomMask, rule: run.keepRule,
+          });
+        }
+        // one selection per group, with the group's planned count, joined in parameter order
+        const masks: Tensor[] = new Array(parameters.length);
+        const counts: number[] = new Array(parameters.length);
+        plan.members.forEach((indices, g) => {
+          const pick = <T>(values: readonly T[]): T[] => indices.map((index) => values[index]);
+          const layerSurvivors = pick(support.layerKept);
+          const groupOutcome: SelectionOutcome = selection.select({
+            scores: pick(scores), support: pick(support.views), names: pick(names), scope: 'global',
+            density: plan!.counts[round - 1][g] / indices.reduce((sum, index) => sum + parameters[index].tensor.numel, 0),
+            keep: plan!.counts[round - 1][g], survivors: layerSurvivors.reduce((a, b) => a + b, 0), layerSurvivors,
+            randomMask: run.randomMask,
+          });
+          indices.forEach((index, j) => {
+            masks[index] = groupOutcome.masks[j];
+            counts[index] = groupOutcome.counts?.[j] ?? tidy(() => groupOutcome.masks[j].ne(0).sum().item());
+          });
         });
+        return { masks, counts, kept: counts.reduce((a, b) => a + b, 0) };
       });
       for (const mask of support.update(outcome)) mask.dispose();
       model.loadStateDict(Object.fromEntries(saved));
@@ -104,8 +232,11 @@ export async function pruneImp(model: Module, parameters: PrunableParameter[], r
     method: 'imp',
     options: {
       selection: run.selection.name, scope: run.scope, iterations: rounds, schedule: run.schedule,
+      ...(run.selection.name === 'threshold' ? {} : { selectionAt: run.selectionAt ?? 'every' }),
       rewind: imp.warmup ? 'after warm-up' : 'initial weights',
       ...(imp.pruneFraction === undefined ? {} : { pruneFraction: imp.pruneFraction }),
+      ...(imp.fractions === undefined ? {} : { fractions: { ...imp.fractions } }),
+      ...(run.randomMask ? { randomMask: { replacement: run.randomMask.replacement ?? false, values: run.randomMask.values ?? 'binary' } } : {}),
       roundDensities: densities,
     },
     seed: run.seed,

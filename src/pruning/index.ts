@@ -4,13 +4,13 @@ export { resolveDensity, keepCount, scheduleDensities, scheduleNames, type Densi
 export { scorers, methodNames, findScorer } from './scorers/registry.js';
 export type { Scorer, ScorerEntry, ScoringContext, BatchSource, ScorerOptions } from './scorers/types.js';
 export { selections, selectionNames, findSelection } from './selection/registry.js';
-export { topKMasks } from './selection/ranking.js';
-export { sampleWithoutReplacement } from './selection/sketch-random.js';
+export { topKMasks, synapticFlowMasks, synapticFlowPruneCount } from './selection/ranking.js';
+export { sampleWithoutReplacement, layerRandomMask } from './selection/sketch-random.js';
 export { algorithm1Mask } from './selection/sketch.js';
-export { scopeNames, type Scope, type SelectionEntry, type SelectionRequest, type SelectionOutcome } from './selection/types.js';
+export { scopeNames, keepRules, maskValueKinds, type Scope, type KeepRule, type RandomMaskOptions, type SelectionEntry, type SelectionRequest, type SelectionOutcome } from './selection/types.js';
 export { resolveInput, type PruneInputOptions, type InputDescription } from './inputs.js';
 export { collectPrunable, type PrunableParameter } from './working-weights.js';
-export { pruneImp, roundsForFraction, type ImpOptions } from './imp.js';
+export { pruneImp, roundsForFraction, groupRoundCounts, parameterGroups, groupNames, type ImpOptions, type GroupFractions, type GroupName } from './imp.js';
 export {
   saveMasks, loadMasks, formatDensityTable, layerRecords, summarize, RECORD_METADATA_KEY,
   type PruneRecord, type LayerRecord,

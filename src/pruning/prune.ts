@@ -10,7 +10,7 @@ import { findScorer } from './scorers/registry.js';
 import type { ScoringContext } from './scorers/types.js';
 import { findSelection } from './selection/registry.js';
 import { threshold } from './selection/threshold.js';
-import { scopeNames, type Scope } from './selection/types.js';
+import { keepRules, maskValueKinds, scopeNames, type KeepRule, type RandomMaskOptions, type Scope } from './selection/types.js';
 import { resolveInput, type PruneInputOptions } from './inputs.js';
 import { collectPrunable, WorkingWeights } from './working-weights.js';
 import { summarize, type PruneRecord } from './record.js';
@@ -35,6 +35,17 @@ export interface PruneOptions extends DensitySpec {
    * or only at the final one, with thresholding before it.
    */
   selectionAt?: SelectionAt;
+  /**
+   * sketch-random's reading of Section 8: draws with or without replacement (default without), kept weights 0/1 or
+   * Algorithm 1's scaled values (default binary).
+   */
+  randomMask?: RandomMaskOptions;
+  /**
+   * How a density becomes a kept count: 'round' (default: exactly round(d·N)) or 'synaptic-flow' (its
+   * ⌊(1 − d)·N⌋ pruned and every score tied with the threshold pruned too), which reproduces Synaptic-Flow's
+   * iterative SynFlow masks exactly on the same weights and scores.
+   */
+  keepRule?: KeepRule;
   input?: PruneInputOptions;
   /** Seeds libtorch's generator for the run (default 0); the caller's random stream is restored afterwards. */
   seed?: number;
@@ -115,6 +126,17 @@ export function scoreModel(model: Module, options: ScoreOptions): Map<string, Te
   }
 }
 
+function checkRandomMask(options: RandomMaskOptions | undefined, selection: string): RandomMaskOptions | undefined {
+  if (options === undefined) return undefined;
+  if (options === null || typeof options !== 'object') throw new TypeError(`randomMask must be an object, got ${JSON.stringify(options)}`);
+  if (selection !== 'sketch-random') throw new TypeError(`randomMask applies to the sketch-random selection, not '${selection}'`);
+  if (options.replacement !== undefined && typeof options.replacement !== 'boolean') {
+    throw new TypeError(`randomMask.replacement must be true or false, got ${JSON.stringify(options.replacement)}`);
+  }
+  if (options.values !== undefined) checkChoice('randomMask.values', options.values, maskValueKinds);
+  return options;
+}
+
 function checkSeed(seed: number): number {
   if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative integer, got ${JSON.stringify(seed)}`);
   return seed;
@@ -131,11 +153,13 @@ export async function prune(model: Module, options: PruneOptions): Promise<Prune
   const schedule = checkChoice('schedule', options.schedule ?? 'exponential', scheduleNames);
   const selectionAt = checkChoice<SelectionAt>('selectionAt', options.selectionAt ?? 'every', ['every', 'final']);
   const seed = checkSeed(options.seed ?? 0);
+  const keepRule = checkChoice<KeepRule>('keepRule', options.keepRule ?? 'round', keepRules);
+  const randomMask = checkRandomMask(options.randomMask, selection.name);
   const parameters = collectPrunable(model, options.prunable);
   if (method === 'imp') {
     return pruneImp(model, parameters, {
       density, selection, scope, schedule, seed, rounds: options.iterations, imp: options.imp, started,
-      onProgress: options.onProgress,
+      onProgress: options.onProgress, randomMask, keepRule, selectionAt,
     });
   }
   const entry = findScorer(method);
@@ -170,7 +194,9 @@ export async function prune(model: Module, options: PruneOptions): Promise<Prune
       const chosen = selectionAt === 'final' && iteration < iterations - 1 ? threshold : selection;
       const outcome = tidy(() => chosen.select({
         scores, support: support.views, names, density: densities[iteration], scope,
-        survivors: support.kept, layerSurvivors: support.layerKept,
+        survivors: support.kept, layerSurvivors: support.layerKept, rule: keepRule,
+        // scaled values matter only in the final mask: earlier iterations just shrink the support
+        randomMask: randomMask && iteration < iterations - 1 ? { ...randomMask, values: 'binary' } : randomMask,
       }));
       for (const score of scores) score.dispose();
       sketchBudget = outcome.budget;
@@ -199,6 +225,8 @@ export async function prune(model: Module, options: PruneOptions): Promise<Prune
     method,
     options: {
       selection: selection.name, scope, iterations, schedule, selectionAt, input: description,
+      ...(randomMask ? { randomMask: { replacement: randomMask.replacement ?? false, values: randomMask.values ?? 'binary' } } : {}),
+      ...(keepRule === 'round' ? {} : { keepRule }),
       prunable: { biases: options.prunable?.biases ?? false, batchNorm: options.prunable?.batchNorm ?? false },
       trainMode: options.trainMode ?? false,
       ...(method === 'grasp' ? { temperature: options.temperature ?? 200 } : {}),

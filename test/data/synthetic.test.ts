@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createInputSource } from '../../src/data/synthetic.js';
+import { createInputSource, randomImageDataset } from '../../src/data/synthetic.js';
 import { ImageDataset } from '../../src/data/dataset.js';
 import { DataLoader } from '../../src/data/loader.js';
 import { manualSeed, memoryStats, tidy } from '../../src/torch/index.js';
@@ -144,5 +144,35 @@ test('bad options give errors naming the option and value; next() leaks nothing'
     const before = memoryStats();
     for (let i = 0; i < 5; i++) { const { inputs, labels } = source.next(); inputs.dispose(); labels.dispose(); }
     assert.deepEqual(memoryStats(), before, kind);
+  }
+});
+
+// IMP's fixed random dataset (the authors' OpenLTH fork: FakeData-like): uniform uint8 pixels and uniform labels,
+// fixed by the seed alone. Confidence: chi-square statistics below the Z = 5 quantile (about 3e-7 false failures).
+test('random dataset: uniform pixels and labels, the same for a seed whatever libtorch\'s state, another for another seed', () => {
+  const options = { shape: [3, 4, 5], count: 2000, numClasses: 10, seed: 7 };
+  manualSeed(1);
+  const first = randomImageDataset(options);
+  manualSeed(2);
+  const again = randomImageDataset(options);
+  const other = randomImageDataset({ ...options, seed: 8 });
+  try {
+    assert.equal(first.length, 2000);
+    assert.deepEqual(first.imageShape, [3, 4, 5]);
+    assert.equal(first.numClasses, 10);
+    const pixels = first.images.data() as Uint8Array;
+    assert.deepEqual(again.images.data(), pixels);
+    assert.deepEqual(again.labels.toArray(), first.labels.toArray());
+    const differing = (other.images.data() as Uint8Array).reduce((sum, value, i) => sum + (value !== pixels[i] ? 1 : 0), 0);
+    assert.ok(differing > 0.99 * pixels.length, `another seed changes ${differing} of ${pixels.length} pixels`);
+    const pixelCounts = new Array<number>(256).fill(0);
+    for (const value of pixels) pixelCounts[value]++;
+    assert.ok(uniformChiSquare(pixelCounts) < chiSquareQuantile(255, Z), 'pixels uniform over 0..255');
+    const labelCounts = new Array<number>(10).fill(0);
+    for (const label of first.labelArray()) labelCounts[label]++;
+    assert.ok(uniformChiSquare(labelCounts) < chiSquareQuantile(9, Z), `labels ${labelCounts}`);
+    assert.throws(() => randomImageDataset({ ...options, count: 0 }), /count must be a positive integer, got 0/);
+  } finally {
+    for (const dataset of [first, again, other]) dataset.dispose();
   }
 });

@@ -137,3 +137,26 @@ test('method labels follow the paper wording', () => {
   assert.equal(label({ method: 'magnitude' }), 'Magnitude');
   assert.equal(label({ method: 'random', label: 'Uniform' }), 'Uniform');
 });
+
+test('labels name the non-default readings of Section 8 and of IMP\'s random data, so tables keep them apart', () => {
+  const label = (pruning: object) => methodLabel(validateRunSpec({ ...minimal, pruning }, 'x').pruning);
+  assert.equal(label({ method: 'synflow', selection: 'sketch-random', replacement: true, maskValues: 'scaled', selectionAt: 'final' }),
+    'SynFlow + rand. mask (with repl., scaled, last iter.)');
+  assert.equal(label({ method: 'synflow', selection: 'sketch-random', maskValues: 'scaled' }), 'SynFlow + rand. mask (scaled)');
+  assert.equal(label({ method: 'synflow', keepRule: 'synaptic-flow' }), 'SynFlow (Synaptic-Flow count)');
+  assert.equal(label({ method: 'imp', input: 'normal', imp: { randomData: 'stream' } }), 'IMP + rand. data (stream)');
+  assert.equal(label({ method: 'imp', input: 'normal', imp: { fractions: { fc: 0.2, conv: 0.1, output: 0.1 } } }), 'IMP + rand. data');
+  assert.deepEqual(problemsOf(() => validateRunSpec({ ...minimal, pruning: { method: 'imp', imp: { fractions: { fc: 0.2 } } } }, 'x')),
+    ['pruning.imp.fractions.conv: required field is missing', 'pruning.imp.fractions.output: required field is missing']);
+  // the new fields leave old runs' hashes alone
+  assert.equal(runHash(validateRunSpec({ ...minimal, pruning: { method: 'synflow', replacement: false, maskValues: 'binary', keepRule: 'round', imp: { randomData: 'fixed' } } }, 'x')), 'a2acff26ceeca343');
+});
+
+test('IMP runs hash with a revision marker (their meaning changed); other runs keep their hashes', () => {
+  const imp = validateRunSpec({ ...minimal, pruning: { method: 'imp' } }, 'x');
+  const expected = createHash('sha256')
+    .update('{"dataset":"fashion-mnist","density":0.1,"impRevision":2,"model":"lenet300","pruning":{"method":"imp"}}')
+    .digest('hex').slice(0, 16);
+  assert.equal(runHash(imp), expected);
+  assert.equal(runHash(validateRunSpec(minimal, 'x')), 'a2acff26ceeca343');
+});

@@ -30,6 +30,21 @@ describe('sketchprune prune', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  test('the Section 8 readings and the keep rule reach the record', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sketchprune-cli-readings-'));
+    const out = path.join(dir, 'm.safetensors');
+    const run = cli('--model', 'lenet300', '--method', 'magnitude', '--density', '0.05', '--selection', 'sketch-random',
+      '--replacement', '--mask-values', 'scaled', '--keep-rule', 'synaptic-flow', '--out', out);
+    assert.equal(run.status, 0, run.stderr);
+    const { masks, record } = loadMasks(out);
+    assert.deepEqual(record!.options.randomMask, { replacement: true, values: 'scaled' });
+    assert.equal(record!.options.keepRule, 'synaptic-flow');
+    assert.equal(masks.isBinary(), false);
+    assert.ok(record!.kept <= 266200 - Math.trunc(0.95 * 266200));
+    masks.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   test('--figures writes Figure 1 data and plots', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sketchprune-cli-fig-'));
     const run = cli('--model', 'lenet300', '--method', 'magnitude', '--density', '0.05', '--out', path.join(dir, 'm.safetensors'), '--figures', dir);
@@ -81,6 +96,8 @@ describe('sketchprune prune', () => {
       [['--model', 'lenet300', '--method', 'synflow', '--density', '0.1', '--iterations', '0'], /--iterations must be an integer ≥ 1, got '0'/],
       [['--method', 'synflow', '--density', '0.1'], /--model is required/],
       [['--model', 'lenet300', '--method', 'synflow', '--density', '0.1', '--bogus'], /Unknown option '--bogus'/],
+      [['--model', 'lenet300', '--method', 'synflow', '--density', '0.1', '--replacement'], /--replacement and --mask-values apply to --selection sketch-random/],
+      [['--model', 'lenet300', '--method', 'synflow', '--density', '0.1', '--keep-rule', 'ceil'], /--keep-rule must be one of round, synaptic-flow, got 'ceil'/],
     ];
     for (const [args, message] of cases) {
       const run = cli(...args);

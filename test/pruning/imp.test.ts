@@ -4,7 +4,7 @@ import test, { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as T from '../../src/torch/index.js';
 import type { MaskSet, Module } from '../../src/nn/index.js';
-import { keepCount, prune, roundsForFraction, scheduleDensities, topKMasks } from '../../src/pruning/index.js';
+import { groupRoundCounts, keepCount, parameterGroups, prune, roundsForFraction, scheduleDensities, topKMasks } from '../../src/pruning/index.js';
 import { deepLinear } from './helpers.js';
 
 type TrainLog = { round: number; density: number; start: T.Tensor[]; trained: T.Tensor[] }[];
@@ -109,7 +109,93 @@ describe('imp', () => {
     counts.slice(1).forEach((count, i) => assert.ok(count >= Math.round(0.8 * counts[i]) - 1, 'no round prunes more than 20 % of the survivors'));
     masks.dispose();
     for (const entry of log) T.dispose([entry.start, entry.trained]);
-    await assert.rejects(prune(model, { method: 'imp', density: 0.1, iterations: 2, imp: { train: () => {}, pruneFraction: 0.2 } }), /either iterations \(rounds\) or imp.pruneFraction/);
+    await assert.rejects(prune(model, { method: 'imp', density: 0.1, iterations: 2, imp: { train: () => {}, pruneFraction: 0.2 } }), /not iterations \(rounds\) and imp.pruneFraction/);
     await assert.rejects(prune(model, { method: 'imp', density: 0.1, imp: { train: () => {}, pruneFraction: 1 } }), /pruneFraction must lie in \(0, 1\)/);
   });
+});
+
+describe('imp with per-group fractions (the authors\' OpenLTH fork)', () => {
+  test('groups: conv = 4-D, output = the last 2-D weight, fc = the other 2-D ones', () => T.tidy(() => {
+    const parameters = [[3, 2, 3, 3], [4, 3, 3, 3], [10, 36], [5, 10]].map((shape, i) => ({ name: `p${i}`, tensor: T.zeros(shape) }));
+    assert.deepEqual(parameterGroups(parameters), ['conv', 'conv', 'fc', 'output']);
+    assert.throws(() => parameterGroups([{ name: 'b', tensor: T.zeros([4]) }]), /'b' has shape \[4\]/);
+  }));
+
+  // Brute force of the fork's rule: every round each group keeps survivors − ⌈f·survivors⌉, until the total would
+  // fall below the target; the last round lands exactly on it.
+  test('round counts: whole rounds as the fork counts them, then a partial round onto the target', () => {
+    const sizes = [1000, 200, 50];
+    const fractions = [0.2, 0.1, 0.1];
+    const target = 300;
+    const counts = groupRoundCounts(sizes, fractions, target);
+    let current = [...sizes];
+    counts.slice(0, -1).forEach((round, r) => {
+      current = current.map((kept, g) => kept - Math.ceil(fractions[g] * kept));
+      assert.deepEqual(round, current, `round ${r + 1}`);
+    });
+    const last = counts[counts.length - 1];
+    const whole = current.map((kept, g) => kept - Math.ceil(fractions[g] * kept));
+    assert.ok(whole.reduce((a, b) => a + b, 0) < target, 'one more whole round would overshoot');
+    assert.equal(last.reduce((a, b) => a + b, 0), target);
+    last.forEach((kept, g) => assert.ok(kept <= current[g] && kept >= whole[g] - 1, `group ${g}: ${kept} between ${whole[g]} and ${current[g]}`));
+    assert.deepEqual(groupRoundCounts([100, 10], [0.5, 0], 60).map((round) => round[1]), [10], 'a group with fraction 0 keeps all');
+    assert.throws(() => groupRoundCounts([100, 10], [0.5, 0], 5), /groups with fraction 0 alone hold 10/);
+  });
+
+  test('each round prunes each group by its own threshold on the trained |w|, to the planned counts', async () => {
+    const model = deepLinear([30, 20, 10, 5]); // fc: 600 + 200, output: 50
+    const fractions = { fc: 0.2, conv: 0.1, output: 0.1 };
+    const log: TrainLog = [];
+    const supports: T.Tensor[][] = [];
+    const { masks, record } = await prune(model, {
+      method: 'imp', density: 0.3, imp: { train: fakeTrain(log), fractions },
+      onProgress: (p) => supports.push(p.masks.map((mask) => T.keep(mask.clone()))),
+    });
+    const plan = groupRoundCounts([800, 50], [0.2, 0.1], Math.round(0.3 * 850));
+    assert.equal(supports.length, plan.length);
+    assert.equal(record.kept, Math.round(0.3 * 850));
+    assert.deepEqual(record.options.fractions, fractions);
+    T.tidy(() => {
+      let previous = model.parameters().map((weight) => T.ones(weight.shape));
+      supports.forEach((support, round) => {
+        const trained = log[round].trained;
+        for (const [group, layers] of [['fc', [0, 1]], ['output', [2]]] as const) {
+          const ranked = layers.map((i) => trained[i].abs().to('float64').maskedFill(previous[i].eq(0), -Infinity));
+          const want = plan[round][group === 'fc' ? 0 : 1];
+          const expected = topKMasks(ranked, want);
+          layers.forEach((i, j) => assert.equal(expected[j].eq(support[i]).all().item(), 1, `round ${round + 1}, ${group} layer ${i}`));
+        }
+        previous = support;
+      });
+    });
+    masks.dispose();
+    for (const support of supports) T.dispose(support);
+    for (const entry of log) T.dispose([entry.start, entry.trained]);
+    await assert.rejects(prune(model, { method: 'imp', density: 0.3, imp: { train: () => {}, fractions, pruneFraction: 0.2 } }), /not imp.pruneFraction and imp.fractions/);
+    await assert.rejects(prune(model, { method: 'imp', density: 0.3, imp: { train: () => {}, fractions: { ...fractions, fc: 1 } } }), /imp.fractions.fc must lie in \[0, 1\)/);
+  });
+});
+
+test('imp: a randomized selection with selectionAt final thresholds every round but the last', async () => {
+  const supportsOf = async (options: object) => {
+    const model = deepLinear([30, 20, 5]);
+    const log: TrainLog = [];
+    const supports: number[][][] = [];
+    const { masks } = await prune(model, {
+      method: 'imp', density: 0.1, iterations: 3, seed: 4, imp: { train: fakeTrain(log) }, ...options,
+      onProgress: (p) => supports.push(p.masks.map((mask) => mask.toArray())),
+    });
+    masks.dispose();
+    for (const entry of log) T.dispose([entry.start, entry.trained]);
+    return supports;
+  };
+  T.manualSeed(9);
+  const threshold = await supportsOf({});
+  T.manualSeed(9);
+  const final = await supportsOf({ selection: 'sketch-random', selectionAt: 'final' });
+  T.manualSeed(9);
+  const every = await supportsOf({ selection: 'sketch-random' });
+  assert.deepEqual(final.slice(0, 2), threshold.slice(0, 2));
+  assert.notDeepEqual(final[2], threshold[2]);
+  assert.notDeepEqual(every[0], threshold[0]);
 });

@@ -1,10 +1,11 @@
 // Selections: exact top-k with deterministic ties, per-layer sampling without replacement ∝ scores (inclusion
-// frequencies against exact successive-sampling probabilities), Algorithm 1 masks (values and unbiasedness).
+// frequencies against exact successive-sampling probabilities), Algorithm 1 masks (values and unbiasedness), the
+// other readings of Section 8 (with replacement, scaled values) and Synaptic-Flow's keep rule (brute force).
 import test, { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as T from '../../src/torch/index.js';
-import { algorithm1Mask, findSelection, sampleWithoutReplacement, topKMasks } from '../../src/pruning/index.js';
-import { Z } from './helpers.js';
+import { algorithm1Mask, findSelection, layerRandomMask, prune, sampleWithoutReplacement, topKMasks } from '../../src/pruning/index.js';
+import { Z, deepLinear } from './helpers.js';
 
 const t = (values: number[]) => T.tensor(new Float64Array(values));
 const ones = (n: number) => T.ones([n]);
@@ -217,4 +218,131 @@ describe('sketch (Algorithm 1)', () => {
       });
     }));
   }
+});
+
+describe('sketch-random readings (replacement, scaled values)', () => {
+  const weights = [1, 2, 3, 4, 10, 0, 0];
+  const total = 20;
+  const k = 3;
+  const draws = 3000;
+  const run = (options: object) => {
+    T.manualSeed(41);
+    return T.tidy(() => {
+      const score = t(weights);
+      const eligible = T.ones([weights.length]);
+      let kept = T.zeros([weights.length], { dtype: 'float64' });
+      let values = T.zeros([weights.length], { dtype: 'float64' });
+      let distinct = 0;
+      for (let draw = 0; draw < draws; draw++) {
+        [kept, values] = T.tidy(() => {
+          const mask = layerRandomMask(score, eligible, k, options).to('float64');
+          distinct = Math.max(distinct, mask.ne(0).sum().item());
+          return [kept.add(mask.ne(0).to('float64')), values.add(mask)].map((x) => T.keep(x));
+        });
+      }
+      return { kept: kept.toArray(), mean: values.div(draws).toArray(), distinct };
+    });
+  };
+
+  // Confidence: each frequency within Z = 4 binomial standard errors of 1 − (1 − p_i)³, the chance that one of
+  // three i.i.d. draws ∝ w hits i (about 6e-5 false failures per entry). Without replacement the law is
+  // successive sampling (previous describe); entry 4 (p = 0.5) is kept with 0.875 here and about 0.93 there.
+  test('with replacement: ≤ k distinct kept, inclusion 1 − (1 − p_i)^k', () => {
+    const { kept, distinct } = run({ replacement: true });
+    assert.ok(distinct <= k);
+    kept.forEach((count, index) => {
+      const p = 1 - (1 - weights[index] / total) ** k;
+      const bound = Z * Math.sqrt(Math.max(p * (1 - p), 1e-12) / draws);
+      assert.ok(Math.abs(count / draws - p) <= bound, `weight ${weights[index]}: ${count / draws} vs ${p} (±${bound})`);
+    });
+    const without = successiveInclusion(weights, k);
+    assert.ok(Math.abs(without[4] - (1 - 0.5 ** 3)) > 0.04, 'the two laws differ where the test looks');
+  });
+
+  // Confidence: with replacement and scaled values, m_i = (draws of i)/(k·p_i) is Algorithm 1 in the layer, so
+  // E[m_i] = 1; Var(m_i) = (1 − p_i)/(k·p_i) and the mean of 3000 masks lies within Z = 4 standard errors of 1.
+  test('with replacement and scaled values: Algorithm 1 in the layer, E[m_i] = 1', () => {
+    const { mean } = run({ replacement: true, values: 'scaled' });
+    weights.forEach((weight, index) => {
+      if (weight === 0) { assert.equal(mean[index], 0); return; }
+      const p = weight / total;
+      const bound = Z * Math.sqrt((1 - p) / (k * p) / draws);
+      assert.ok(Math.abs(mean[index] - 1) <= bound, `E[m_${index}] ≈ ${mean[index]} (±${bound})`);
+    });
+  });
+
+  test('without replacement and scaled values: exactly k kept, each carrying 1/(k·p_i)', () => T.tidy(() => {
+    T.manualSeed(43);
+    for (let trial = 0; trial < 20; trial++) {
+      const mask = layerRandomMask(t(weights), T.ones([weights.length]), k, { values: 'scaled' }).toArray();
+      assert.equal(mask.filter((v) => v !== 0).length, k);
+      mask.forEach((value, index) => {
+        if (value !== 0) assert.ok(Math.abs(value - total / (k * weights[index])) < 1e-6, `m_${index} = ${value}`);
+      });
+    }
+  }));
+
+  test('prune: the readings reach the selection; randomMask needs sketch-random', async () => {
+    const model = deepLinear([30, 20, 5]);
+    const scaled = await prune(model, { method: 'magnitude', density: 0.2, selection: 'sketch-random', randomMask: { values: 'scaled' } });
+    assert.equal(scaled.masks.isBinary(), false);
+    assert.equal(scaled.record.kept, Math.round(0.2 * 700));
+    assert.deepEqual(scaled.record.options.randomMask, { replacement: false, values: 'scaled' });
+    const replaced = await prune(model, { method: 'magnitude', density: 0.2, selection: 'sketch-random', randomMask: { replacement: true } });
+    assert.ok(replaced.masks.isBinary() && replaced.record.kept <= Math.round(0.2 * 700));
+    await assert.rejects(prune(model, { method: 'magnitude', density: 0.2, randomMask: { replacement: true } }), /randomMask applies to the sketch-random selection/);
+    await assert.rejects(prune(model, { method: 'magnitude', density: 0.2, selection: 'sketch-random', randomMask: { values: 'big' } as never }), /unknown randomMask.values 'big'/);
+    scaled.masks.dispose();
+    replaced.masks.dispose();
+  });
+});
+
+describe('synaptic-flow keep rule', () => {
+  /**
+   * Brute force of Synaptic-Flow's Pruner._global_mask: every weight's score (pruned ones 0), sorted ascending, t =
+   * the k-th smallest with k = trunc((1 − d)·N); kept = the survivors scoring above t (k = 0: all survivors).
+   */
+  function bruteSynapticFlow(values: number[], allowed: number[], density: number): number[] {
+    const k = Math.trunc((1 - density) * values.length);
+    const all = values.map((v, i) => (allowed[i] ? v : 0)).sort((a, b) => a - b);
+    const threshold = k >= 1 ? all[k - 1] : -Infinity;
+    return values.map((v, i) => (allowed[i] && v > threshold ? 1 : 0));
+  }
+
+  test('equals the brute force: ties, negative scores, pruned weights, global and local', () => T.tidy(() => {
+    T.manualSeed(47);
+    const selection = findSelection('threshold');
+    for (let trial = 0; trial < 40; trial++) {
+      const shapes = [[7, 5], [13], [4, 4]];
+      const integers = trial % 2 === 0; // heavy ties
+      const scores = shapes.map((shape) => integers ? T.randint(-3, 6, shape).to('float64') : T.randn(shape, { dtype: 'float64' }));
+      const support = shapes.map((shape) => T.rand(shape).gt(trial % 3 === 0 ? 0 : 0.3));
+      const density = [0.9, 0.5, 0.3, 0.12, 0.05][trial % 5];
+      const values = scores.flatMap((score) => score.toArray());
+      const allowed = support.flatMap((mask) => mask.toArray());
+      const request = { scores, support, names: ['a', 'b', 'c'], density, scope: 'global' as const, rule: 'synaptic-flow' as const };
+      const outcome = selection.select(request);
+      const got = outcome.masks.flatMap((mask) => mask.toArray().map(Number));
+      assert.deepEqual(got, bruteSynapticFlow(values, allowed, density), `trial ${trial}, density ${density}`);
+      assert.equal(outcome.kept, got.reduce((a, b) => a + b, 0));
+      const local = selection.select({ ...request, scope: 'local' }).masks;
+      local.forEach((mask, layer) => assert.deepEqual(mask.toArray().map(Number),
+        bruteSynapticFlow(scores[layer].toArray(), support[layer].toArray(), density), `trial ${trial}, layer ${layer}`));
+      // sketch-random takes its per-layer counts from the same rule
+      const counts = findSelection('sketch-random').select(request).counts!;
+      assert.deepEqual(counts, outcome.masks.map((mask) => mask.sum().item()));
+    }
+  }));
+
+  test('continuous scores keep N − ⌊(1 − d)·N⌋; ties at the threshold are all pruned', () => T.tidy(() => {
+    const selection = findSelection('threshold');
+    // N = 10, d = 0.21: ⌊0.79·10⌋ = 7 pruned, so 3 kept, where round(2.1) keeps 2; four scores tied at the
+    // threshold (d = 0.3: the 7th smallest is 5) are all pruned, leaving none
+    const scores = [t([9, 8, 7, 6, 5, 4, 3, 2, 1, 0.5])];
+    const support = [ones(10)];
+    assert.equal(selection.select({ scores, support, names: ['w'], density: 0.21, scope: 'global', rule: 'synaptic-flow' }).kept, 3);
+    assert.equal(selection.select({ scores, support, names: ['w'], density: 0.21, scope: 'global' }).kept, 2);
+    const tied = [t([5, 5, 5, 5, 1, 1, 1, 1, 1, 1])];
+    assert.equal(selection.select({ scores: tied, support, names: ['w'], density: 0.3, scope: 'global', rule: 'synaptic-flow' }).kept, 0);
+  }));
 });

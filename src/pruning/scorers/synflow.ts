@@ -1,8 +1,13 @@
 // SynFlow (Tanaka et al. 2020): run the model on |θ| (every parameter and floating buffer replaced by its absolute
 // value, so batch norm in eval mode uses |running stats| as the reference does), feed an input (all ones by
-// default), R = Σ outputs, score = |θ ⊙ ∂R/∂θ|. Everything runs in float64: the reference's float32 underflows
-// to tied zero scores on deep networks. The float64 |θ| stays in place across iterations, and the pruning loop's
-// mask multiplications act on it directly, so each iteration costs one forward and one backward pass.
+// default), R = Σ outputs, score = |θ ⊙ ∂R/∂θ|. Everything runs in float64, so that products along deep paths keep
+// their precision (in float32 they lose it and can underflow). One pass agrees with Synaptic-Flow's code on
+// identical weights; iterated 100 times the masks drift from its masks through the kept count per iteration
+// (round(d·N) here, about ⌈d·N⌉ there, ties with its threshold pruned) and, against its float32, through rounding,
+// since every changed weight changes later scores: with prune()'s keepRule 'synaptic-flow' the masks equal those of
+// its loop run in float64 (its own float32 and float64 masks differ). The float64 |θ| stays in place across
+// iterations, and the pruning loop's mask multiplications act on it directly, so each iteration costs one forward
+// and one backward pass.
 import { Tensor, absMul_, isFloating, keep, noGrad, ones, tidy, withRegionThreads } from '../../torch/index.js';
 import type { Module } from '../../nn/index.js';
 import { deviceOf, gradients, nextBatch } from './common.js';

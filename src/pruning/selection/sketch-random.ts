@@ -3,10 +3,14 @@
 // probability proportional to the scores. Negative scores (GraSP) weigh 0. Drawing uses exponential keys
 // (Efraimidis & Spirakis 2006): keeping the k largest log(w) − log(E), E ~ Exp(1), is exactly k successive draws
 // ∝ w without replacement. Survivors of weight 0 rank below every positive one in random order, so a layer with
-// fewer positive scores than its count is filled with zero-score weights at random.
+// fewer positive scores than its count is filled with zero-score weights at random. The paper leaves open whether
+// the draws are with replacement and whether kept weights carry Algorithm 1's scaled values; both readings are
+// options (RandomMaskOptions), the default being without replacement and 0/1 values. Where in an iterative
+// schedule the randomization acts (every iteration or the last) is prune()'s selectionAt.
 import { Tensor, ones, rand, tidy, where, zeros, type Device } from '../../torch/index.js';
-import { asBool, checkNaN, globalKeepCount, localKeepCounts, topKAmongSurvivors } from './ranking.js';
-import type { SelectionEntry, SelectionOutcome, SelectionRequest } from './types.js';
+import { asBool, checkNaN, globalKeepCount, localKeepCounts, sums, synapticFlowMasks, topKAmongSurvivors } from './ranking.js';
+import { algorithm1Mask } from './sketch.js';
+import type { RandomMaskOptions, SelectionEntry, SelectionOutcome, SelectionRequest } from './types.js';
 
 /** A bool mask of exactly k entries drawn without replacement ∝ max(score, 0) among eligible ones. */
 export function sampleWithoutReplacement(score: Tensor, eligible: Tensor, k: number): Tensor {
@@ -26,19 +30,55 @@ export function sampleWithoutReplacement(score: Tensor, eligible: Tensor, k: num
   });
 }
 
+/** Per-layer probabilities of the draws: max(score, 0) on the eligible weights, normalized (uniform if none > 0). */
+function layerProbabilities(score: Tensor, eligible: Tensor): Tensor {
+  return tidy(() => {
+    const allowed = asBool(eligible).flatten();
+    const positive = where(score.flatten().gt(0).logicalAnd(allowed), score.flatten().to('float64'), 0);
+    const weights = positive.sum().item() > 0 ? positive : allowed.to('float64');
+    return weights.div(weights.sum());
+  });
+}
+
+/**
+ * One layer's randomized mask for count c: bool (binary) or float32 (scaled). With replacement: c i.i.d. draws ∝
+ * the layer's probabilities p (Algorithm 1 inside the layer); without: exactly c distinct weights. Scaled values are
+ * Algorithm 1's (draws of i)/(c·p_i); a kept weight with p_i = 0 (drawn only to fill the count) carries 1.
+ */
+export function layerRandomMask(score: Tensor, eligible: Tensor, count: number, options: RandomMaskOptions = {}): Tensor {
+  const scaled = (options.values ?? 'binary') === 'scaled';
+  return tidy(() => {
+    const device = score.device as Device;
+    if (count === 0) return scaled ? zeros(score.shape, { device }) : zeros(score.shape, { dtype: 'bool', device });
+    if (options.replacement) {
+      const mask = algorithm1Mask(layerProbabilities(score, eligible), count).view(score.shape);
+      return scaled ? mask.to('float32') : mask.gt(0);
+    }
+    const chosen = sampleWithoutReplacement(score, eligible, count);
+    if (!scaled) return chosen;
+    const p = layerProbabilities(score, eligible).view(score.shape);
+    const value = where(p.gt(0), p.mul(count).reciprocal(), 1);
+    return where(chosen, value, 0).to('float32');
+  });
+}
+
 export function sketchRandomSelect(request: SelectionRequest): SelectionOutcome {
   return tidy(() => {
     const counts = request.scope === 'global'
-      ? topKAmongSurvivors(request.scores, request.support, globalKeepCount(request), request.names, request.layerSurvivors).counts
+      ? (request.rule === 'synaptic-flow' && request.keep === undefined
+        ? synapticFlowMasks(request.scores, request.support, request.density, request.names, request.layerSurvivors).counts
+        : topKAmongSurvivors(request.scores, request.support, globalKeepCount(request), request.names, request.layerSurvivors).counts)
       : (checkNaN(request.scores, request.support, request.names), localKeepCounts(request));
-    return {
-      masks: request.scores.map((score, index) => sampleWithoutReplacement(score, request.support[index], counts[index])),
-      counts, kept: counts.reduce((sum, count) => sum + count, 0),
-    };
+    const options = request.randomMask ?? {};
+    const masks = request.scores.map((score, index) => layerRandomMask(score, request.support[index], counts[index], options));
+    if (!options.replacement) return { masks, counts, kept: counts.reduce((sum, count) => sum + count, 0) };
+    // with replacement repeated draws keep fewer than the counts: report what was kept
+    const keptCounts = sums(masks.map((mask) => mask.ne(0)));
+    return { masks, counts: keptCounts, kept: keptCounts.reduce((sum, count) => sum + count, 0), budget: counts.reduce((a, b) => a + b, 0) };
   });
 }
 export const sketchRandom: SelectionEntry = {
   name: 'sketch-random',
-  describe: 'per-layer counts from the threshold, then that many weights per layer drawn ∝ score without replacement',
+  describe: 'per-layer counts from the threshold, then that many weights per layer drawn ∝ score (default: without replacement, 0/1 values)',
   select: sketchRandomSelect,
 };

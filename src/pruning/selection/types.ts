@@ -4,6 +4,28 @@ import type { Tensor } from '../../torch/index.js';
 export type Scope = 'global' | 'local';
 export const scopeNames: readonly Scope[] = ['global', 'local'];
 
+/**
+ * How many weights a density keeps. 'round' (default): exactly round(d·N), ties at the threshold broken by
+ * position. 'synaptic-flow': Synaptic-Flow's rule (its Pruner._global_mask/_local_mask): k = ⌊(1 − d)·N⌋ over all N
+ * weights, t = the k-th smallest score with every pruned weight counting as score 0 (as masked weights score in
+ * its SynFlow and GraSP), and the survivors scoring above t are kept, so every weight tied with t is pruned; the
+ * kept count is about ⌈d·N⌉ and lower when scores tie.
+ */
+export type KeepRule = 'round' | 'synaptic-flow';
+export const keepRules: readonly KeepRule[] = ['round', 'synaptic-flow'];
+
+/**
+ * Readings of the paper's Section 8 for sketch-random: the per-layer count c from the threshold, then c draws ∝
+ * score without replacement (default: exactly c kept) or with replacement (Algorithm 1's draws: ≤ c distinct
+ * kept); the kept weights carry 1 (binary, default) or Algorithm 1's value (draws of i)/(c·p_i) with p the
+ * layer's scores normalized (scaled).
+ */
+export interface RandomMaskOptions {
+  replacement?: boolean;
+  values?: 'binary' | 'scaled';
+}
+export const maskValueKinds = ['binary', 'scaled'] as const;
+
 export interface SelectionRequest {
   /** float64 scores shaped like the parameters (higher = keep). */
   readonly scores: readonly Tensor[];
@@ -16,6 +38,12 @@ export interface SelectionRequest {
   /** The number of weights in the support, overall and per layer, when the caller knows them (saves counting). */
   readonly survivors?: number;
   readonly layerSurvivors?: readonly number[];
+  /** How the density becomes a kept count (default 'round'). */
+  readonly rule?: KeepRule;
+  /** Exact kept count for global scope, overriding density (IMP's per-group counts). */
+  readonly keep?: number;
+  /** sketch-random's reading of Section 8. */
+  readonly randomMask?: RandomMaskOptions;
 }
 
 export interface SelectionOutcome {
