@@ -9,3 +9,4 @@ export { tidy, keep, dispose } from './scope.js';
 export { type DType, type Device, isFloating } from './dtype.js';
 export * as F from './functional.js';
 export { ScriptModule } from './jit.js';
+export { TorchError } from './errors.js';

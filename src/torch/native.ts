@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import fs from 'node:fs';
+import { TorchError } from './errors.js';
 
 /**
  * An opaque libtorch tensor handle owned by exactly one `Tensor`: a number naming a slot in the addon's table
@@ -30,6 +31,7 @@ export interface NativeAddon {
   savePt(names: string[], handles: Handle[]): Buffer;
   loadPt(bytes: Buffer): [string[], Handle[]];
   buildInfo(): { torchVersion: string; cudaAvailable: boolean; cudaDeviceCount: number };
+  setErrorClass(errorClass: new (message: string, op: string) => Error): void;
   backward(tensors: Handle[], grads: (Handle | null)[] | null, retainGraph: boolean | null, createGraph: boolean): void;
   grad(outputs: Handle[], inputs: Handle[], gradOutputs: (Handle | null)[] | null, retainGraph: boolean | null,
     createGraph: boolean, allowUnused: boolean): (Handle | null)[];
@@ -98,6 +100,7 @@ function loadAddon(): NativeAddon {
 }
 
 export const native: NativeAddon = loadAddon();
+native.setErrorClass(TorchError);
 
 // libtorch starts with one intra-op thread when loaded into Node; use every core unless the user said otherwise.
 const requestedThreads = Number(process.env.SKETCHPRUNE_THREADS ?? process.env.OMP_NUM_THREADS ?? NaN);
