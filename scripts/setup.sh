@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what sketchprune needs on Debian 12 (as root) and builds it: libtorch, a fast BLAS, the real
 # Fashion-MNIST, PyTorch for the reference scripts, fonts for plots, Slurm and munge (the
-# cluster test, scripts/slurm-local.sh), then npm ci (builds the addon) and tsc.
+# cluster test, scripts/slurm-local.sh), clang-format (npm run check), then npm ci (builds the addon) and tsc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(libtorch-dev libopenblas0-pthread dataset-fashion-mnist python3-torch fonts-dejavu-core slurm-wlm munge)
+packages=(libtorch-dev libopenblas0-pthread dataset-fashion-mnist python3-torch fonts-dejavu-core slurm-wlm munge clang-format)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
