@@ -77,11 +77,10 @@ function findAddon(): string {
  * Thread-pool settings that libgomp and OpenBLAS read once, when the addon loads them. libtorch's OpenMP workers
  * and OpenBLAS's own threads share the cores, and by default an idle one of either kind spins long before it
  * sleeps: an OpenMP worker 300,000 rounds, an OpenBLAS thread 2^28 cycles (about 0.1 s). BLAS calls made inside a
- * parallel region (the float64 conv path: im2col + gemm per image) then lose the core to a spinning OpenMP worker
- * (SynFlow's float64 passes on VGG-19 took over 2× as long), and the vectorized loops that follow a pass to
- * spinning BLAS threads (the top-k pass on VGG-19's scores took 2× as long every other iteration). Short spins
- * (OpenBLAS: 2^20 cycles, about 0.3 ms) keep wake-ups rare within a pass and cost the training loop nothing
- * (measured). A user's own setting of any of these wins, and child processes (e.g. a PyTorch reference run) do
+ * parallel region (the float64 conv path: im2col + gemm per image) then lose the core to a spinning OpenMP worker,
+ * and the vectorized loops that follow a pass to spinning BLAS threads (both measured: docs/PERFORMANCE.md). Short
+ * spins (OpenBLAS: 2^20 cycles, about 0.3 ms) keep wake-ups rare within a pass and cost the training loop nothing.
+ * A user's own setting of any of these wins, and child processes (e.g. a PyTorch reference run) do
  * not inherit ours.
  */
 const threadPoolDefaults: [name: string, value: string, overriddenBy: string[]][] = [
