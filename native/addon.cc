@@ -303,6 +303,27 @@ static Napi::Value LoadPt(const Napi::CallbackInfo& info) {
   SKETCHPRUNE_GUARD_END(env, "loadPt")
 }
 
+// The JS class for libtorch failures (torch/errors.ts TorchError), constructed as new TorchError(message, op).
+// One JS thread per process (see Init), so one reference; never destroyed (the env is gone at static destruction).
+static Napi::FunctionReference& torchErrorClass() {
+  static auto* reference = new Napi::FunctionReference();
+  return *reference;
+}
+
+void throwTorchError(Napi::Env env, const std::string& op, const std::string& message) {
+  std::string text = op + ": " + message;
+  if (torchErrorClass().IsEmpty()) throw Napi::Error::New(env, text);
+  throw Napi::Error(env, torchErrorClass().New({Napi::String::New(env, text), Napi::String::New(env, op)}));
+}
+
+// setErrorClass(TorchError): the class every GUARD turns a C++ exception into.
+static Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsFunction()) throw Napi::TypeError::New(env, "setErrorClass: expected a class");
+  torchErrorClass() = Napi::Persistent(info[0].As<Napi::Function>());
+  return env.Undefined();
+}
+
 static Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object result = Napi::Object::New(env);
@@ -351,6 +372,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("savePt", Napi::Function::New(env, SavePt));
   exports.Set("loadPt", Napi::Function::New(env, LoadPt));
   exports.Set("buildInfo", Napi::Function::New(env, BuildInfo));
+  exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
   registerOps(env, exports);
   registerAutograd(env, exports);
   registerSelection(env, exports);

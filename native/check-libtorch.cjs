@@ -1,8 +1,8 @@
 // Runs before node-gyp in `npm install`: when no libtorch is found, say in one line what to install or set,
 // instead of a compiler's page of errors. Exit 1 then (the addon cannot be built without it).
 'use strict';
-const { spawnSync } = require('child_process');
-const path = require('path');
+const { spawnSync } = require('node:child_process');
+const path = require('node:path');
 
 const result = spawnSync(process.execPath, [path.join(__dirname, 'locate-libtorch.cjs'), 'json'], { encoding: 'utf8' });
 if (result.status !== 0) {

@@ -34,6 +34,10 @@ int64_t toInt(const Napi::Value& value, const std::string& where);
 bool isNullish(const Napi::Value& value);  // null or undefined, in one Node-API call
 Napi::Value fromIValue(Napi::Env env, const c10::IValue& value);
 
+// Throws the JS TorchError (registered by setErrorClass; a plain Error before that) for a libtorch failure in `op`:
+// message "<op>: <libtorch's message>", property `op`.
+[[noreturn]] void throwTorchError(Napi::Env env, const std::string& op, const std::string& message);
+
 void registerOps(Napi::Env env, Napi::Object exports);
 void registerAutograd(Napi::Env env, Napi::Object exports);
 void registerSelection(Napi::Env env, Napi::Object exports);
@@ -42,7 +46,7 @@ void registerDistributed(Napi::Env env, Napi::Object exports);
 
 }  // namespace sketchprune
 
-// Every entry point runs inside GUARD so a C++ exception becomes a JS Error carrying libtorch's message.
+// Every entry point runs inside GUARD so a C++ exception becomes a JS TorchError carrying libtorch's message.
 #define SKETCHPRUNE_GUARD_BEGIN try {
 #define SKETCHPRUNE_GUARD_END(env, label)                                                          \
   }                                                                                                \
@@ -50,11 +54,11 @@ void registerDistributed(Napi::Env env, Napi::Object exports);
     throw;                                                                                         \
   }                                                                                                \
   catch (const c10::Error& e) {                                                                    \
-    throw Napi::Error::New(env, std::string(label) + ": " + e.what_without_backtrace());           \
+    sketchprune::throwTorchError(env, label, e.what_without_backtrace());                          \
   }                                                                                                \
   catch (const std::exception& e) {                                                                \
-    throw Napi::Error::New(env, std::string(label) + ": " + e.what());                             \
+    sketchprune::throwTorchError(env, label, e.what());                                            \
   }                                                                                                \
   catch (...) {                                                                                    \
-    throw Napi::Error::New(env, std::string(label) + ": unknown C++ exception");                   \
+    sketchprune::throwTorchError(env, label, "unknown C++ exception");                             \
   }

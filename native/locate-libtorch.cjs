@@ -1,8 +1,8 @@
 // Finds the libtorch that the addon builds against; binding.gyp asks it for each variable.
 // LIBTORCH=/dir (with include/ and lib/) wins; otherwise Debian's libtorch-dev under /usr.
 'use strict';
-const fs = require('fs');
-const path = require('path');
+const fs = require('node:fs');
+const path = require('node:path');
 
 function locate() {
   const root = process.env.LIBTORCH;

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what sketchprune needs on Debian 12 (as root) and builds it: libtorch, a fast BLAS, the real
 # Fashion-MNIST, PyTorch for the reference scripts, fonts for plots, Gloo headers (c10d data-parallel training),
-# Slurm and munge (the cluster test, scripts/slurm-local.sh), Chromium (the report page's browser test), then
-# npm ci (builds the addon) and tsc.
+# Slurm and munge (the cluster test, scripts/slurm-local.sh), Chromium (the report page's browser test),
+# clang-format (npm run check), then npm ci (builds the addon) and tsc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-packages=(libtorch-dev libgloo-dev libopenblas0-pthread dataset-fashion-mnist python3-torch fonts-dejavu-core slurm-wlm munge chromium)
+packages=(libtorch-dev libgloo-dev libopenblas0-pthread dataset-fashion-mnist python3-torch fonts-dejavu-core slurm-wlm munge chromium clang-format)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,6 +1,6 @@
 // `sketchprune datasets`: which datasets are installed, where, and how many examples each split holds.
-import { parseArgs } from 'node:util';
 import type { DatasetAvailability } from '../data/index.js';
+import { UsageError, exitCode, parseFlags } from './args.js';
 
 const usage = `Usage: sketchprune datasets [--dir <name>=<path>]... [--stats] [--json]
        sketchprune datasets fetch <name> [--from URL-or-path] [--to ROOT] [--sha256 HEX] [--force]
@@ -53,61 +53,58 @@ Options:
   -h, --help     show this help`;
 
 async function fetchCommand(argv: string[]): Promise<number> {
-  let parsed: { values: { from?: string; to?: string; sha256?: string; force?: boolean; help?: boolean }; positionals: string[] };
   try {
-    parsed = parseArgs({
+    const { values, positionals } = parseFlags({
       args: argv, allowPositionals: true, strict: true,
       options: {
         from: { type: 'string' }, to: { type: 'string' }, sha256: { type: 'string' }, force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
-  } catch (error) {
-    console.error(`sketchprune datasets fetch: ${(error as Error).message} (see sketchprune datasets fetch --help)`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    console.log(fetchUsage);
-    return 0;
-  }
-  const { fetchDataset, fetchSpecs } = await import('../data/fetch.js');
-  const names = fetchSpecs.map((spec) => spec.dataset);
-  if (parsed.positionals.length !== 1 || !names.includes(parsed.positionals[0])) {
-    const got = parsed.positionals.length ? `'${parsed.positionals.join(' ')}'` : 'nothing';
-    console.error(`sketchprune datasets fetch: name one dataset (${names.join(', ')}), got ${got}`);
-    return 2;
-  }
-  const { from, to, sha256, force } = parsed.values;
-  if (sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(sha256)) {
-    console.error(`sketchprune datasets fetch: --sha256 must be 64 hexadecimal digits, got '${sha256}'`);
-    return 2;
-  }
-  try {
-    const result = await fetchDataset(parsed.positionals[0], { from, to, sha256, force, log: (line) => console.log(line) });
+    if (values.help) {
+      console.log(fetchUsage);
+      return 0;
+    }
+    const { fetchDataset, fetchSpecs } = await import('../data/fetch.js');
+    const names = fetchSpecs.map((spec) => spec.dataset);
+    if (positionals.length !== 1 || !names.includes(positionals[0])) {
+      const got = positionals.length ? `'${positionals.join(' ')}'` : 'nothing';
+      throw new UsageError(`name one dataset (${names.join(', ')}), got ${got}`);
+    }
+    const { from, to, sha256, force } = values;
+    if (sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(sha256)) {
+      throw new UsageError(`--sha256 must be 64 hexadecimal digits, got '${sha256}'`);
+    }
+    const result = await fetchDataset(positionals[0], { from, to, sha256, force, log: (line) => console.log(line) });
     for (const file of result.files) console.log(`  ${file.name}: ${file.bytes.toLocaleString('en-US')} bytes, md5 ${file.md5}, sha256 ${file.sha256}`);
     return 0;
   } catch (error) {
-    console.error(`sketchprune datasets fetch: ${(error as Error).message}`);
-    return 1;
+    const code = exitCode(error);
+    console.error(`sketchprune datasets fetch: ${(error as Error).message}${code === 2 ? ' (see sketchprune datasets fetch --help)' : ''}`);
+    return code;
   }
 }
 
 export async function run(argv: string[]): Promise<number> {
   if (argv[0] === 'fetch') return fetchCommand(argv.slice(1));
-  let values: { dir?: string[]; stats?: boolean; json?: boolean; help?: boolean };
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        dir: { type: 'string', multiple: true }, stats: { type: 'boolean' }, json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true, allowPositionals: false,
-    }));
+    return await list(argv);
   } catch (error) {
-    console.error(`sketchprune datasets: ${(error as Error).message}\n\n${usage}`);
-    return 2;
+    const code = exitCode(error);
+    console.error(`sketchprune datasets: ${(error as Error).message}${code === 2 ? `\n\n${usage}` : ''}`);
+    return code;
   }
+}
+
+async function list(argv: string[]): Promise<number> {
+  const { values } = parseFlags({
+    args: argv,
+    options: {
+      dir: { type: 'string', multiple: true }, stats: { type: 'boolean' }, json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true, allowPositionals: false,
+  });
   if (values.help) {
     console.log(usage);
     return 0;
@@ -115,10 +112,7 @@ export async function run(argv: string[]): Promise<number> {
   const dirs: Record<string, string> = {};
   for (const entry of values.dir ?? []) {
     const equals = entry.indexOf('=');
-    if (equals <= 0 || equals === entry.length - 1) {
-      console.error(`sketchprune datasets: --dir expects <name>=<path>, got '${entry}'`);
-      return 2;
-    }
+    if (equals <= 0 || equals === entry.length - 1) throw new UsageError(`--dir expects <name>=<path>, got '${entry}'`);
     dirs[entry.slice(0, equals)] = entry.slice(equals + 1);
   }
   // loaded only now: the data module brings libtorch, which --help and argument errors do not need
@@ -126,8 +120,7 @@ export async function run(argv: string[]): Promise<number> {
   const listing = probeDatasets({ dirs });
   const unknown = Object.keys(dirs).filter((name) => !listing.some((entry) => entry.name === name));
   if (unknown.length > 0) {
-    console.error(`sketchprune datasets: unknown dataset '${unknown[0]}' in --dir; known: ${listing.map((entry) => entry.name).join(', ')}`);
-    return 2;
+    throw new UsageError(`unknown dataset '${unknown[0]}' in --dir; known: ${listing.map((entry) => entry.name).join(', ')}`);
   }
   const stats = new Map<string, { mean: number[]; std: number[] } | string>();
   if (values.stats) {

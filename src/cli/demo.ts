@@ -9,7 +9,7 @@ import {
 } from '../experiments/index.js';
 import { reportsPath, runsPath } from './paths.js';
 import { experimentProgress } from './progress.js';
-import { UsageError } from './usage.js';
+import { UsageError } from './args.js';
 import { writeRunsEvents, writeTrainingEvents } from '../report/index.js';
 
 const defaultWorkers = (): number => Math.max(1, Math.min(4, os.availableParallelism()));

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { commands } from './commands.js';
 import { HOME_VARIABLE, extractRoot } from './paths.js';
-import { EXIT_RUNTIME, EXIT_USAGE, isUsageError } from './usage.js';
+import { EXIT_RUNTIME, EXIT_USAGE, isUsageError } from './args.js';
 
 /** The package version (package.json). */
 export function version(): string {

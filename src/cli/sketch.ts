@@ -1,10 +1,9 @@
 // `sketchprune sketch verify|compare`: the paper's linear sketching theory, checked numerically and compared.
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { runSketchCompare, runSketchVerify, summaryLegend } from '../experiments/sketch-report.js';
-import { jsonOutput } from './json-output.js';
-import { UsageError, isUsageError } from './usage.js';
+import { type JsonOutput, jsonOutput } from './json-output.js';
 import { reportsPath } from './paths.js';
+import { UsageError, choice, exitCode, integer, number, numberList, parseFlags } from './args.js';
 
 const help = `Usage: sketchprune sketch <verify|compare> [options]
 
@@ -45,9 +44,9 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`sketchprune sketch: unknown subcommand '${subcommand}'; expected verify or compare (see --help)`);
     return 2;
   }
-  let values: Record<string, string | boolean | undefined>;
+  let json: JsonOutput | undefined;
   try {
-    ({ values } = parseArgs({
+    const { values } = parseFlags({
       args: rest,
       options: {
         out: { type: 'string' }, seed: { type: 'string' }, quick: { type: 'boolean', default: false },
@@ -55,25 +54,20 @@ export async function run(argv: string[]): Promise<number> {
         budgets: { type: 'string' }, drifts: { type: 'string' }, 'drift-kind': { type: 'string' },
         json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
       },
-    }));
-  } catch (error) {
-    console.error(`sketchprune sketch ${subcommand}: ${(error as Error).message}`);
-    return 2;
-  }
-  if (values.help) { console.log(help); return 0; }
-  const json = jsonOutput(values.json === true);
-  try {
-    const seed = integer(values.seed, '--seed', 0, 0);
+    });
+    if (values.help) { console.log(help); return 0; }
+    json = jsonOutput(values.json === true);
+    const seed = values.seed === undefined ? 0 : integer('--seed', values.seed, 0);
     const quick = values.quick === true;
-    const out = (values.out as string | undefined) ?? reportsPath(`sketch-${subcommand}${quick ? '-quick' : ''}`);
+    const out = values.out ?? reportsPath(`sketch-${subcommand}${quick ? '-quick' : ''}`);
     const started = Date.now();
     const progress = (message: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${message}`);
     if (subcommand === 'verify') {
-      for (const key of ['d', 'n', 'reps', 'budgets', 'drifts', 'drift-kind']) {
+      for (const key of ['d', 'n', 'reps', 'budgets', 'drifts', 'drift-kind'] as const) {
         if (values[key] !== undefined) throw new UsageError(`--${key} applies to 'compare', not 'verify'`);
       }
-      const z = values.z === undefined ? 3 : Number(values.z);
-      if (!(z > 0) || !Number.isFinite(z)) throw new UsageError(`--z must be a positive number, got '${values.z}'`);
+      const z = values.z === undefined ? 3 : number('--z', values.z);
+      if (!(z > 0)) throw new UsageError(`--z must be a positive number, got '${values.z}'`);
       console.log(`Checking the statements of Sections 4–6${quick ? ' (quick suite)' : ''}, seed ${seed} …`);
       const { report, files } = await runSketchVerify({ out, seed, quick, z, onProgress: progress });
       console.log('');
@@ -94,54 +88,36 @@ export async function run(argv: string[]): Promise<number> {
       for (const line of summaryLegend(report)) console.log(`  ${line}`);
       console.log(`\n${report.checks.length} checks in ${report.durationSeconds.toFixed(1)} s`);
       printFiles(files);
-      json.emit({ subcommand, seed, quick, checks: report.checks.length, seconds: report.durationSeconds, summary: report.summary, files: filesJson(files) });
+      json!.emit({ subcommand, seed, quick, checks: report.checks.length, seconds: report.durationSeconds, summary: report.summary, files: filesJson(files) });
       return 0;
     }
     if (values.z !== undefined) throw new UsageError("--z applies to 'verify', not 'compare'");
-    const kind = values['drift-kind'] as string | undefined;
-    if (kind !== undefined && !['dense', 'smallest', 'largest'].includes(kind)) {
-      throw new UsageError(`--drift-kind must be dense, smallest or largest, got '${kind}'`);
-    }
+    const kind = values['drift-kind'] === undefined
+      ? undefined : choice('--drift-kind', values['drift-kind'], ['dense', 'smallest', 'largest'] as const);
     console.log(`Comparing masks on the linear problem${quick ? ' (quick)' : ''}, seed ${seed} …`);
     const { report, files } = await runSketchCompare({
       out, quick, seed, onProgress: progress,
-      ...(values.d !== undefined ? { d: integer(values.d, '--d', undefined, 1) } : {}),
-      ...(values.n !== undefined ? { n: integer(values.n, '--n', undefined, 1) } : {}),
-      ...(values.reps !== undefined ? { reps: integer(values.reps, '--reps', undefined, 2) } : {}),
-      ...(values.budgets !== undefined ? { budgets: list(values.budgets, '--budgets') } : {}),
-      ...(values.drifts !== undefined ? { drifts: list(values.drifts, '--drifts') } : {}),
-      ...(kind !== undefined ? { driftKind: kind as 'dense' | 'smallest' | 'largest' } : {}),
+      ...(values.d !== undefined ? { d: integer('--d', values.d, 1) } : {}),
+      ...(values.n !== undefined ? { n: integer('--n', values.n, 1) } : {}),
+      ...(values.reps !== undefined ? { reps: integer('--reps', values.reps, 2) } : {}),
+      ...(values.budgets !== undefined ? { budgets: numberList('--budgets', values.budgets) } : {}),
+      ...(values.drifts !== undefined ? { drifts: numberList('--drifts', values.drifts) } : {}),
+      ...(kind !== undefined ? { driftKind: kind } : {}),
     });
     console.log(`\ndone in ${report.durationSeconds.toFixed(1)} s`);
     printFiles(files);
-    json.emit({ subcommand, seed, quick, seconds: report.durationSeconds, files: filesJson(files) });
+    json!.emit({ subcommand, seed, quick, seconds: report.durationSeconds, files: filesJson(files) });
     return 0;
   } catch (error) {
-    if (!isUsageError(error)) throw error; // a runtime failure: main prints it and exits 1
     console.error(`sketchprune sketch ${subcommand}: ${(error as Error).message}`);
-    return 2;
+    return exitCode(error);
   } finally {
-    json.close();
+    json?.close();
   }
 }
 
 function filesJson(files: { json: string; markdown: string; plots: string[] }): Record<string, unknown> {
   return { json: path.resolve(files.json), markdown: path.resolve(files.markdown), plots: files.plots.map((file) => path.resolve(file)) };
-}
-
-function integer(text: unknown, flag: string, fallback: number | undefined, minimum: number): number {
-  if (text === undefined && fallback !== undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < minimum) throw new UsageError(`${flag} must be an integer ≥ ${minimum}, got '${text}'`);
-  return value;
-}
-
-function list(text: unknown, flag: string): number[] {
-  const values = String(text).split(',').map((item) => Number(item.trim()));
-  if (values.length === 0 || values.some((value) => !Number.isFinite(value))) {
-    throw new UsageError(`${flag} must be a comma-separated list of numbers, got '${text}'`);
-  }
-  return values;
 }
 
 function printFiles(files: { json: string; markdown: string; plots: string[]; html?: string }): void {

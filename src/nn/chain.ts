@@ -1,7 +1,7 @@
 // Forward code frees each intermediate activation as soon as the next op has consumed it, as Python does when
 // it drops the last reference. Left to the enclosing tidy(), every intermediate of a forward pass stays alive
 // until the pass ends, so each op writes fresh, cache-cold memory instead of reusing the block its
-// predecessor's input just released: that made ResNet-20's forward pass about 1.6× slower than PyTorch's.
+// predecessor's input just released, which made forward passes markedly slower (docs/PERFORMANCE.md).
 // Freeing a handle never breaks autograd: a node keeps its own reference to every tensor it saved for backward.
 import type { Tensor } from '../torch/index.js';
 import { Module } from './module.js';

@@ -2,7 +2,7 @@
 // against Monte Carlo measurements (with confidence intervals) and exact values derived independently.
 // Returns plain JSON-able data (numbers may be ±Infinity where a bound is infinite).
 import { Tensor, manualSeed, ones, randn, stack, tidy } from '../torch/index.js';
-import { eq2Probabilities, eq2Scores, rowNorms, uniformProbabilities } from './probabilities.js';
+import { eq2Probabilities, eq2Scores, uniformProbabilities } from './probabilities.js';
 import { expectedSketchError } from './error.js';
 import { monteCarloSketchError, type MonteCarloError } from './montecarlo.js';
 import {

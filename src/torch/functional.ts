@@ -1,12 +1,12 @@
 // Neural-network functions (torch.nn.functional), each one ATen op with PyTorch's defaults.
-import { aten } from './ops.js';
+import { aten, atenNamed } from './ops.js';
 import { handleOf, Tensor, wrap } from './tensor.js';
 
 const F = {
-  linear: aten('linear'), conv2d: aten('conv2d'), batchNorm: aten('batch_norm'), relu: aten('relu'),
-  maxPool2d: aten('max_pool2d'), avgPool2d: aten('avg_pool2d'), adaptiveAvgPool2d: aten('adaptive_avg_pool2d'),
+  linear: aten('linear'), conv2d: atenNamed('conv2d'), batchNorm: atenNamed('batch_norm'), relu: aten('relu'),
+  maxPool2d: atenNamed('max_pool2d'), avgPool2d: atenNamed('avg_pool2d'), adaptiveAvgPool2d: aten('adaptive_avg_pool2d'),
   dropout: aten('dropout'), logSoftmax: aten('log_softmax.int'), softmax: aten('softmax.int'),
-  crossEntropy: aten('cross_entropy_loss'), nll: aten('nll_loss_nd'), mse: aten('mse_loss'), l1: aten('l1_loss'),
+  crossEntropy: atenNamed('cross_entropy_loss'), nll: atenNamed('nll_loss_nd'), mse: aten('mse_loss'), l1: aten('l1_loss'),
   oneHot: aten('one_hot'), pad: aten('constant_pad_nd'), standardGamma: aten('_standard_gamma'),
 };
 
@@ -26,8 +26,10 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
 
 export interface Conv2dOptions { bias?: Tensor | null; stride?: Pair; padding?: Pair; dilation?: Pair; groups?: number }
 export function conv2d(input: Tensor, weight: Tensor, options: Conv2dOptions = {}): Tensor {
-  return wrap(F.conv2d(handleOf(input), handleOf(weight), h(options.bias), options.stride ?? 1, options.padding ?? 0,
-    options.dilation ?? 1, options.groups ?? 1));
+  return wrap(F.conv2d({
+    input: handleOf(input), weight: handleOf(weight), bias: h(options.bias),
+    stride: options.stride ?? 1, padding: options.padding ?? 0, dilation: options.dilation ?? 1, groups: options.groups ?? 1,
+  }));
 }
 
 export interface BatchNormOptions {
@@ -36,20 +38,27 @@ export interface BatchNormOptions {
   training: boolean; momentum?: number; eps?: number;
 }
 export function batchNorm(input: Tensor, options: BatchNormOptions): Tensor {
-  return wrap(F.batchNorm(handleOf(input), h(options.weight), h(options.bias), h(options.runningMean),
-    h(options.runningVar), options.training, options.momentum ?? 0.1, options.eps ?? 1e-5, true));
+  return wrap(F.batchNorm({
+    input: handleOf(input), weight: h(options.weight), bias: h(options.bias),
+    running_mean: h(options.runningMean), running_var: h(options.runningVar),
+    training: options.training, momentum: options.momentum ?? 0.1, eps: options.eps ?? 1e-5, cudnn_enabled: true,
+  }));
 }
 
 export function relu(input: Tensor): Tensor { return wrap(F.relu(handleOf(input))); }
 
 export interface PoolOptions { stride?: Pair; padding?: Pair; ceilMode?: boolean }
 export function maxPool2d(input: Tensor, kernelSize: Pair, options: PoolOptions & { dilation?: Pair } = {}): Tensor {
-  return wrap(F.maxPool2d(handleOf(input), kernelSize, options.stride ?? kernelSize, options.padding ?? 0,
-    options.dilation ?? 1, options.ceilMode ?? false));
+  return wrap(F.maxPool2d({
+    self: handleOf(input), kernel_size: kernelSize, stride: options.stride ?? kernelSize, padding: options.padding ?? 0,
+    dilation: options.dilation ?? 1, ceil_mode: options.ceilMode ?? false,
+  }));
 }
 export function avgPool2d(input: Tensor, kernelSize: Pair, options: PoolOptions & { countIncludePad?: boolean } = {}): Tensor {
-  return wrap(F.avgPool2d(handleOf(input), kernelSize, options.stride ?? kernelSize, options.padding ?? 0,
-    options.ceilMode ?? false, options.countIncludePad ?? true, null));
+  return wrap(F.avgPool2d({
+    self: handleOf(input), kernel_size: kernelSize, stride: options.stride ?? kernelSize, padding: options.padding ?? 0,
+    ceil_mode: options.ceilMode ?? false, count_include_pad: options.countIncludePad ?? true, divisor_override: null,
+  }));
 }
 export function adaptiveAvgPool2d(input: Tensor, outputSize: Pair): Tensor {
   return wrap(F.adaptiveAvgPool2d(handleOf(input), outputSize));
@@ -65,12 +74,16 @@ export function softmax(input: Tensor, dim = -1): Tensor { return wrap(F.softmax
 
 /** Cross entropy of logits [N, C] against int64 class targets [N]. */
 export function crossEntropy(logits: Tensor, target: Tensor, options: { reduction?: Reduction; labelSmoothing?: number } = {}): Tensor {
-  return wrap(F.crossEntropy(handleOf(logits), handleOf(target), null, reductionCode(options.reduction), -100,
-    options.labelSmoothing ?? 0));
+  return wrap(F.crossEntropy({
+    self: handleOf(logits), target: handleOf(target), weight: null, reduction: reductionCode(options.reduction),
+    ignore_index: -100, label_smoothing: options.labelSmoothing ?? 0,
+  }));
 }
 /** Negative log-likelihood of log-probabilities [N, C] against int64 targets [N]. */
 export function nllLoss(logProbabilities: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
-  return wrap(F.nll(handleOf(logProbabilities), handleOf(target), null, reductionCode(reduction), -100));
+  return wrap(F.nll({
+    self: handleOf(logProbabilities), target: handleOf(target), weight: null, reduction: reductionCode(reduction), ignore_index: -100,
+  }));
 }
 export function mseLoss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
   return wrap(F.mse(handleOf(input), handleOf(target), reductionCode(reduction)));

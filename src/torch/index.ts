@@ -11,3 +11,4 @@ export { foreachAdd, foreachAdd_, foreachMul_ } from './foreach.js';
 export { type DType, type Device, isFloating } from './dtype.js';
 export * as F from './functional.js';
 export { ScriptModule } from './jit.js';
+export { TorchError } from './errors.js';

@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import fs from 'node:fs';
+import { TorchError } from './errors.js';
 
 /**
  * An opaque libtorch tensor handle owned by exactly one `Tensor`: a number naming a slot in the addon's table
@@ -30,6 +31,7 @@ export interface NativeAddon {
   savePt(names: string[], handles: Handle[]): Buffer;
   loadPt(bytes: Buffer): [string[], Handle[]];
   buildInfo(): { torchVersion: string; cudaAvailable: boolean; cudaDeviceCount: number };
+  setErrorClass(errorClass: new (message: string, op: string) => Error): void;
   backward(tensors: Handle[], grads: (Handle | null)[] | null, retainGraph: boolean | null, createGraph: boolean): void;
   grad(outputs: Handle[], inputs: Handle[], gradOutputs: (Handle | null)[] | null, retainGraph: boolean | null,
     createGraph: boolean, allowUnused: boolean): (Handle | null)[];
@@ -81,11 +83,10 @@ function findAddon(): string {
  * Thread-pool settings that libgomp and OpenBLAS read once, when the addon loads them. libtorch's OpenMP workers
  * and OpenBLAS's own threads share the cores, and by default an idle one of either kind spins long before it
  * sleeps: an OpenMP worker 300,000 rounds, an OpenBLAS thread 2^28 cycles (about 0.1 s). BLAS calls made inside a
- * parallel region (the float64 conv path: im2col + gemm per image) then lose the core to a spinning OpenMP worker
- * (SynFlow's float64 passes on VGG-19 took over 2× as long), and the vectorized loops that follow a pass to
- * spinning BLAS threads (the top-k pass on VGG-19's scores took 2× as long every other iteration). Short spins
- * (OpenBLAS: 2^20 cycles, about 0.3 ms) keep wake-ups rare within a pass and cost the training loop nothing
- * (measured). A user's own setting of any of these wins, and child processes (e.g. a PyTorch reference run) do
+ * parallel region (the float64 conv path: im2col + gemm per image) then lose the core to a spinning OpenMP worker,
+ * and the vectorized loops that follow a pass to spinning BLAS threads (both measured: docs/PERFORMANCE.md). Short
+ * spins (OpenBLAS: 2^20 cycles, about 0.3 ms) keep wake-ups rare within a pass and cost the training loop nothing.
+ * A user's own setting of any of these wins, and child processes (e.g. a PyTorch reference run) do
  * not inherit ours.
  */
 const threadPoolDefaults: [name: string, value: string, overriddenBy: string[]][] = [
@@ -104,6 +105,7 @@ function loadAddon(): NativeAddon {
 }
 
 export const native: NativeAddon = loadAddon();
+native.setErrorClass(TorchError);
 
 // libtorch starts with one intra-op thread when loaded into Node; use every core unless the user said otherwise.
 const requestedThreads = Number(process.env.SKETCHPRUNE_THREADS ?? process.env.OMP_NUM_THREADS ?? NaN);

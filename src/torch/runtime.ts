@@ -21,9 +21,8 @@ export function getNumThreads(): number { return native.getNumThreads(); }
 /**
  * Runs fn with libtorch's parallel regions limited to `threads` (BLAS keeps its own threads), then restores them.
  * For passes with no data parallelism, such as a batch of one: libtorch's conv path splits work by image, so a
- * team gains nothing there, and its idle workers wake up for every op and take cores from BLAS's threads (on
- * 2 cores, a float64 pass on one image took 2× as long with two region threads for ResNet-20, 1.2× for VGG-19;
- * 3.5× for ResNet-20 while another process held a core). Cheap to call per pass, unlike setNumThreads, which rebuilds a thread pool.
+ * team gains nothing there, and its idle workers wake up for every op and take cores from BLAS's threads (up to
+ * several times slower; docs/PERFORMANCE.md). Cheap to call per pass, unlike setNumThreads, which rebuilds a thread pool.
  */
 export function withRegionThreads<T>(threads: number, fn: () => T): T {
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`withRegionThreads: need a positive integer, got ${threads}`);

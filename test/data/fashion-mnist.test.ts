@@ -1,12 +1,12 @@
 // The real Fashion-MNIST (Debian's dataset-fashion-mnist), when installed; skipped otherwise.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { getDataset, loadDataset } from '../../src/data/registry.js';
 import { locateDataset } from '../../src/data/locate.js';
 import { computeChannelStats } from '../../src/data/stats.js';
+import { runPythonCode } from '../helpers/pytorch.js';
 
 const located = locateDataset(getDataset('fashion-mnist').locate);
 const present = located !== null && fs.existsSync(path.join(located.dir, 'train-images-idx3-ubyte.gz'));
@@ -20,7 +20,7 @@ d, p, i = sys.argv[1], sys.argv[2], int(sys.argv[3])
 img = gzip.open(f"{d}/{p}-images-idx3-ubyte.gz").read()
 lab = gzip.open(f"{d}/{p}-labels-idx1-ubyte.gz").read()
 print(json.dumps({"pixels": list(img[16 + 784 * i:16 + 784 * (i + 1)]), "label": lab[8 + i]}))`;
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, dir, prefix, String(index)], { encoding: 'utf8' }));
+  return JSON.parse(runPythonCode(script, [dir, prefix, String(index)]));
 }
 
 test('Fashion-MNIST: 60,000/10,000 examples, 6,000/1,000 per class, known mean/std, pixels as Python reads them', { skip }, () => {

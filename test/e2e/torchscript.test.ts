@@ -4,23 +4,19 @@
 // output in PyTorch equals the TypeScript twin's with the same initial weights and masks.
 import test, { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as T from '../../src/torch/index.js';
 import { TorchScriptModule, createModel, prunableParameters, type Module } from '../../src/nn/index.js';
 import { loadMasks } from '../../src/pruning/index.js';
 import { run as pruneCli } from '../../src/cli/prune.js';
 import { relativeError } from '../pruning/helpers.js';
+import { hasPyTorch, noPyTorch, runReferenceJson } from '../helpers/pytorch.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const python = '/usr/bin/python3';
-const hasPyTorch = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 const inputShape = [3, 8, 8];
 
-describe('prune --torchscript, masks applied in PyTorch', { skip: hasPyTorch ? false : '/usr/bin/python3 has no torch' }, () => {
+describe('prune --torchscript, masks applied in PyTorch', { skip: hasPyTorch() ? false : noPyTorch }, () => {
   let dir = '';
   let scripted: TorchScriptModule;
   let twin: Module;
@@ -28,8 +24,7 @@ describe('prune --torchscript, masks applied in PyTorch', { skip: hasPyTorch ? f
 
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sketchprune-torchscript-e2e-'));
-    const reference = JSON.parse(execFileSync(python, [path.join(root, 'test/reference/torchscript_models.py'), dir],
-      { encoding: 'utf8', maxBuffer: 64 << 20 })) as { resnet: { input: number[] } };
+    const reference = runReferenceJson<{ resnet: { input: number[] } }>('torchscript_models.py', [dir]);
     scripted = TorchScriptModule.load(path.join(dir, 'resnet.pt'), { inputShape });
     twin = createModel('resnet20', { inputShape: [3, 8, 8], numClasses: 10 });
     twin.loadStateDict(scripted.stateDict());
@@ -59,10 +54,9 @@ describe('prune --torchscript, masks applied in PyTorch', { skip: hasPyTorch ? f
       for (const [name, tensor] of Object.entries(scripted.stateDict())) assert.equal(relativeError(init[name], tensor), 0, name);
 
       // PyTorch: the eager twin (python/models.py) with the initial weights, masks by custom_from_mask.
-      const pytorch = JSON.parse(execFileSync(python, [path.join(root, 'python/apply_masks.py'),
-        '--masks', path.join(dir, 'masks.pt'), '--model', 'resnet20', '--input-shape', '3,8,8', '--classes', '10',
-        '--init', path.join(dir, 'masks.init.pt'), '--forward', path.join(dir, 'input.pt')], { encoding: 'utf8' })) as
-        { masks: Record<string, { kept: number; total: number }>; forward: number[] };
+      const pytorch = runReferenceJson<{ masks: Record<string, { kept: number; total: number }>; forward: number[] }>(
+        'python/apply_masks.py', ['--masks', path.join(dir, 'masks.pt'), '--model', 'resnet20', '--input-shape', '3,8,8',
+          '--classes', '10', '--init', path.join(dir, 'masks.init.pt'), '--forward', path.join(dir, 'input.pt')]);
       for (const layer of record!.layers) assert.deepEqual(pytorch.masks[layer.name], { kept: layer.kept, total: layer.total }, layer.name);
       // The same masks on the TypeScript twin, eval mode.
       const masked = createModel('resnet20', { inputShape: [3, 8, 8], numClasses: 10 });
@@ -79,9 +73,8 @@ describe('prune --torchscript, masks applied in PyTorch', { skip: hasPyTorch ? f
       masked.dispose();
 
       // The scripted module itself (masks multiplied in place; a ScriptModule cannot be re-parametrized).
-      const viaScript = JSON.parse(execFileSync(python, [path.join(root, 'python/apply_masks.py'),
-        '--masks', out, '--torchscript', path.join(dir, 'resnet.pt'), '--forward', path.join(dir, 'input.pt')], { encoding: 'utf8' })) as
-        { masks: Record<string, { kept: number }>; forward: number[] };
+      const viaScript = runReferenceJson<{ masks: Record<string, { kept: number }>; forward: number[] }>('python/apply_masks.py',
+        ['--masks', out, '--torchscript', path.join(dir, 'resnet.pt'), '--forward', path.join(dir, 'input.pt')]);
       assert.equal(Object.values(viaScript.masks).reduce((sum, layer) => sum + layer.kept, 0), record!.kept);
       assert.ok(relativeError(T.tensor(viaScript.forward), T.tensor(pytorch.forward)) < 1e-5);
     } finally {

@@ -88,7 +88,7 @@ test('CLI: run --slurm writes the script and experiment.json (report: all pendin
   const file = path.join(fs.realpathSync(dir), 'shared', 'slurm', 'sketchprune-demo-quick.sbatch');
   assert.match(written.stdout, new RegExp(`submit with: sbatch ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   const text = fs.readFileSync(file, 'utf8');
-  assert.match(text, /#SBATCH --array=1-3\n[^]*#SBATCH --cpus-per-task=2\n/);
+  assert.match(text, /#SBATCH --array=1-3\n[\s\S]*#SBATCH --cpus-per-task=2\n/);
   assert.match(text, /--shard "\$\{SLURM_ARRAY_TASK_ID\}\/3" --threads 2\n$/);
   const report = sketchprune(['report', 'shared', '--out', 'report'], dir);
   assert.equal(report.status, 0, report.stderr);

@@ -2,11 +2,9 @@
 // src/torch/ binds with random, mostly wrong arguments (garbage values, wrong dtypes, disposed tensors, extra
 // arguments). Each call must return or throw a JavaScript Error; a C++ exception escaping the guard would abort
 // the process, which the parent sees as a non-zero exit. Prints a JSON summary on the last line.
-import fs from 'node:fs';
-import path from 'node:path';
 import { native } from '../../src/torch/native.js';
 import * as T from '../../src/torch/index.js';
-import { repositoryRoot } from './pytorch.js';
+import { usedOpSchemas } from '../../src/torch/ops.js';
 
 // `node --test dist/test/` also runs every .js under a test/ folder; without the count argument this file
 // does nothing, so only errors.test.ts (which passes one) runs the fuzz.
@@ -21,16 +19,9 @@ const nextRandom = () => {
 };
 const pick = <V>(items: V[]): V => items[Math.floor(nextRandom() * items.length)];
 
-/** Every aten('name.overload') and atenInPlace(...) in src/torch/, so new bindings are fuzzed automatically. */
+/** Every schema src/torch/ binds (its op table: aten, atenInPlace, atenNamed), so new bindings are fuzzed automatically. */
 function boundOperators(): string[] {
-  const dir = path.join(repositoryRoot, 'src', 'torch');
-  const names = new Set<string>();
-  for (const file of fs.readdirSync(dir).filter((name) => name.endsWith('.ts'))) {
-    for (const match of fs.readFileSync(path.join(dir, file), 'utf8').matchAll(/aten(?:InPlace)?\('([^']+)'\)/g)) {
-      names.add(match[1]);
-    }
-  }
-  return [...names].sort();
+  return usedOpSchemas().sort();
 }
 
 /** The declared type of each argument, from the schema text "aten::op(Tensor self, int[2] k=1, *, ...) -> ...". */

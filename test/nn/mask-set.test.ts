@@ -9,7 +9,7 @@ import * as T from '../../src/torch/index.js';
 import {
   Module, Sequential, Linear, Conv2d, BatchNorm2d, ReLU, Flatten, MaskSet, prunableParameters, createModel,
 } from '../../src/nn/index.js';
-import { hasPyTorch, runReference } from './python-reference.js';
+import { hasPyTorch, runReferenceJson } from '../helpers/pytorch.js';
 
 /** conv (with bias) → BN → ReLU → flatten → linear: one of each kind of parameter. */
 class Small extends Module {
@@ -163,7 +163,7 @@ test('save/load (safetensors) round-trips scaled values and metadata; savePt is 
   const ptFile = path.join(directory, 'masks.pt');
   masks.savePt(ptFile);
   if (hasPyTorch()) {
-    const summary = runReference<Record<string, { shape: number[]; sum: number; nonzero: number }>>('read-masks.py', [ptFile]);
+    const summary = runReferenceJson<Record<string, { shape: number[]; sum: number; nonzero: number }>>('read-masks.py', [ptFile]);
     assert.deepEqual(summary['body.0.weight'], { shape: [3, 2, 3, 3], dtype: 'torch.float32', sum: 14 * 3.25, nonzero: 14 });
     assert.deepEqual(summary['body.4.weight'], { shape: [5, 48], dtype: 'torch.float32', sum: 40, nonzero: 40 });
   }
@@ -187,7 +187,7 @@ test('0/1 masks are stored as bool (safetensors BOOL, torch.bool in .pt) and loa
   const ptFile = path.join(directory, 'masks.pt');
   masks.savePt(ptFile);
   if (hasPyTorch()) {
-    const summary = runReference<Record<string, { dtype: string; sum: number; nonzero: number }>>('read-masks.py', [ptFile]);
+    const summary = runReferenceJson<Record<string, { dtype: string; sum: number; nonzero: number }>>('read-masks.py', [ptFile]);
     assert.deepEqual(summary['body.4.weight'], { shape: [5, 48], dtype: 'torch.bool', sum: 40, nonzero: 40 });
   }
   for (const item of [masks, loaded]) item.dispose();

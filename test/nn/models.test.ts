@@ -7,9 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import * as T from '../../src/torch/index.js';
 import {
-  createModel, listModels, MaskSet, type Classifier, type ImageShape, type ModelOptions,
+  BasicBlock, CifarResNet, ResNet, createModel, listModels, MaskSet, type Classifier, type ImageShape, type ModelOptions,
 } from '../../src/nn/index.js';
-import { hasPyTorch, runReference } from './python-reference.js';
+import { hasPyTorch, runReferenceJson } from '../helpers/pytorch.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Closed-form parameter counts, written from the papers' descriptions (not from the implementation).
@@ -202,6 +202,26 @@ describe('names, buffers and masks', () => {
     assert.equal(buffers.length, 3 * (1 + 9 * 2 + 2));
   });
 
+  test('both ResNet families build the one BasicBlock; only the shortcut module\'s name differs', () => {
+    const cifar = createModel('resnet20', { numClasses: 10 }) as CifarResNet;
+    const imagenet = createModel('resnet18', { inputShape: [3, 16, 16], numClasses: 10 }) as ResNet;
+    try {
+      const cifarBlocks = cifar.blocks.children().map(([, block]) => block);
+      const imagenetBlocks = imagenet.stages.flatMap((stage) => stage.children().map(([, block]) => block));
+      assert.equal(cifarBlocks.length, 9);
+      assert.equal(imagenetBlocks.length, 8);
+      for (const block of [...cifarBlocks, ...imagenetBlocks]) assert.ok(block instanceof BasicBlock);
+      const projected = (blocks: unknown[]) => (blocks as BasicBlock[]).map((block) => block.shortcut !== null);
+      assert.deepEqual(projected(cifarBlocks), [false, false, false, true, false, false, true, false, false]);
+      assert.deepEqual(projected(imagenetBlocks), [false, false, true, false, true, false, true, false]);
+      assert.deepEqual(new Set((cifarBlocks as BasicBlock[]).map((block) => block.shortcutName)), new Set(['shortcut']));
+      assert.deepEqual(new Set((imagenetBlocks as BasicBlock[]).map((block) => block.shortcutName)), new Set(['downsample']));
+    } finally {
+      cifar.dispose();
+      imagenet.dispose();
+    }
+  });
+
   test('VGG-16 follows OpenLTH (layers.i.conv/bn with pools counted in i, fc); ResNet-18 follows torchvision', () => {
     const vgg = summary('vgg16').parameters.map(([name]) => name);
     assert.deepEqual(vgg.slice(0, 6), ['layers.0.conv.weight', 'layers.0.conv.bias', 'layers.0.bn.weight', 'layers.0.bn.bias',
@@ -298,7 +318,7 @@ describe('PyTorch cross-check (python/models.py, the twins)', { skip: hasPyTorch
     }));
     const request = path.join(directory, 'request.json');
     fs.writeFileSync(request, JSON.stringify({ structure, forward }));
-    reference = runReference<Reference>('python/models.py', [request]);
+    reference = runReferenceJson<Reference>('python/models.py', [request]);
     fs.rmSync(directory, { recursive: true, force: true });
   });
 

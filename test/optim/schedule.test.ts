@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createSchedule } from '../../src/optim/index.js';
+import { runPythonCode } from '../helpers/pytorch.js';
 
 test('multistep: the paper recipe gives 0.1, then 0.01 from epoch 80, then 0.001 from epoch 120', () => {
   const schedule = createSchedule({ kind: 'multistep', baseLr: 0.1, epochs: 160, milestones: [80, 120], gamma: 0.1 });
@@ -79,7 +79,5 @@ test('schedules reject bad options with messages naming the option', () => {
 });
 
 function runPython(script: string): unknown {
-  const result = spawnSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`python reference failed: ${result.stderr}`);
-  return JSON.parse(result.stdout);
+  return JSON.parse(runPythonCode(script));
 }

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { SGD } from '../../src/optim/index.js';
 import { tensor, randn, manualSeed, tidy, memoryStats, type Tensor } from '../../src/torch/index.js';
+import { runPythonCode } from '../helpers/pytorch.js';
 
 /** A float64 leaf parameter with the given values. */
 function parameter(values: number[]): Tensor {
@@ -153,7 +153,5 @@ function assertClose(actual: number[], expected: number[], tolerance: number): v
 }
 
 function runPython(script: string, input: unknown): unknown {
-  const result = spawnSync('/usr/bin/python3', ['-c', script], { input: JSON.stringify(input), encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`python reference failed: ${result.stderr}`);
-  return JSON.parse(result.stdout);
+  return JSON.parse(runPythonCode(script, [], JSON.stringify(input)));
 }

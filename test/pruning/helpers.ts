@@ -1,7 +1,4 @@
 // Shared by the pruning tests: tiny models with known structure, fixed input sources, statistics, PyTorch runs.
-import { execFileSync, spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as T from '../../src/torch/index.js';
 import {
   AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential,
@@ -69,15 +66,5 @@ export function relativeError(actual: T.Tensor, expected: T.Tensor): number {
 /** z for two-sided tests at about 1 in 10^4 false failures per comparison (stated in each test). */
 export const Z = 4;
 
-const python = '/usr/bin/python3';
-let torchAvailable: boolean | undefined;
-export function hasPyTorch(): boolean {
-  torchAvailable ??= spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-  return torchAvailable;
-}
-
-/** Runs test/reference/<script> with /usr/bin/python3 (Debian's torch 1.13) and returns its stdout. */
-export function runPython(script: string, args: string[]): string {
-  const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/reference', script);
-  return execFileSync(python, [file, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
-}
+// The suite's one PyTorch runner (test/helpers/pytorch.ts), under the names these tests use.
+export { hasPyTorch, runReference as runPython } from '../helpers/pytorch.js';

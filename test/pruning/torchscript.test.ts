@@ -4,18 +4,15 @@
 // trip (prune --torchscript, masks applied in PyTorch by python/apply_masks.py) is test/e2e/torchscript.test.ts.
 import test, { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as T from '../../src/torch/index.js';
 import { MaskSet, TorchScriptModule, createModel, prunableParameters, type Module } from '../../src/nn/index.js';
 import { prune, scoreModel, type PruneInputOptions } from '../../src/pruning/index.js';
 import { run as pruneCli } from '../../src/cli/prune.js';
 import { hasPyTorch, relativeError, runPython } from './helpers.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const inputShape = [3, 8, 8];
 
 interface Reference {

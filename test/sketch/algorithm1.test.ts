@@ -30,7 +30,7 @@ test('E[m_i] = 1 for every i with p_i > 0 (Monte Carlo, Bonferroni 99.9% interva
 test('rare indices are drawn at their rate (the heavy tail of the error comes from them)', () => tidy(() => {
   // p spans 1e-5 … 0.3 like Eq. (2) with a tiny |w⁰_k|: counts of the rare indices are Poisson(N·p_k).
   manualSeed(17);
-  const p = f64([0.3, 0.3, 0.2, 0.1, 0.09, 5e-3, 4e-3, 9e-4, 9e-5, 1e-5].map((value, i, all) => value / all.reduce((a, b) => a + b, 0)));
+  const p = f64([0.3, 0.3, 0.2, 0.1, 0.09, 5e-3, 4e-3, 9e-4, 9e-5, 1e-5].map((value, _i, all) => value / all.reduce((a, b) => a + b, 0)));
   const draws = 2_000_000;
   const counts = drawSketchIndices(p, draws).bincount(null, 10).toArray();
   const probabilities = p.toArray();

@@ -79,7 +79,7 @@ test('sketch compare writes JSON, Markdown and SVG/PNG plots; bad flags exit 2 w
   }
   for (const [args, message] of [
     [['verify', '--d', '5'], /--d applies to 'compare', not 'verify'/],
-    [['compare', '--drift-kind', 'sideways'], /--drift-kind must be dense, smallest or largest, got 'sideways'/],
+    [['compare', '--drift-kind', 'sideways'], /--drift-kind must be one of dense, smallest, largest, got 'sideways'/],
     [['compare', '--reps', '1'], /--reps must be an integer ≥ 2, got '1'/],
     [['compare', '--budgets', '5,x'], /--budgets must be a comma-separated list of numbers/],
     [['verify', '--z', '0'], /--z must be a positive number, got '0'/],

@@ -15,7 +15,7 @@ const { F } = T;
 type Thrower = () => unknown;
 
 /** Asserts fn throws an instance of `kind` whose whole message matches `message`. */
-function throwsExactly(fn: Thrower, kind: ErrorConstructor, message: RegExp): void {
+function throwsExactly(fn: Thrower, kind: new (...args: never[]) => Error, message: RegExp): void {
   assert.throws(fn, (error: unknown) => {
     assert.ok(error instanceof kind, `expected ${kind.name}, got ${(error as Error)?.constructor?.name}: ${String(error)}`);
     assert.equal((error as Error).constructor, kind, `expected exactly ${kind.name}`);
@@ -24,26 +24,41 @@ function throwsExactly(fn: Thrower, kind: ErrorConstructor, message: RegExp): vo
   });
 }
 
-test('shape, dtype and device mismatches are Errors carrying the op name and libtorch\'s message', () => {
+test('shape, dtype and device mismatches are TorchErrors carrying the op name and libtorch\'s message', () => {
   T.tidy(() => {
-    throwsExactly(() => T.ones([2, 3]).add(T.ones([4])), Error,
+    throwsExactly(() => T.ones([2, 3]).add(T.ones([4])), T.TorchError,
       /^aten::add\.Tensor: The size of tensor a \(3\) must match the size of tensor b \(4\) at non-singleton dimension 1$/);
-    throwsExactly(() => T.ones([2, 3]).matmul(T.ones([4, 5])), Error,
+    throwsExactly(() => T.ones([2, 3]).matmul(T.ones([4, 5])), T.TorchError,
       /^aten::matmul: mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)$/);
-    throwsExactly(() => F.conv2d(T.ones([1, 4, 5, 5]), T.ones([2, 3, 3, 3])), Error,
+    throwsExactly(() => F.conv2d(T.ones([1, 4, 5, 5]), T.ones([2, 3, 3, 3])), T.TorchError,
       /^aten::conv2d: Given groups=1, weight of size \[2, 3, 3, 3\], expected input\[1, 4, 5, 5\] to have 3 channels, but got 4 channels instead$/);
-    throwsExactly(() => T.ones([2, 2]).matmul(T.ones([2, 2], { dtype: 'float64' })), Error,
+    throwsExactly(() => T.ones([2, 2]).matmul(T.ones([2, 2], { dtype: 'float64' })), T.TorchError,
       /^aten::matmul: expected scalar type Float but found Double$/);
-    throwsExactly(() => T.ones([3]).indexSelect(0, T.ones([2])), Error, /^aten::index_select: .*Expected dtype int32 or int64 for index/);
-    throwsExactly(() => F.crossEntropy(T.ones([2, 3]), T.ones([2])), Error, /^aten::cross_entropy_loss: expected scalar type Long but found Float$/);
+    throwsExactly(() => T.ones([3]).indexSelect(0, T.ones([2])), T.TorchError, /^aten::index_select: .*Expected dtype int32 or int64 for index/);
+    throwsExactly(() => F.crossEntropy(T.ones([2, 3]), T.ones([2])), T.TorchError, /^aten::cross_entropy_loss: expected scalar type Long but found Float$/);
     if (T.cudaAvailable()) {
-      throwsExactly(() => T.ones([2]).add(T.ones([2], { device: 'cuda' })), Error,
+      throwsExactly(() => T.ones([2]).add(T.ones([2], { device: 'cuda' })), T.TorchError,
         /^aten::add\.Tensor: Expected all tensors to be on the same device/);
     } else {
-      // Without CUDA the device itself is the error, still from libtorch and still an Error.
-      throwsExactly(() => T.zeros([2], { device: 'cuda' }), Error, /^aten::zeros: .*CUDA/);
+      // Without CUDA the device itself is the error, still from libtorch and still a TorchError.
+      throwsExactly(() => T.zeros([2], { device: 'cuda' }), T.TorchError, /^aten::zeros: .*CUDA/);
     }
-    throwsExactly(() => T.zeros([2], { device: 'gpu' as T.Device }), Error, /^aten::zeros: .*device.*gpu/i);
+    throwsExactly(() => T.zeros([2], { device: 'gpu' as T.Device }), T.TorchError, /^aten::zeros: .*device.*gpu/i);
+  });
+});
+
+test('TorchError: an Error subclass, exported from torch/, naming the failed op in .op and its message', () => {
+  T.tidy(() => {
+    let caught: unknown;
+    try { T.ones([2, 3]).add(T.ones([4])); } catch (error) { caught = error; }
+    assert.ok(caught instanceof T.TorchError && caught instanceof Error);
+    assert.equal(caught.name, 'TorchError');
+    assert.equal(caught.op, 'aten::add.Tensor');
+    assert.match(String(caught), /^TorchError: aten::add\.Tensor: The size of tensor a \(3\)/);
+    assert.throws(() => native.loadPt(Buffer.from('not a zip file')), (error: unknown) =>
+      error instanceof T.TorchError && error.op === 'loadPt' && error.message.startsWith('loadPt: '));
+    // Our own argument checks stay TypeErrors / RangeErrors, not TorchErrors.
+    assert.throws(() => T.ones([2]).add('x' as unknown as number), (error: unknown) => error instanceof TypeError && !(error instanceof T.TorchError));
   });
 });
 
@@ -89,7 +104,7 @@ test('bad enum codes are RangeErrors before libtorch sees them; odd but valid co
     throwsExactly(() => native.fromBuffer(new Float32Array(2), 99, [2]), RangeError, /^fromBuffer dtype: invalid dtype code 99/);
     throwsExactly(() => native.fromBuffer(new Float32Array(3), 6, [2]), RangeError, /^fromBuffer: 12 bytes do not fill shape of 2 elements$/);
     throwsExactly(() => native.fromBuffer(new Float32Array(3), 6, [-3]), RangeError, /^fromBuffer shape: sizes must be non-negative$/);
-    throwsExactly(() => zeros([2], 12, null, 'cpu'), Error, /^aten::zeros: .*QuantizedCPU/); // qint8: valid code, no kernel
+    throwsExactly(() => zeros([2], 12, null, 'cpu'), T.TorchError, /^aten::zeros: .*QuantizedCPU/); // qint8: valid code, no kernel
     const valid = zeros([2], 7, null, 'cpu') as Parameters<typeof native.dispose>[0];
     assert.deepEqual(native.meta(valid), [7, 'cpu', false, 2], 'a valid code still works');
     native.dispose(valid);
@@ -123,20 +138,20 @@ test('autograd errors — also one raised in the middle of backward — throw an
   const before = T.memoryStats().tensors;
   T.tidy(() => {
     const x = T.ones([3], { requiresGrad: true });
-    throwsExactly(() => x.mul(2).backward(), Error, /^backward: grad can be implicitly created only for scalar outputs$/);
-    throwsExactly(() => x.mul(2).backward(T.ones([4])), Error, /^backward: invalid gradient at index 0 - got \[4\] but expected shape compatible with \[3\]$/);
+    throwsExactly(() => x.mul(2).backward(), T.TorchError, /^backward: grad can be implicitly created only for scalar outputs$/);
+    throwsExactly(() => x.mul(2).backward(T.ones([4])), T.TorchError, /^backward: invalid gradient at index 0 - got \[4\] but expected shape compatible with \[3\]$/);
     const y = x.exp().sum();
     y.backward();
-    throwsExactly(() => y.backward(), Error, /^backward: Trying to backward through the graph a second time/);
+    throwsExactly(() => y.backward(), T.TorchError, /^backward: Trying to backward through the graph a second time/);
     x.grad = null;
     // exp saves its output; changing it in place fails when backward reaches ExpBackward, after MulBackward ran.
     const e = x.exp();
     const loss = e.mul(x).sum();
     e.mul_(3);
-    throwsExactly(() => loss.backward(), Error, /^backward: one of the variables needed for gradient computation has been modified by an inplace operation/);
-    throwsExactly(() => { x.grad = T.ones([4]); }, Error, /^setGrad: assigned grad has data of a different size \(\[4\] for a tensor of size \[3\]\)$/);
-    throwsExactly(() => { x.grad = T.ones([3], { dtype: 'float64' }); }, Error, /^setGrad: assigned grad has data of a different type/);
-    throwsExactly(() => T.grad(x.detach().sum(), [x]), Error, /^grad: element 0 of tensors does not require grad and does not have a grad_fn$/);
+    throwsExactly(() => loss.backward(), T.TorchError, /^backward: one of the variables needed for gradient computation has been modified by an inplace operation/);
+    throwsExactly(() => { x.grad = T.ones([4]); }, T.TorchError, /^setGrad: assigned grad has data of a different size \(\[4\] for a tensor of size \[3\]\)$/);
+    throwsExactly(() => { x.grad = T.ones([3], { dtype: 'float64' }); }, T.TorchError, /^setGrad: assigned grad has data of a different type/);
+    throwsExactly(() => T.grad(x.detach().sum(), [x]), T.TorchError, /^grad: element 0 of tensors does not require grad and does not have a grad_fn$/);
     // The engine still works, and gives the right gradient.
     x.grad = null;
     x.mul(x).sum().backward();
@@ -165,7 +180,7 @@ test('calling every bound op with random wrong arguments never aborts the proces
   };
   assert.deepEqual(summary.nonErrors, [], 'everything thrown is an Error');
   assert.ok(summary.operators >= 100, `fuzzed ${summary.operators} operators`);
-  assert.ok(summary.errors.Error > 100 && summary.errors.TypeError > 100, `libtorch and argument errors both seen: ${JSON.stringify(summary)}`);
+  assert.ok(summary.errors.TorchError > 100 && summary.errors.TypeError > 100, `libtorch and argument errors both seen: ${JSON.stringify(summary)}`);
   assert.ok(summary.returned > 100, 'some random calls are valid and return');
 });
 

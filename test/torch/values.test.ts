@@ -204,7 +204,7 @@ test('crossEntropy, logSoftmax, nllLoss, mseLoss and l1Loss equal their formulas
     close(F.crossEntropy(logits, int64(target), { reduction: 'sum' }).item(), losses.reduce((a, b) => a + b), 1e-13);
     allClose(F.crossEntropy(logits, int64(target), { reduction: 'none' }).toArray(), losses, 1e-13);
     const smoothing = 0.2;
-    const smoothed = target.map((t, r) => (1 - smoothing) * losses[r] - (smoothing / 4) * logSoftmax[r].reduce((a, b) => a + b));
+    const smoothed = target.map((_t, r) => (1 - smoothing) * losses[r] - (smoothing / 4) * logSoftmax[r].reduce((a, b) => a + b));
     close(F.crossEntropy(logits, int64(target), { labelSmoothing: smoothing }).item(), smoothed.reduce((a, b) => a + b) / 3, 1e-13);
     close(F.nllLoss(F.logSoftmax(logits, 1), int64(target)).item(), losses.reduce((a, b) => a + b) / 3, 1e-13);
     const a = random([6], 14);

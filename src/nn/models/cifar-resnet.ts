@@ -6,41 +6,9 @@
 // Names: `conv`, `bn`, `blocks.<i>.{conv1,bn1,conv2,bn2}`, `blocks.<i>.shortcut.{0,1}`, `fc`.
 import { Tensor, F } from '../../torch/index.js';
 import { BatchNorm2d, Conv2d, Linear, Sequential } from '../layers.js';
-import { Module } from '../module.js';
-import { chain, release, reluInPlace } from '../chain.js';
+import { chain, reluInPlace } from '../chain.js';
+import { BasicBlock } from './basic-block.js';
 import { Classifier, checkMinimumSize, checkPositiveInteger, type ImageShape } from './classifier.js';
-
-/** Two 3×3 conv+BN layers around a residual connection; ReLU after the sum. */
-export class CifarBasicBlock extends Module {
-  readonly conv1: Conv2d;
-  readonly bn1: BatchNorm2d;
-  readonly conv2: Conv2d;
-  readonly bn2: BatchNorm2d;
-  /** null: the identity. */
-  readonly shortcut: Sequential | null;
-
-  constructor(inChannels: number, outChannels: number, downsample: boolean) {
-    super();
-    const stride = downsample ? 2 : 1;
-    this.conv1 = this.registerModule('conv1', new Conv2d(inChannels, outChannels, 3, { stride, padding: 1, bias: false }));
-    this.bn1 = this.registerModule('bn1', new BatchNorm2d(outChannels));
-    this.conv2 = this.registerModule('conv2', new Conv2d(outChannels, outChannels, 3, { padding: 1, bias: false }));
-    this.bn2 = this.registerModule('bn2', new BatchNorm2d(outChannels));
-    this.shortcut = downsample || inChannels !== outChannels
-      ? this.registerModule('shortcut', new Sequential(
-        new Conv2d(inChannels, outChannels, 1, { stride, bias: false }), new BatchNorm2d(outChannels)))
-      : null;
-  }
-
-  forward(input: Tensor): Tensor {
-    const residual = chain(input, this.conv1, this.bn1, reluInPlace, this.conv2, this.bn2);
-    const shortcut = this.shortcut ? this.shortcut.forward(input) : input;
-    const sum = residual.add(shortcut);
-    release(residual);
-    if (shortcut !== input) release(shortcut);
-    return sum.relu_(); // add keeps nothing for backward, so the sum can take the ReLU in place
-  }
-}
 
 export class CifarResNet extends Classifier {
   readonly conv: Conv2d;
@@ -59,12 +27,12 @@ export class CifarResNet extends Classifier {
     const blocksPerStage = (depth - 2) / 6;
     this.conv = this.registerModule('conv', new Conv2d(inputShape[0], width, 3, { padding: 1, bias: false }));
     this.bn = this.registerModule('bn', new BatchNorm2d(width));
-    const blocks: CifarBasicBlock[] = [];
+    const blocks: BasicBlock[] = [];
     let channels = width;
     for (let stage = 0; stage < 3; stage++) {
       const stageChannels = width * 2 ** stage;
       for (let index = 0; index < blocksPerStage; index++) {
-        blocks.push(new CifarBasicBlock(channels, stageChannels, stage > 0 && index === 0));
+        blocks.push(new BasicBlock(channels, stageChannels, stage > 0 && index === 0 ? 2 : 1, 'shortcut'));
         channels = stageChannels;
       }
     }

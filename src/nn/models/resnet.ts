@@ -5,39 +5,9 @@
 // Names follow torchvision: `conv1`, `bn1`, `layer<s>.<i>.{conv1,bn1,conv2,bn2}`, `layer<s>.<i>.downsample.{0,1}`, `fc`.
 import { Tensor, F } from '../../torch/index.js';
 import { BatchNorm2d, Conv2d, Linear, Sequential } from '../layers.js';
-import { Module } from '../module.js';
-import { chain, release, reluInPlace } from '../chain.js';
+import { chain, reluInPlace } from '../chain.js';
+import { BasicBlock } from './basic-block.js';
 import { Classifier, checkMinimumSize, checkPositiveInteger, type ImageShape } from './classifier.js';
-
-/** torchvision's BasicBlock: conv3×3(stride)+BN+ReLU, conv3×3+BN, plus identity or 1×1 conv+BN; ReLU. */
-export class BasicBlock extends Module {
-  readonly conv1: Conv2d;
-  readonly bn1: BatchNorm2d;
-  readonly conv2: Conv2d;
-  readonly bn2: BatchNorm2d;
-  readonly downsample: Sequential | null;
-
-  constructor(inChannels: number, outChannels: number, stride: number) {
-    super();
-    this.conv1 = this.registerModule('conv1', new Conv2d(inChannels, outChannels, 3, { stride, padding: 1, bias: false }));
-    this.bn1 = this.registerModule('bn1', new BatchNorm2d(outChannels));
-    this.conv2 = this.registerModule('conv2', new Conv2d(outChannels, outChannels, 3, { padding: 1, bias: false }));
-    this.bn2 = this.registerModule('bn2', new BatchNorm2d(outChannels));
-    this.downsample = stride !== 1 || inChannels !== outChannels
-      ? this.registerModule('downsample', new Sequential(
-        new Conv2d(inChannels, outChannels, 1, { stride, bias: false }), new BatchNorm2d(outChannels)))
-      : null;
-  }
-
-  forward(input: Tensor): Tensor {
-    const residual = chain(input, this.conv1, this.bn1, reluInPlace, this.conv2, this.bn2);
-    const shortcut = this.downsample ? this.downsample.forward(input) : input;
-    const sum = residual.add(shortcut);
-    release(residual);
-    if (shortcut !== input) release(shortcut);
-    return sum.relu_(); // add keeps nothing for backward, so the sum can take the ReLU in place
-  }
-}
 
 export class ResNet extends Classifier {
   readonly conv1: Conv2d;
