@@ -29,7 +29,7 @@ test('--json: run --list, run --dry-run, report', () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sp-json-'));
   const list = json(work, 'run', '--list', '--json');
   assert.equal(list.status, 0);
-  assert.deepEqual(list.value.presets.map((p: { name: string }) => p.name), ['demo', 'figure1', 'figure2', 'table1', 'table2', 'table3', 'table4']);
+  assert.deepEqual(list.value.presets.map((p: { name: string }) => p.name), ['demo', 'figure1', 'figure2', 'sketch-ablation', 'table1', 'table2', 'table3', 'table4']);
   assert.equal(list.value.presets.find((p: { name: string }) => p.name === 'table1').runs.cpu, 72);
 
   const dry = json(work, 'run', 'table1', '--dry-run', '--json', '--out', 'runs/t1');

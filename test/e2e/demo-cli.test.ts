@@ -58,7 +58,7 @@ test('CLI: --help everywhere, and clear errors for bad arguments', () => {
   }
   const unknown = spawnSync(process.execPath, [cli, 'run', 'no-such-preset'], { encoding: 'utf8' });
   assert.equal(unknown.status, 1);
-  assert.match(unknown.stderr, /no-such-preset: invalid config:\n {2}no such config file or preset \(presets: demo, figure1, figure2, table1, table2, table3, table4\)/);
+  assert.match(unknown.stderr, /no-such-preset: invalid config:\n {2}no such config file or preset \(presets: demo, figure1, figure2, sketch-ablation, table1, table2, table3, table4\)/);
   const scale = spawnSync(process.execPath, [cli, 'run', 'demo', '--scale', 'huge'], { encoding: 'utf8' });
   assert.equal(scale.status, 2);
   assert.match(scale.stderr, /--scale must be one of quick, cpu, full, got 'huge'/);
