@@ -81,7 +81,7 @@ test('npm pack, install without libtorch, install and run', { timeout: 900_000 }
   assert.equal(api.status, 0, api.stderr);
   const [summary, deep] = api.stdout.trim().split('\n');
   assert.deepEqual(JSON.parse(summary), {
-    namespaces: ['data', 'experiments', 'nn', 'optim', 'pruning', 'report', 'sketch', 'torch', 'train'],
+    namespaces: ['data', 'distributed', 'experiments', 'nn', 'optim', 'pruning', 'report', 'sketch', 'torch', 'train'],
     prune: 'function', torchscript: 'function',
   });
   assert.equal(deep, 'ERR_PACKAGE_PATH_NOT_EXPORTED');
