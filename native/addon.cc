@@ -1,5 +1,5 @@
 // Module entry: tensor handles (numbers naming slots that hold a libtorch alias), data in and out, seeds, threads,
-// memory counters and .pt (torch.save-compatible) serialization. Ops and autograd live in their own files.
+// memory counters and writing .pt (torch.save-compatible) files (src/torch/pt-format.ts reads them, with checks). Ops and autograd live in their own files.
 #include "common.h"
 #include <ATen/Parallel.h>
 #include <omp.h>
@@ -276,33 +276,6 @@ static Napi::Value SavePt(const Napi::CallbackInfo& info) {
   SKETCHPRUNE_GUARD_END(env, "savePt")
 }
 
-// loadPt(buffer) -> [names, tensors] for a file holding a dict of tensors.
-static Napi::Value LoadPt(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  SKETCHPRUNE_GUARD_BEGIN
-  if (!info[0].IsBuffer()) throw Napi::TypeError::New(env, "loadPt: expected a Buffer with the file's bytes");
-  Napi::Buffer<char> buffer = info[0].As<Napi::Buffer<char>>();
-  std::vector<char> bytes(buffer.Data(), buffer.Data() + buffer.Length());
-  c10::IValue value = torch::jit::pickle_load(bytes);
-  if (!value.isGenericDict()) throw Napi::Error::New(env, "loadPt: the file does not hold a dict of tensors");
-  Napi::Array names = Napi::Array::New(env);
-  Napi::Array tensors = Napi::Array::New(env);
-  uint32_t i = 0;
-  for (const auto& item : value.toGenericDict()) {
-    if (!item.key().isString() || !item.value().isTensor()) {
-      throw Napi::Error::New(env, "loadPt: the dict must map strings to tensors");
-    }
-    names.Set(i, item.key().toStringRef());
-    tensors.Set(i, wrapTensor(env, item.value().toTensor()));
-    ++i;
-  }
-  Napi::Array result = Napi::Array::New(env, 2);
-  result.Set(0u, names);
-  result.Set(1u, tensors);
-  return result;
-  SKETCHPRUNE_GUARD_END(env, "loadPt")
-}
-
 static Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object result = Napi::Object::New(env);
@@ -349,7 +322,6 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setRegionThreads", Napi::Function::New(env, SetRegionThreads));
   exports.Set("memoryStats", Napi::Function::New(env, MemoryStats));
   exports.Set("savePt", Napi::Function::New(env, SavePt));
-  exports.Set("loadPt", Napi::Function::New(env, LoadPt));
   exports.Set("buildInfo", Napi::Function::New(env, BuildInfo));
   registerOps(env, exports);
   registerAutograd(env, exports);

@@ -28,7 +28,6 @@ export interface NativeAddon {
   setRegionThreads(threads: number): number;
   memoryStats(): { tensors: number; bytes: number };
   savePt(names: string[], handles: Handle[]): Buffer;
-  loadPt(bytes: Buffer): [string[], Handle[]];
   buildInfo(): { torchVersion: string; cudaAvailable: boolean; cudaDeviceCount: number };
   backward(tensors: Handle[], grads: (Handle | null)[] | null, retainGraph: boolean | null, createGraph: boolean): void;
   grad(outputs: Handle[], inputs: Handle[], gradOutputs: (Handle | null)[] | null, retainGraph: boolean | null,

@@ -4,6 +4,8 @@ import { native } from './native.js';
 import { Tensor, wrap } from './tensor.js';
 import { dtypeCode, typedArrayFor, type DType } from './dtype.js';
 import { writeFileAtomic } from '../foundations/atomic.js';
+import { aten } from './ops.js';
+import { readPtArchive, PtFormatError, type PtTensorRecord } from './pt-format.js';
 
 const safetensorsDtypes: Record<DType, string> = {
   float32: 'F32', float64: 'F64', float16: 'F16', int64: 'I64', int32: 'I32', int16: 'I16', int8: 'I8',
@@ -99,10 +101,49 @@ export function savePt(file: string, tensors: NamedTensors): void {
   writeFileAtomic(file, native.savePt(names, names.map((name) => tensors[name].handle)));
 }
 
+/**
+ * Reads a dict name -> tensor written by torch.save (or savePt), as contiguous CPU tensors. The archive is parsed
+ * and checked here (pt-format.ts: CRCs, a pickle VM that knows only tensor files, storage sizes, strides and
+ * offsets within their storage) before any tensor is built, so a corrupt or crafted file is an Error, never a crash
+ * or an out-of-bounds read.
+ */
 export function loadPt(file: string): NamedTensors {
   if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
-  const [names, handles] = native.loadPt(fs.readFileSync(file));
+  return decodePt(fs.readFileSync(file), file);
+}
+
+const asStrided = aten('as_strided');
+const cloneOp = aten('clone');
+
+export function decodePt(bytes: Buffer, source = '.pt data'): NamedTensors {
+  let records: PtTensorRecord[];
+  try {
+    records = readPtArchive(bytes);
+  } catch (error) {
+    if (error instanceof PtFormatError) throw new Error(`loadPt: ${source}: ${error.message}`);
+    throw error;
+  }
   const tensors: NamedTensors = {};
-  names.forEach((name, i) => { tensors[name] = wrap(handles[i]); });
+  const storages = new Map<Buffer, Tensor>();
+  try {
+    for (const record of records) {
+      let storage = storages.get(record.storage);
+      if (!storage) {
+        const copy = new Uint8Array(record.storage.length);
+        copy.set(record.storage);
+        storage = wrap(native.fromBuffer(typedArrayFor(record.dtype, copy.buffer), dtypeCode(record.dtype), [record.storageElements]));
+        storages.set(record.storage, storage);
+      }
+      const view = wrap(asStrided(storage.handle, record.sizes, record.strides, record.offset));
+      tensors[record.name] = wrap(cloneOp(view.handle, 0 /* contiguous_format */));
+      view.dispose();
+      if (record.requiresGrad) tensors[record.name].requiresGrad_(true);
+    }
+  } catch (error) {
+    for (const tensor of Object.values(tensors)) tensor.dispose();
+    throw error;
+  } finally {
+    for (const storage of storages.values()) storage.dispose();
+  }
   return tensors;
 }
