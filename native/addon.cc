@@ -37,6 +37,12 @@ namespace {
 constexpr int kSlotBits = 26;
 constexpr uint32_t kSlotCount = 1u << kSlotBits;
 constexpr uint32_t kGenerationLimit = 1u << 26;
+// A slot whose generation reaches this limit is retired (never reused) instead of wrapping to generation 1: with
+// the LIFO free list one hot slot serves nearly every op, and after 2^26 - 1 reuses a wrapped generation made a
+// stale handle equal to a live one (disposing the stale handle freed the live tensor). A retired slot costs ~40
+// bytes per 2^26 results. Tests lower the limit through setHandleGenerationLimit.
+uint32_t generationLimit = kGenerationLimit;
+uint64_t retiredSlots = 0;
 constexpr double kSlotRange = static_cast<double>(kSlotCount);
 // V8 hears about big tensors only, so its GC runs sooner when leaked handles hold much memory.
 constexpr int64_t kReportToV8Bytes = 1 << 16;
@@ -129,8 +135,36 @@ void releaseTensor(Napi::Env env, const Napi::Value& handle) {
   slot->tensor = at::Tensor();
   slot->bytes = 0;
   slot->live = false;
-  slot->generation = slot->generation + 1 < kGenerationLimit ? slot->generation + 1 : 1;
+  if (slot->generation + 1 >= generationLimit) {
+    retiredSlots += 1;  // stays not live with its last generation: every old handle of it reads as disposed
+    return;
+  }
+  slot->generation += 1;
   slotTable().freeSlots.push_back(index);
+}
+
+// handleStats() -> {slots, free, retired}: the handle table's size (for tests and leak hunts).
+static Napi::Value HandleStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object stats = Napi::Object::New(env);
+  stats.Set("slots", static_cast<double>(slotTable().slots.size()));
+  stats.Set("free", static_cast<double>(slotTable().freeSlots.size()));
+  stats.Set("retired", static_cast<double>(retiredSlots));
+  return stats;
+}
+
+// setHandleGenerationLimit(n) -> previous: test hook that retires slots after n - 1 generations (2 <= n <= 2^26).
+static Napi::Value SetHandleGenerationLimit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SKETCHPRUNE_GUARD_BEGIN
+  const int64_t limit = toInt(info[0], "setHandleGenerationLimit");
+  if (limit < 2 || limit > static_cast<int64_t>(kGenerationLimit)) {
+    throw Napi::RangeError::New(env, "setHandleGenerationLimit: need 2..2^26");
+  }
+  const uint32_t previous = generationLimit;
+  generationLimit = static_cast<uint32_t>(limit);
+  return Napi::Number::New(env, previous);
+  SKETCHPRUNE_GUARD_END(env, "setHandleGenerationLimit")
 }
 
 static Napi::Value Dispose(const Napi::CallbackInfo& info) {
@@ -321,6 +355,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
   exports.Set("setRegionThreads", Napi::Function::New(env, SetRegionThreads));
   exports.Set("memoryStats", Napi::Function::New(env, MemoryStats));
+  exports.Set("handleStats", Napi::Function::New(env, HandleStats));
+  exports.Set("setHandleGenerationLimit", Napi::Function::New(env, SetHandleGenerationLimit));
   exports.Set("savePt", Napi::Function::New(env, SavePt));
   exports.Set("buildInfo", Napi::Function::New(env, BuildInfo));
   registerOps(env, exports);

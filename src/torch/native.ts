@@ -27,6 +27,9 @@ export interface NativeAddon {
   getNumThreads(): number;
   setRegionThreads(threads: number): number;
   memoryStats(): { tensors: number; bytes: number };
+  handleStats(): { slots: number; free: number; retired: number };
+  /** Test hook: slots retire after `limit - 1` generations instead of 2^26 - 1. Returns the previous limit. */
+  setHandleGenerationLimit(limit: number): number;
   savePt(names: string[], handles: Handle[]): Buffer;
   buildInfo(): { torchVersion: string; cudaAvailable: boolean; cudaDeviceCount: number };
   backward(tensors: Handle[], grads: (Handle | null)[] | null, retainGraph: boolean | null, createGraph: boolean): void;
