@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import {
   buildReport, loadExperiment, planStates, presetNames, resolveExperimentFile, runExperiment, scales, type Scale,
 } from '../experiments/index.js';
+import { installInterruptHandlers, interruptedExitCode, stopRequested } from '../foundations/interrupt.js';
 
 const help = `Usage: sketchprune run PRESET|CONFIG [options]
 
@@ -63,9 +64,26 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const started = Date.now();
-  const outcomes = await runExperiment(experiment, {
-    out, workers, ...(threads === undefined ? {} : { threadsPerWorker: threads }),
+  // Ctrl-C / SIGTERM: every run (in this process or a worker) stops at its next step boundary with a checkpoint.
+  const removeHandlers = installInterruptHandlers((signal) => {
+    process.stderr.write(`\n${signal === 'SIGINT' ? 'interrupted' : signal}: stopping every run after its current step with a checkpoint ` +
+      '(Ctrl-C again to quit at once)\n');
   });
+  let outcomes: Awaited<ReturnType<typeof runExperiment>>;
+  try {
+    outcomes = await runExperiment(experiment, {
+      out, workers, ...(threads === undefined ? {} : { threadsPerWorker: threads }),
+    });
+  } finally {
+    removeHandlers();
+  }
+  const interrupted = outcomes.filter((o) => o.status === 'interrupted');
+  if (stopRequested() || interrupted.length > 0) {
+    const done = outcomes.filter((o) => o.status === 'finished').length;
+    console.log(`interrupted: ${done} runs finished, ${interrupted.length} stopped or not started (checkpoints kept).\n` +
+      `resume with: sketchprune run ${argv.join(' ')}`);
+    return interruptedExitCode;
+  }
   const failed = outcomes.filter((o) => o.status === 'failed');
   console.log(`runs: ${outcomes.filter((o) => o.status === 'finished').length} done, ${outcomes.filter((o) => o.status === 'skipped').length} skipped (finished earlier), ${failed.length} failed; ${((Date.now() - started) / 1000).toFixed(0)} s`);
   if (!values['no-report']) {

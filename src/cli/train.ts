@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { setNumThreads } from '../torch/index.js';
+import { installInterruptHandlers, interruptedExitCode, stopSignal } from '../foundations/interrupt.js';
 import { runTraining, type TrainingSpec } from '../train/index.js';
 import type { ScheduleKind, Stepping } from '../optim/index.js';
 import type { ProgressMode } from '../train/index.js';
@@ -74,18 +75,15 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (threads !== undefined) setNumThreads(threads);
 
-  const controller = new AbortController();
-  const onInterrupt = () => {
-    process.stderr.write('\ninterrupted: stopping after this step with a checkpoint (Ctrl-C again to quit at once)\n');
-    controller.abort();
-    process.once('SIGINT', () => process.exit(130));
-  };
-  process.once('SIGINT', onInterrupt);
+  const removeHandlers = installInterruptHandlers((signal) => {
+    process.stderr.write(`\n${signal === 'SIGINT' ? 'interrupted' : signal}: stopping after this step with a checkpoint (Ctrl-C again to quit at once)\n`);
+  });
   try {
-    const outcome = await runTraining(spec, { progress, signal: controller.signal });
+    const outcome = await runTraining(spec, { progress, signal: stopSignal() });
     if (outcome.stopped !== 'finished') {
-      console.log(`stopped at step ${outcome.globalStep}; continue with the same command plus --resume`);
-      return 130;
+      const again = argv.includes('--resume') ? argv : [...argv, '--resume'];
+      console.log(`stopped at step ${outcome.globalStep}; checkpoint in ${outcome.checkpoint}\nresume with: sketchprune train ${again.join(' ')}`);
+      return interruptedExitCode;
     }
     const test = outcome.test;
     console.log(`finished ${outcome.epochsCompleted} epochs (${outcome.globalStep} steps)` +
@@ -93,7 +91,7 @@ export async function run(argv: string[]): Promise<number> {
       `\nmodel: ${outcome.modelFile}\nmetrics: ${path.join(outcome.out, 'metrics.jsonl')}`);
     return 0;
   } finally {
-    process.removeListener('SIGINT', onInterrupt);
+    removeHandlers();
   }
 }
 

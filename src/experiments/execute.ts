@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MaskSet, createModel, type Classifier, type Module } from '../nn/index.js';
 import { manualSeed, noGrad, tidy } from '../torch/index.js';
+import { InterruptedError, stopRequested, stopSignal } from '../foundations/interrupt.js';
 import { loadMasks, prune, saveMasks, type PruneOptions, type PruneRecord } from '../pruning/index.js';
 import { createProgress, evaluate, trainModel, type BatchSource, type TrainResult } from '../train/index.js';
 import type { RunResult } from '../report/schema.js';
@@ -42,6 +43,10 @@ export const execute: RunExecutor = async (run, context) => {
         context.log(`pruned with ${record.method} in ${pruneSeconds.toFixed(1)} s: density ${record.density.toFixed(4)} (${record.kept} of ${record.total} weights)`);
       }
     }
+    if (stopRequested()) {
+      masks?.dispose();
+      throw new InterruptedError(`stopped before training${masks ? ' (masks saved)' : ''}`);
+    }
 
     const model = build();
     let training: TrainResult | null = null;
@@ -56,7 +61,11 @@ export const execute: RunExecutor = async (run, context) => {
           resume: true,
           evaluateEveryEpochs: spec.train.evalEvery,
           progress: createProgress('lines', { stream: { write: (text: string) => context.log(text.trimEnd()) }, lineInterval: 30 }),
+          signal: stopSignal(),
         });
+        if (training.stopped !== 'finished') {
+          throw new InterruptedError(`stopped at step ${training.globalStep} with a checkpoint in ${path.join(context.dir, files.checkpoints)}`);
+        }
       } else {
         masks?.applyTo(model);
       }

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import readline from 'node:readline';
 import type { RunResult } from '../report/schema.js';
 import { setNumThreads } from '../torch/index.js';
+import { InterruptedError, interruptedExitCode, stopRequested, stopSignal } from '../foundations/interrupt.js';
 import type { Experiment, PlannedRun } from './experiment.js';
 import {
   claimRun, releaseRun, files, prepareRunDirectory, runDirectory, runState, writeExperimentIndex, writeResult, type RunState,
@@ -40,7 +41,8 @@ export interface RunOutcome {
   run: PlannedRun;
   dir: string;
   before: RunState;
-  status: 'skipped' | 'finished' | 'failed';
+  /** interrupted: a stop was requested (Ctrl-C, SIGTERM); the run keeps its checkpoint and resumes on a rerun. */
+  status: 'skipped' | 'finished' | 'failed' | 'interrupted';
   error?: string;
   seconds: number;
 }
@@ -83,31 +85,48 @@ export async function runExperiment(experiment: Experiment, options: ScheduleOpt
       const { run, dir, state } = states[i]!;
       const prefix = `[${i + 1}/${total}] ${run.name}`;
       const started = Date.now();
+      if (stopRequested()) {
+        outcomes[i] = { run, dir, before: state, status: 'interrupted', seconds: 0 };
+        continue;
+      }
       const owner = claimRun(dir);
       if (owner !== undefined) {
         outcomes[i] = { run, dir, before: state, status: 'skipped', seconds: 0 };
         log(`${prefix}: being run by process ${owner}, skipped`);
         continue;
       }
+      // Another process may have finished the run between planning and this claim: never run it twice.
+      if (runState(dir) === 'finished') {
+        releaseRun(dir);
+        outcomes[i] = { run, dir, before: state, status: 'skipped', seconds: 0 };
+        log(`${prefix}: finished by another process meanwhile, skipped`);
+        continue;
+      }
+      const workerPids: number[] = [];
       log(`${prefix}: ${state === 'unfinished' ? 'resuming' : 'starting'}`);
       try {
         prepareRunDirectory(dir, run, experiment.name);
         if (workers === 1) {
           await executeAndRecord(run, dir, execute, (line) => log(`${prefix}: ${line}`));
         } else {
-          await runInChild(dir, experiment.name, options.executorModule, threads, (line) => log(`${prefix}: ${line}`));
+          await runInChild(dir, experiment.name, options.executorModule, threads, (line) => log(`${prefix}: ${line}`), workerPids);
         }
         const seconds = (Date.now() - started) / 1000;
         outcomes[i] = { run, dir, before: state, status: 'finished', seconds };
         log(`${prefix}: done in ${seconds.toFixed(1)} s`);
       } catch (error) {
         const message = (error as Error).message ?? String(error);
+        if (error instanceof InterruptedError) {
+          outcomes[i] = { run, dir, before: state, status: 'interrupted', error: message, seconds: (Date.now() - started) / 1000 };
+          log(`${prefix}: interrupted (${message}); its checkpoint is kept and a rerun resumes it`);
+          continue;
+        }
         fs.mkdirSync(dir, { recursive: true });
         fs.writeFileSync(path.join(dir, files.error), `${(error as Error).stack ?? message}\n`);
         outcomes[i] = { run, dir, before: state, status: 'failed', error: message, seconds: (Date.now() - started) / 1000 };
         log(`${prefix}: FAILED: ${message} (details in ${path.join(dir, files.error)})`);
       } finally {
-        releaseRun(dir);
+        releaseRun(dir, [process.pid, ...workerPids]);
       }
     }
   };
@@ -134,8 +153,13 @@ function pathToModuleUrl(module: string): string {
   return module.startsWith('file:') ? module : new URL(`file://${path.resolve(module)}`).href;
 }
 
-/** One run in a child process (worker.js); its output lines come back through `log`. */
-function runInChild(dir: string, preset: string, executorModule: string | undefined, threads: number, log: (line: string) => void): Promise<void> {
+/**
+ * One run in a child process (worker.js); its output lines come back through `log`. The worker adopts the run's
+ * lock, stops at a step boundary with a checkpoint when this process asks (a stop request here) or dies, and
+ * exits 130 then.
+ */
+function runInChild(dir: string, preset: string, executorModule: string | undefined, threads: number, log: (line: string) => void,
+  pids: number[]): Promise<void> {
   const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
   const args = [dir, preset, ...(executorModule === undefined ? [] : [pathToModuleUrl(executorModule)])];
   return new Promise((resolve, reject) => {
@@ -143,12 +167,18 @@ function runInChild(dir: string, preset: string, executorModule: string | undefi
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, SKETCHPRUNE_THREADS: String(threads), OMP_NUM_THREADS: String(threads) },
     });
+    if (child.pid !== undefined) pids.push(child.pid);
+    const forwardStop = (): void => { if (child.connected) child.send({ type: 'stop' }, () => {}); };
+    stopSignal().addEventListener('abort', forwardStop);
+    if (stopRequested()) forwardStop();
     let lastError = '';
     readline.createInterface({ input: child.stdout! }).on('line', log);
     readline.createInterface({ input: child.stderr! }).on('line', (line) => { lastError = line; log(line); });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
+      stopSignal().removeEventListener('abort', forwardStop);
       if (code === 0) resolve();
+      else if (code === interruptedExitCode) reject(new InterruptedError(lastError || 'the worker stopped on request'));
       else reject(new Error(`worker exited with ${signal ?? `code ${code}`}${lastError ? `: ${lastError}` : ''}`));
     });
   });

@@ -2,12 +2,14 @@
 // an output directory (config, checkpoint, metrics.jsonl, final model, result.json). The `train` command is a
 // thin parser over this.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { cudaAvailable, manualSeed, saveSafetensors, tidy, type Device } from '../torch/index.js';
 import { MaskSet, createModel, findModel, type Module } from '../nn/index.js';
 import { DataLoader, cacheDir, channelStats, getDataset, type ImageDataset } from '../data/index.js';
 import type { ScheduleKind, Stepping } from '../optim/index.js';
 import { writeFileAtomic } from '../foundations/atomic.js';
+import { acquireLock, releaseLock } from '../foundations/lock.js';
 import { trainModel, type StepInfo, type TrainResult } from './loop.js';
 import type { ProgressMode } from './progress.js';
 
@@ -67,6 +69,23 @@ export async function runTraining(spec: TrainingSpec, options: TrainingRunOption
   }
   if (spec.mask && !fs.existsSync(spec.mask)) throw new Error(`--mask ${spec.mask}: no such file`);
 
+  // One process per output directory: two `train --resume` on one --out would both write its checkpoint.
+  fs.mkdirSync(spec.out, { recursive: true });
+  const lock = path.join(spec.out, 'running.lock');
+  const holder = acquireLock(lock);
+  if (holder) {
+    throw new Error(`${spec.out} is being trained by process ${holder.pid}${holder.host === os.hostname() ? '' : ` on ${holder.host}`}; ` +
+      'wait for it, or choose another --out');
+  }
+  try {
+    return await trainLocked(spec, options, entry, log);
+  } finally {
+    releaseLock(lock);
+  }
+}
+
+async function trainLocked(spec: TrainingSpec, options: TrainingRunOptions, entry: ReturnType<typeof getDataset>,
+  log: (line: string) => void): Promise<TrainingOutcome> {
   const locate = spec.dataDir ? { dir: spec.dataDir } : {};
   log(`loading ${entry.name} (${spec.dataDir ?? 'standard locations'})`);
   const fullTrain = entry.load('train', locate);
