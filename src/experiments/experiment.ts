@@ -7,6 +7,7 @@ import YAML from 'yaml';
 import {
   ConfigError, canonicalJson, collectProblems, deepMerge, isPlainObject, nonDefaultFields, validate, type ObjectField,
 } from './schema-core.js';
+import { fileNameProblem } from '../foundations/names.js';
 import { methodLabel, runSchema, type RunSpec } from './run-spec.js';
 
 export const scales = ['quick', 'cpu', 'full'] as const;
@@ -99,7 +100,7 @@ const layerFields = {
 const experimentSchema: ObjectField = {
   kind: 'object',
   fields: {
-    name: { kind: 'string' },
+    name: { kind: 'string', check: fileNameProblem },
     title: { kind: 'string', default: '' },
     description: { kind: 'string', default: '' },
     ...layerFields,

@@ -10,6 +10,7 @@ import {
 import { readAnalysis } from './analysis-file.js';
 import { readExperimentIndexes, type ExperimentIndex } from './store.js';
 import type { PlotSpec, TableSpec } from './experiment.js';
+import { safeFileName } from '../foundations/names.js';
 import { writeFileAtomic } from '../foundations/atomic.js';
 
 export interface ReportOutput {
@@ -63,7 +64,7 @@ export async function buildReport(runsDir: string, reportDir: string, log: (line
       const selected = filterRows(rows, spec.filter);
       if (selected.length === 0) return;
       const table = buildTable(selected, spec);
-      const base = `${index.name}-table${i + 1}`;
+      const base = `${safeFileName(index.name, 'experiment')}-table${i + 1}`;
       const md = path.join(reportDir, `${base}.md`);
       const csv = path.join(reportDir, `${base}.csv`);
       writeFileAtomic(md, toMarkdown(table));
@@ -76,7 +77,7 @@ export async function buildReport(runsDir: string, reportDir: string, log: (line
     // Series in the order the tables list the methods (the paper's column order), else as found.
     const methodOrder = (tables.find((t) => Array.isArray(t.order.method))?.order.method ?? []) as string[];
     for (const [i, spec] of plots.entries()) {
-      const name = `${index.name}-${spec.kind}-${i + 1}`;
+      const name = `${safeFileName(index.name, 'experiment')}-${spec.kind}-${i + 1}`;
       const files = await buildPlot(spec, filterRows(rows, spec.filter), reportDir, name, methodOrder);
       for (const f of files) {
         output.plots.push(f.files);
