@@ -6,7 +6,7 @@ import { manualSeed, setNumThreads } from '../torch/index.js';
 import { createModel, type MaskSet } from '../nn/index.js';
 import { DataLoader, cacheDir, channelStats, getDataset, loadDataset, type InputSourceKind } from '../data/index.js';
 import {
-  figure1Data, findScorer, formatDensityTable, loadMasks, methodNames, prune, saveMasks, scheduleNames, selectionNames,
+  collapseWarning, figure1Data, findScorer, formatDensityTable, loadMasks, methodNames, prune, saveMasks, scheduleNames, selectionNames,
   type Figure1Data, type PruneOptions, type PruneProgress, type ScheduleName, type Scope,
 } from '../pruning/index.js';
 import { histogramOverlay } from '../report/index.js';
@@ -108,6 +108,8 @@ async function pruneCommand(argv: string[]): Promise<number> {
     `(${(100 * result.record.density).toFixed(3)} %) in ${seconds} s` +
     (result.record.sketchBudget !== undefined ? `; Algorithm 1 drew s = ${result.record.sketchBudget}` : ''));
   console.log(`masks: ${files.join(' and ')}`);
+  const collapse = collapseWarning(result.record);
+  if (collapse) console.error(collapse);
   if (values.figures !== undefined) await writeFigures(values.model!, model, result, options, values.figures, values.compare ?? []);
   result.masks.dispose();
   for (const score of result.scores?.values() ?? []) score.dispose();

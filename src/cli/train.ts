@@ -42,8 +42,8 @@ Data and run:
   --resume                continue the checkpoint in --out (without it an existing checkpoint is an error)
   --data-dir DIR          dataset directory (default: standard locations, see sketchprune datasets)
   --device cpu|cuda       where to train (default cpu; cuda needs a CUDA libtorch build)
-  --limit-train N         use only the first N training examples (quick runs; default all)
-  --limit-test N          use only the first N test examples (default all)
+  --limit-train N         use only the first N training examples, N ≥ 1 (quick runs; default all)
+  --limit-test N          use only the first N test examples, N ≥ 1 (default all)
   --augment MODE          auto (crop+flip for colour datasets; default), on or off
   --test-batch-size B     evaluation batch size (default 1000)
   --checkpoint-every N    also checkpoint every N steps (default: epoch ends only)
@@ -105,7 +105,7 @@ function parse(argv: string[]): 'help' | { spec: TrainingSpec; threads?: number;
       gamma: { type: 'string', default: '0.1' }, 'min-lr': { type: 'string', default: '0' }, 'warmup-epochs': { type: 'string', default: '0' },
       stepping: { type: 'string', default: 'iteration' }, mask: { type: 'string' }, out: { type: 'string' },
       seed: { type: 'string', default: '0' }, resume: { type: 'boolean', default: false }, 'data-dir': { type: 'string' },
-      device: { type: 'string', default: 'cpu' }, 'limit-train': { type: 'string', default: '0' }, 'limit-test': { type: 'string', default: '0' },
+      device: { type: 'string', default: 'cpu' }, 'limit-train': { type: 'string' }, 'limit-test': { type: 'string' },
       augment: { type: 'string', default: 'auto' }, 'test-batch-size': { type: 'string', default: '1000' },
       'checkpoint-every': { type: 'string', default: '0' }, 'log-every': { type: 'string', default: '0' },
       threads: { type: 'string' }, progress: { type: 'string', default: 'auto' }, help: { type: 'boolean', short: 'h', default: false },
@@ -148,8 +148,9 @@ function parse(argv: string[]): 'help' | { spec: TrainingSpec; threads?: number;
     resume: values.resume!,
     dataDir: values['data-dir'] ?? null,
     device: choice('--device', values.device!, ['cpu', 'cuda']) as 'cpu' | 'cuda',
-    limitTrain: integer('--limit-train', values['limit-train']!, 0),
-    limitTest: integer('--limit-test', values['limit-test']!, 0),
+    // 0 would mean "all" inside; on the command line it is a mistake, not a request for the whole set.
+    limitTrain: values['limit-train'] === undefined ? 0 : integer('--limit-train', values['limit-train'], 1),
+    limitTest: values['limit-test'] === undefined ? 0 : integer('--limit-test', values['limit-test'], 1),
     augment: choice('--augment', values.augment!, ['auto', 'on', 'off']) as 'auto' | 'on' | 'off',
     testBatchSize: integer('--test-batch-size', values['test-batch-size']!, 1),
     checkpointEverySteps: integer('--checkpoint-every', values['checkpoint-every']!, 0),

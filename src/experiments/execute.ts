@@ -6,7 +6,7 @@ import path from 'node:path';
 import { MaskSet, createModel, type Classifier, type Module } from '../nn/index.js';
 import { manualSeed, noGrad, tidy } from '../torch/index.js';
 import { InterruptedError, stopRequested, stopSignal } from '../foundations/interrupt.js';
-import { loadMasks, prune, saveMasks, type PruneOptions, type PruneRecord } from '../pruning/index.js';
+import { collapseWarning, loadMasks, prune, saveMasks, type PruneOptions, type PruneRecord } from '../pruning/index.js';
 import { createProgress, evaluate, trainModel, type BatchSource, type TrainResult } from '../train/index.js';
 import type { RunResult } from '../report/schema.js';
 import { loadRunData, type RunData } from './run-data.js';
@@ -42,6 +42,8 @@ export const execute: RunExecutor = async (run, context) => {
         saveMasks(masks, record, maskFile);
         context.log(`pruned with ${record.method} in ${pruneSeconds.toFixed(1)} s: density ${record.density.toFixed(4)} (${record.kept} of ${record.total} weights)`);
       }
+      const collapse = record ? collapseWarning(record) : null;
+      if (collapse) context.log(collapse);
     }
     if (stopRequested()) {
       masks?.dispose();

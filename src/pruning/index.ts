@@ -13,7 +13,7 @@ export { collectPrunable, type PrunableParameter } from './working-weights.js';
 export { pruneImp, roundsForFraction, type ImpOptions } from './imp.js';
 export {
   saveMasks, loadMasks, formatDensityTable, layerRecords, summarize, RECORD_METADATA_KEY,
-  type PruneRecord, type LayerRecord,
+  type PruneRecord, type LayerRecord, collapsedLayers, collapseWarning,
 } from './record.js';
 export {
   uniformMask, keptValues, weightValues, scoreSubsetSeries, histogramData, figure1Data,

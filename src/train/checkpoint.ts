@@ -87,5 +87,54 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint | null {
     else if (name.startsWith('optimizer/')) optimizer[name.slice('optimizer/'.length)] = tensor;
   }
   delete state.format;
+  const problem = stateProblem(state);
+  if (problem) {
+    free();
+    throw new Error(`checkpoint ${file} has inconsistent metadata: ${problem}`);
+  }
   return { state, model, optimizer, rngState, dispose: free };
+}
+
+const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+/**
+ * What is wrong with a checkpoint's position and history, or null. The loop resumes at (epoch, batch) and
+ * reports from the history and accumulator, so a hand-edited or damaged value would silently skip or repeat
+ * steps: the numbers must agree with each other and with the run's settings.
+ */
+export function stateProblem(state: CheckpointState): string | null {
+  if (state === null || typeof state !== 'object') return 'not an object';
+  const { epoch, batch, globalStep, finished, settings, accumulator, history } = state;
+  if (!isCount(epoch) || !isCount(batch) || !isCount(globalStep)) {
+    return `epoch ${JSON.stringify(epoch)}, batch ${JSON.stringify(batch)} and globalStep ${JSON.stringify(globalStep)} must be integers ≥ 0`;
+  }
+  if (typeof finished !== 'boolean') return `finished is ${JSON.stringify(finished)}, not a boolean`;
+  if (settings === null || typeof settings !== 'object') return 'settings missing';
+  const epochs = settings.epochs;
+  const stepsPerEpoch = settings.stepsPerEpoch;
+  if (!isCount(epochs) || epochs < 1 || !isCount(stepsPerEpoch) || stepsPerEpoch < 1) {
+    return `settings.epochs ${JSON.stringify(epochs)} and settings.stepsPerEpoch ${JSON.stringify(stepsPerEpoch)} must be integers ≥ 1`;
+  }
+  if (epoch > epochs || batch >= stepsPerEpoch || (epoch === epochs && batch !== 0)) {
+    return `position epoch ${epoch}, batch ${batch} lies outside ${epochs} epochs of ${stepsPerEpoch} steps`;
+  }
+  if (globalStep !== epoch * stepsPerEpoch + batch) {
+    return `globalStep ${globalStep} is not epoch ${epoch} × ${stepsPerEpoch} steps + batch ${batch}`;
+  }
+  if (finished !== (epoch === epochs)) return `finished is ${finished} at epoch ${epoch} of ${epochs}`;
+  if (accumulator === null || typeof accumulator !== 'object' || !Number.isFinite(accumulator.lossSum) ||
+    !isCount(accumulator.correct) || !isCount(accumulator.examples) || !isCount(accumulator.steps) ||
+    accumulator.steps !== batch || accumulator.correct > accumulator.examples) {
+    return `the epoch accumulator ${JSON.stringify(accumulator)} does not match batch ${batch}`;
+  }
+  if (!Array.isArray(history) || history.length !== epoch) {
+    return `history has ${Array.isArray(history) ? history.length : 'no'} records for ${epoch} finished epochs`;
+  }
+  for (const [i, record] of history.entries()) {
+    if (record === null || typeof record !== 'object' || record.type !== 'epoch' || record.epoch !== i + 1 ||
+      !isCount(record.step) || (record.step as number) > globalStep) {
+      return `history record ${i + 1} is malformed: ${JSON.stringify(record).slice(0, 120)}`;
+    }
+  }
+  return null;
 }
