@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -282,6 +283,32 @@ static Napi::Value SetRegionThreads(const Napi::CallbackInfo& info) {
   SKETCHPRUNE_GUARD_END(env, "setRegionThreads")
 }
 
+// setBlasThreads(n) -> previous, or -1 when the BLAS in use is not OpenBLAS. OpenBLAS (Debian's libtorch links it)
+// keeps its own thread pool, sized from the environment when loaded; at::set_num_threads leaves it alone, so a run
+// pinned to 1 intra-op thread still did its matmuls on every core, and sums came out in another order than in a
+// worker process whose environment said 1 (results depended on --workers). Looked up at run time: other BLAS
+// builds (MKL, a CUDA libtorch) have no such symbol and are left alone.
+using OpenblasSetThreads = void (*)(int);
+using OpenblasGetThreads = int (*)();
+static Napi::Value SetBlasThreads(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SKETCHPRUNE_GUARD_BEGIN
+  const int64_t threads = toInt(info[0], "setBlasThreads");
+  if (threads < 1 || threads > 4096) throw Napi::RangeError::New(env, "setBlasThreads: need 1..4096 threads");
+  auto set = reinterpret_cast<OpenblasSetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  auto get = reinterpret_cast<OpenblasGetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  if (set == nullptr || get == nullptr) return Napi::Number::New(env, -1);
+  const int previous = get();
+  set(static_cast<int>(threads));
+  return Napi::Number::New(env, previous);
+  SKETCHPRUNE_GUARD_END(env, "setBlasThreads")
+}
+
+static Napi::Value GetBlasThreads(const Napi::CallbackInfo& info) {
+  auto get = reinterpret_cast<OpenblasGetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  return Napi::Number::New(info.Env(), get == nullptr ? -1 : get());
+}
+
 static Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), at::get_num_threads());
 }
@@ -353,6 +380,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setRngState", Napi::Function::New(env, SetRngState));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
+  exports.Set("setBlasThreads", Napi::Function::New(env, SetBlasThreads));
+  exports.Set("getBlasThreads", Napi::Function::New(env, GetBlasThreads));
   exports.Set("setRegionThreads", Napi::Function::New(env, SetRegionThreads));
   exports.Set("memoryStats", Napi::Function::New(env, MemoryStats));
   exports.Set("handleStats", Napi::Function::New(env, HandleStats));

@@ -8,12 +8,13 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import readline from 'node:readline';
 import type { RunResult } from '../report/schema.js';
-import { setNumThreads } from '../torch/index.js';
+import { setNumThreads, threadSettings } from '../torch/index.js';
 import { InterruptedError, interruptedExitCode, stopRequested, stopSignal } from '../foundations/interrupt.js';
 import type { Experiment, PlannedRun } from './experiment.js';
 import {
   claimRun, releaseRun, files, prepareRunDirectory, runDirectory, runState, writeExperimentIndex, writeResult, type RunState,
 } from './store.js';
+import { writeFileAtomic } from '../foundations/atomic.js';
 
 export interface RunContext {
   /** The run directory (exists, holds config.json). */
@@ -75,9 +76,10 @@ export async function runExperiment(experiment: Experiment, options: ScheduleOpt
 
   const execute = options.execute ?? (await loadExecutor(options.executorModule));
   const threads = options.threadsPerWorker ?? Math.max(1, Math.floor(os.availableParallelism() / workers));
-  // In-process runs use the asked thread count too (more threads than free cores makes libtorch's OpenMP
-  // spin: measured 20–50× slower for small networks on a loaded 2-core machine).
-  if (workers === 1 && options.threadsPerWorker !== undefined) setNumThreads(options.threadsPerWorker);
+  // In-process runs are pinned like workers: intra-op and BLAS threads (more threads than free cores makes
+  // libtorch's OpenMP spin: measured 20–50× slower for small networks on a loaded 2-core machine). With the same
+  // thread count a run computes the same bits in this process or in a worker; config.json records the count.
+  if (workers === 1) setNumThreads(threads);
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < pending.length) {
@@ -136,10 +138,29 @@ export async function runExperiment(experiment: Experiment, options: ScheduleOpt
 
 /** Runs the executor and writes result.json; clears an error file left by an earlier failed attempt. */
 export async function executeAndRecord(run: PlannedRun, dir: string, execute: RunExecutor, log: (line: string) => void): Promise<RunResult> {
+  recordThreads(dir, log);
   const result = await execute(run, { dir, log });
   writeResult(dir, result);
   fs.rmSync(path.join(dir, files.error), { force: true });
   return result;
+}
+
+/**
+ * Records the thread counts that shape a run's arithmetic (intra-op and BLAS) in its config.json at the first
+ * attempt; a later attempt with other counts is told that its numbers may differ in the last bits.
+ */
+function recordThreads(dir: string, log: (line: string) => void): void {
+  const file = path.join(dir, files.config);
+  if (!fs.existsSync(file)) return;
+  const config = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const now = threadSettings();
+  const recorded = config.threads as { intraOp: number; blas: number | null } | undefined;
+  if (recorded === undefined) {
+    writeFileAtomic(file, `${JSON.stringify({ ...config, threads: now }, null, 2)}\n`);
+  } else if (recorded.intraOp !== now.intraOp || recorded.blas !== now.blas) {
+    log(`warning: this attempt runs on ${now.intraOp} intra-op / ${now.blas ?? '-'} BLAS threads, the run started on ` +
+      `${recorded.intraOp} / ${recorded.blas ?? '-'}: its numbers may differ in the last bits from an uninterrupted run`);
+  }
 }
 
 async function loadExecutor(module: string | undefined): Promise<RunExecutor> {

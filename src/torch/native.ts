@@ -25,6 +25,9 @@ export interface NativeAddon {
   setRngState(state: Handle): void;
   setNumThreads(threads: number): void;
   getNumThreads(): number;
+  /** OpenBLAS's own thread count (-1 where the BLAS is not OpenBLAS). */
+  setBlasThreads(threads: number): number;
+  getBlasThreads(): number;
   setRegionThreads(threads: number): number;
   memoryStats(): { tensors: number; bytes: number };
   handleStats(): { slots: number; free: number; retired: number };
@@ -86,4 +89,8 @@ export const native: NativeAddon = loadAddon();
 
 // libtorch starts with one intra-op thread when loaded into Node; use every core unless the user said otherwise.
 const requestedThreads = Number(process.env.SKETCHPRUNE_THREADS ?? process.env.OMP_NUM_THREADS ?? NaN);
-native.setNumThreads(Number.isInteger(requestedThreads) && requestedThreads > 0 ? requestedThreads : availableParallelism());
+// OpenBLAS gets the same count (its pool is otherwise sized by its own environment variables), so that one thread
+// count describes the process's arithmetic.
+const startThreads = Number.isInteger(requestedThreads) && requestedThreads > 0 ? Math.min(requestedThreads, 1024) : availableParallelism();
+native.setNumThreads(startThreads);
+native.setBlasThreads(startThreads);
