@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { manualSeed, setNumThreads } from '../torch/index.js';
+import { parallelismProblem } from '../foundations/limits.js';
 import { createModel, type MaskSet } from '../nn/index.js';
 import { DataLoader, cacheDir, channelStats, getDataset, loadDataset, type InputSourceKind } from '../data/index.js';
 import {
@@ -10,6 +11,7 @@ import {
   type Figure1Data, type PruneOptions, type PruneProgress, type ScheduleName, type Scope,
 } from '../pruning/index.js';
 import { histogramOverlay } from '../report/index.js';
+import { ensureDirectory } from '../foundations/directories.js';
 
 const help = `Usage: sketchprune prune --model NAME --method METHOD --density D [options]
 
@@ -74,7 +76,12 @@ async function pruneCommand(argv: string[]): Promise<number> {
   const parsed = parse(argv);
   if (parsed === 'help') { console.log(help); return 0; }
   const { values, options, out } = parsed;
-  if (values.threads !== undefined) setNumThreads(integer('--threads', values.threads, 1));
+  if (values.threads !== undefined) {
+    const threads = integer('--threads', values.threads, 1);
+    const problem = parallelismProblem('--threads', threads);
+    if (problem) throw new UsageError(problem);
+    setNumThreads(threads);
+  }
 
   const dataset = values.dataset ? getDataset(values.dataset) : null;
   manualSeed(options.seed!);
@@ -204,7 +211,7 @@ async function writeFigures(modelName: string, model: ReturnType<typeof createMo
   } finally {
     for (const masks of Object.values(compare)) masks.dispose();
   }
-  fs.mkdirSync(dir, { recursive: true });
+  ensureDirectory(dir);
   const about = { model: modelName, method: result.record.method, density: result.record.density, seed: result.record.seed };
   fs.writeFileSync(path.join(dir, 'figure1a.json'), JSON.stringify({ ...about, histogram: data.weights.histogram }, null, 1));
   fs.writeFileSync(path.join(dir, 'figure1b.json'), JSON.stringify({

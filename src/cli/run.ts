@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import {
   buildReport, loadExperiment, planStates, presetNames, resolveExperimentFile, runExperiment, scales, type Scale,
 } from '../experiments/index.js';
+import { parallelismProblem } from '../foundations/limits.js';
 import { installInterruptHandlers, interruptedExitCode, stopRequested } from '../foundations/interrupt.js';
 
 const help = `Usage: sketchprune run PRESET|CONFIG [options]
@@ -97,6 +98,11 @@ function positiveInteger(flag: string, text: string): number | undefined {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1) {
     console.error(`sketchprune run: ${flag} must be a positive integer, got '${text}'`);
+    return undefined;
+  }
+  const problem = parallelismProblem(flag, value);
+  if (problem) {
+    console.error(`sketchprune run: ${problem}`);
     return undefined;
   }
   return value;

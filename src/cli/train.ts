@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { setNumThreads } from '../torch/index.js';
+import { parallelismProblem } from '../foundations/limits.js';
 import { installInterruptHandlers, interruptedExitCode, stopSignal } from '../foundations/interrupt.js';
 import { runTraining, type TrainingSpec } from '../train/index.js';
 import type { ScheduleKind, Stepping } from '../optim/index.js';
@@ -159,11 +160,16 @@ function parse(argv: string[]): 'help' | { spec: TrainingSpec; threads?: number;
   if (spec.nesterov && spec.momentum === 0) throw new UsageError('--nesterov needs --momentum > 0');
   return {
     spec,
-    threads: values.threads === undefined ? undefined : integer('--threads', values.threads, 1),
+    threads: values.threads === undefined ? undefined : bounded('--threads', integer('--threads', values.threads, 1)),
     progress: choice('--progress', values.progress!, ['auto', 'bar', 'lines', 'none']) as ProgressMode,
   };
 }
 
+function bounded(flag: string, value: number): number {
+  const problem = parallelismProblem(flag, value);
+  if (problem) throw new UsageError(problem);
+  return value;
+}
 function number(flag: string, text: string, min: number): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || value < min) throw new UsageError(`${flag} must be a number ≥ ${min}, got '${text}'`);

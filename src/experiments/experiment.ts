@@ -8,6 +8,7 @@ import {
   ConfigError, canonicalJson, collectProblems, deepMerge, isPlainObject, nonDefaultFields, validate, type ObjectField,
 } from './schema-core.js';
 import { fileNameProblem } from '../foundations/names.js';
+import { maxRunsPerExperiment } from '../foundations/limits.js';
 import { methodLabel, runSchema, type RunSpec } from './run-spec.js';
 
 export const scales = ['quick', 'cpu', 'full'] as const;
@@ -168,6 +169,12 @@ export function buildExperiment(raw: unknown, source: string, scale: Scale = 'cp
 
   const base = deepMerge(file.base, scaleLayer?.base) as Record<string, unknown>;
   const grids = gridList(file.grid, scaleLayer?.grid);
+  // Count before expanding: a 10^9-run grid must be refused, not listed until memory runs out.
+  const count = grids.reduce((sum, grid) => sum + Object.values(grid).reduce((product, values) => product * values.length, 1), 0);
+  if (count > maxRunsPerExperiment) {
+    throw new ConfigError(source, [`grid: expands to ${count.toLocaleString('en-US')} runs, more than the limit of ` +
+      `${maxRunsPerExperiment.toLocaleString('en-US')}; split the experiment or use fewer values per axis`]);
+  }
   const runs: PlannedRun[] = [];
   const seen = new Set<string>();
   for (const combination of grids.flatMap(expandGrid)) {

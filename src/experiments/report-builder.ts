@@ -12,6 +12,7 @@ import { readExperimentIndexes, type ExperimentIndex } from './store.js';
 import type { PlotSpec, TableSpec } from './experiment.js';
 import { safeFileName } from '../foundations/names.js';
 import { writeFileAtomic } from '../foundations/atomic.js';
+import { ensureDirectory } from '../foundations/directories.js';
 
 export interface ReportOutput {
   dir: string;
@@ -32,7 +33,7 @@ const defaultTable: TableSpec = {
 export async function buildReport(runsDir: string, reportDir: string, log: (line: string) => void = () => {}): Promise<ReportOutput> {
   const runs = readRuns(runsDir);
   if (runs.length === 0) throw new Error(`${path.resolve(runsDir)}: no run directories (config.json) found below it`);
-  fs.mkdirSync(reportDir, { recursive: true });
+  ensureDirectory(reportDir);
   const indexes = readExperimentIndexes(runsDir);
   const groups: { index: ExperimentIndex; runs: RunRecord[] }[] = [];
   if (indexes.length === 0) {

@@ -15,6 +15,7 @@ import {
   claimRun, releaseRun, files, prepareRunDirectory, runDirectory, runState, writeExperimentIndex, writeResult, type RunState,
 } from './store.js';
 import { writeFileAtomic } from '../foundations/atomic.js';
+import { ensureDirectory } from '../foundations/directories.js';
 
 export interface RunContext {
   /** The run directory (exists, holds config.json). */
@@ -59,7 +60,7 @@ export function planStates(experiment: Experiment, out: string): { run: PlannedR
 export async function runExperiment(experiment: Experiment, options: ScheduleOptions): Promise<RunOutcome[]> {
   const log = options.log ?? ((line: string) => console.log(line));
   const workers = Math.max(1, options.workers ?? 1);
-  fs.mkdirSync(options.out, { recursive: true });
+  ensureDirectory(options.out);
   writeExperimentIndex(options.out, experiment);
   const states = planStates(experiment, options.out);
   const total = states.length;
@@ -123,10 +124,15 @@ export async function runExperiment(experiment: Experiment, options: ScheduleOpt
           log(`${prefix}: interrupted (${message}); its checkpoint is kept and a rerun resumes it`);
           continue;
         }
-        fs.mkdirSync(dir, { recursive: true });
-        fs.writeFileSync(path.join(dir, files.error), `${(error as Error).stack ?? message}\n`);
+        let details = ` (details in ${path.join(dir, files.error)})`;
+        try {
+          ensureDirectory(dir);
+          fs.writeFileSync(path.join(dir, files.error), `${(error as Error).stack ?? message}\n`);
+        } catch (writeError) {
+          details = ` (and ${files.error} could not be written: ${(writeError as Error).message})`; // e.g. the disk is full
+        }
         outcomes[i] = { run, dir, before: state, status: 'failed', error: message, seconds: (Date.now() - started) / 1000 };
-        log(`${prefix}: FAILED: ${message} (details in ${path.join(dir, files.error)})`);
+        log(`${prefix}: FAILED: ${message}${details}`);
       } finally {
         releaseRun(dir, [process.pid, ...workerPids]);
       }

@@ -9,6 +9,7 @@ import {
   compareMasks, verifySketchTheory, type CompareOptions, type CompareReport, type CompareSeries, type Estimate,
   type StatementCheck, type VerifyReport,
 } from '../sketch/index.js';
+import { ensureDirectory } from '../foundations/directories.js';
 
 export interface SketchOutput { json: string; markdown: string; plots: string[] }
 
@@ -39,7 +40,7 @@ export async function runSketchVerify(options: { out: string; seed?: number; qui
   onProgress?: (message: string) => void }): Promise<{ report: VerifyReport; files: SketchOutput }> {
   const report = await withOneThread(async () =>
     verifySketchTheory({ seed: options.seed, quick: options.quick, z: options.z, onProgress: options.onProgress }));
-  fs.mkdirSync(options.out, { recursive: true });
+  ensureDirectory(options.out);
   const json = path.join(options.out, 'verify.json');
   writeFileAtomic(json, toJson(report));
   const plots = await verifyPlots(report, options.out);
@@ -220,7 +221,7 @@ export async function runSketchCompare(options: CompareOptions & { out: string; 
   : Promise<{ report: CompareReport; files: SketchOutput }> {
   const { out, quick, ...compareOptions } = options;
   const report = await withOneThread(async () => compareMasks({ ...(quick ? { reps: 10, d: 500 } : {}), ...compareOptions }));
-  fs.mkdirSync(out, { recursive: true });
+  ensureDirectory(out);
   const json = path.join(out, 'compare.json');
   writeFileAtomic(json, toJson(report));
   const plots: string[] = [];

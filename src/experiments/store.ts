@@ -7,6 +7,7 @@ import { acquireLock, releaseLock } from '../foundations/lock.js';
 import type { RunConfig, RunResult } from '../report/schema.js';
 import type { Experiment, PlannedRun } from './experiment.js';
 import { runSchema, validateRunSpec, type RunSpec } from './run-spec.js';
+import { ensureDirectory } from '../foundations/directories.js';
 
 export type RunState = 'finished' | 'unfinished' | 'new';
 
@@ -27,7 +28,7 @@ export const files = {
  * is taken over (atomically: two processes finding the same stale lock cannot both win).
  */
 export function claimRun(dir: string): number | undefined {
-  fs.mkdirSync(dir, { recursive: true });
+  ensureDirectory(dir);
   return acquireLock(path.join(dir, files.lock))?.pid;
 }
 
@@ -64,7 +65,7 @@ export function prepareRunDirectory(dir: string, run: PlannedRun, preset: string
     }
     return;
   }
-  fs.mkdirSync(dir, { recursive: true });
+  ensureDirectory(dir);
   writeFileAtomic(file, `${JSON.stringify(configRecord(run, preset), null, 2)}\n`);
 }
 

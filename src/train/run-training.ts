@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../foundations/atomic.js';
 import { acquireLock, releaseLock } from '../foundations/lock.js';
 import { trainModel, type StepInfo, type TrainResult } from './loop.js';
 import type { ProgressMode } from './progress.js';
+import { ensureDirectory } from '../foundations/directories.js';
 
 export interface TrainingSpec {
   model: string;
@@ -70,7 +71,7 @@ export async function runTraining(spec: TrainingSpec, options: TrainingRunOption
   if (spec.mask && !fs.existsSync(spec.mask)) throw new Error(`--mask ${spec.mask}: no such file`);
 
   // One process per output directory: two `train --resume` on one --out would both write its checkpoint.
-  fs.mkdirSync(spec.out, { recursive: true });
+  ensureDirectory(spec.out);
   const lock = path.join(spec.out, 'running.lock');
   const holder = acquireLock(lock);
   if (holder) {
@@ -120,7 +121,7 @@ async function trainLocked(spec: TrainingSpec, options: TrainingRunOptions, entr
         masks.applyTo(model); // scaled (sketch) masks rescale the kept weights once, at the start
       }
       const density = masks ? masks.density() : null;
-      fs.mkdirSync(spec.out, { recursive: true });
+      ensureDirectory(spec.out);
       writeFileAtomic(path.join(spec.out, 'config.json'), JSON.stringify(spec, null, 2) + '\n');
       log(`training ${spec.model} on ${entry.name}: ${train.length.toLocaleString('en-US')} train / ${test.length.toLocaleString('en-US')} test examples, ` +
         `${model.parameterCount().toLocaleString('en-US')} parameters${density === null ? '' : `, mask density ${(100 * density).toFixed(2)}%`}, ` +
