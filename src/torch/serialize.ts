@@ -1,5 +1,6 @@
 // Named tensors to and from disk: safetensors (any language reads it) and .pt (Python's torch.load reads it).
 import fs from 'node:fs';
+import { createHash } from 'node:crypto';
 import { native } from './native.js';
 import { Tensor, wrap } from './tensor.js';
 import { dtypeCode, typedArrayFor, type DType } from './dtype.js';
@@ -15,19 +16,35 @@ const dtypeBySafetensors = new Map(Object.entries(safetensorsDtypes).map(([dtype
 
 export type NamedTensors = Record<string, Tensor>;
 
+/**
+ * Metadata key of the SHA-256 over a file's other metadata and its tensors (header entries and data), written by
+ * encodeSafetensors and verified by decodeSafetensors: a torn or bit-flipped file is an error, never data.
+ */
+export const CHECKSUM_KEY = 'sketchprune.sha256';
+
+function checksumOf(metadata: Record<string, string>, entries: string, chunks: Uint8Array[]): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify(Object.entries(metadata).filter(([key]) => key !== CHECKSUM_KEY).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+  hash.update(entries);
+  for (const chunk of chunks) hash.update(chunk);
+  return hash.digest('hex');
+}
+
 /** safetensors bytes: 8-byte little-endian header length, JSON header, then the raw little-endian data. */
 export function encodeSafetensors(tensors: NamedTensors, metadata: Record<string, string> = {}): Buffer {
   const header: Record<string, unknown> = {};
-  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   const chunks: Uint8Array[] = [];
+  const entries: Record<string, unknown> = {};
   let offset = 0;
   for (const name of Object.keys(tensors).sort()) {
     const tensor = tensors[name];
     const bytes = new Uint8Array(native.toBuffer(tensor.handle));
-    header[name] = { dtype: safetensorsDtypes[tensor.dtype], shape: tensor.shape, data_offsets: [offset, offset + bytes.length] };
+    entries[name] = { dtype: safetensorsDtypes[tensor.dtype], shape: tensor.shape, data_offsets: [offset, offset + bytes.length] };
     chunks.push(bytes);
     offset += bytes.length;
   }
+  header.__metadata__ = { ...metadata, [CHECKSUM_KEY]: checksumOf(metadata, JSON.stringify(entries), chunks) };
+  Object.assign(header, entries);
   const json = JSON.stringify(header);
   // Pads by UTF-8 bytes (not UTF-16 units: metadata may hold any text) so the data starts 8-byte aligned.
   const headerBytes = Buffer.from(json + ' '.repeat((8 - (Buffer.byteLength(json, 'utf8') % 8)) % 8), 'utf8');
@@ -54,7 +71,7 @@ export function decodeSafetensors(bytes: Buffer, source = 'safetensors data'): {
     throw new Error(`${source}: header is not a JSON object`);
   }
   const data = bytes.subarray(8 + headerLength);
-  const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
+  const metadata = { ...((header.__metadata__ ?? {}) as Record<string, string>) };
   const entries: [string, DType, number[], number, number][] = [];
   for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') continue;
@@ -76,6 +93,15 @@ export function decodeSafetensors(bytes: Buffer, source = 'safetensors data'): {
       throw new Error(`${source}: tensor '${name}' has ${end - start} bytes, but shape [${shape}] of ${dtype} needs ${needed}`);
     }
     entries.push([name, dtype, shape as number[], start, end]);
+  }
+  const expected = metadata[CHECKSUM_KEY];
+  if (expected !== undefined) {
+    // Files from other writers have no checksum; ours always do, and a mismatch means a damaged file.
+    const described: Record<string, unknown> = {};
+    for (const [name, , , ] of [...entries].sort((a, b) => (a[0] < b[0] ? -1 : 1))) described[name] = header[name];
+    const actual = checksumOf(metadata, JSON.stringify(described), [data.subarray(0, entries.reduce((end, e) => Math.max(end, e[4]), 0))]);
+    if (actual !== expected) throw new Error(`${source}: checksum mismatch (the file is damaged or was changed after it was written)`);
+    delete metadata[CHECKSUM_KEY];
   }
   const tensors: NamedTensors = {};
   for (const [name, dtype, shape, start, end] of entries) {

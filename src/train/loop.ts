@@ -137,6 +137,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   };
   let resumedFrom: number | null = null;
   const loaded = dir ? loadCheckpoint(dir) : null;
+  if (loaded?.warning) progress.message(loaded.warning);
   if (loaded) {
     try {
       if (!options.resume) {

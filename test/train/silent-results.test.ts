@@ -60,6 +60,7 @@ test('checkpoint metadata that contradicts itself (globalStep, batch, history) i
   const dir = fs.mkdtempSync(path.join(root, 'meta-'));
   await trainModel({ model: smallModel(), trainData: syntheticData(64, 32), ...recipe, checkpointDir: dir, maxSteps: 3 });
   const file = checkpointPath(dir);
+  fs.rmSync(path.join(dir, 'checkpoint.previous.safetensors')); // no fallback: the tampered file itself is judged
   const original = fs.readFileSync(file);
   const tamper = (change: (state: Record<string, unknown>) => void): void => {
     tidy(() => {
