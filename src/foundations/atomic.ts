@@ -9,6 +9,18 @@ import path from 'node:path';
 import { ensureDirectory } from './directories.js';
 
 let counter = 0;
+
+// Fault injection for the kill-anywhere tests (test/e2e/faults-kill): SKETCHPRUNE_FAULT_KILL_AT_WRITE=N makes this
+// process write half of its N-th atomic write's data and then die by SIGKILL, as a crash in the middle of a
+// checkpoint or mask write would. Unset, it costs one comparison per write.
+const killAtWrite = Number(process.env.SKETCHPRUNE_FAULT_KILL_AT_WRITE ?? 0) || -1;
+function killMidWrite(handle: number, data: string | Uint8Array): never {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  fs.writeSync(handle, bytes, 0, Math.floor(bytes.length / 2));
+  fs.fsyncSync(handle);
+  process.kill(process.pid, 'SIGKILL');
+  throw new Error('unreachable');
+}
 const temporaryPattern = /^(.*)\.tmp-(\d+)-\d+$/;
 
 export class WriteError extends Error {
@@ -66,6 +78,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   try {
     const handle = fs.openSync(temporary, 'w');
     try {
+      if (counter === killAtWrite) killMidWrite(handle, data);
       fs.writeFileSync(handle, data);
       fs.fsyncSync(handle);
     } finally {
