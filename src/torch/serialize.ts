@@ -94,6 +94,11 @@ export function decodeSafetensors(bytes: Buffer, source = 'safetensors data'): {
     }
     entries.push([name, dtype, shape as number[], start, end]);
   }
+  const dataEnd = entries.reduce((end, entry) => Math.max(end, entry[4]), 0);
+  if (dataEnd !== data.length) {
+    // As the reference (Rust) reader: bytes past the last tensor mean a damaged or spliced file.
+    throw new Error(`${source}: ${data.length - dataEnd} bytes follow the last tensor's data (${dataEnd} data bytes expected)`);
+  }
   const expected = metadata[CHECKSUM_KEY];
   if (expected !== undefined) {
     // Files from other writers have no checksum; ours always do, and a mismatch means a damaged file.
