@@ -71,3 +71,26 @@ test('two concurrent `run` of one experiment execute each run exactly once', asy
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('Ctrl-C (SIGINT) to train: stops at a step boundary with a checkpoint, prints how to resume, exits 130', async () => {
+  const dir = temporary('train-int');
+  try {
+    const out = path.join(dir, 'run');
+    const args = ['train', '--model', 'lenet300', '--dataset', 'fashion-mnist', '--epochs', '40', '--batch-size', '64', '--lr', '0.05',
+      '--limit-train', '512', '--limit-test', '100', '--threads', '1', '--progress', 'lines', '--out', out];
+    const first = spawnCli(args);
+    await waitFor('the first epoch', () => fs.existsSync(path.join(out, 'metrics.jsonl')) && fs.statSync(path.join(out, 'metrics.jsonl')).size > 0);
+    first.child.kill('SIGINT');
+    assert.equal((await first.exit).code, 130, first.output());
+    assert.match(first.output(), /interrupted: stopping after this step with a checkpoint/);
+    const resume = /resume with: sketchprune train (.*)$/m.exec(first.output());
+    assert.ok(resume, first.output());
+    assert.match(resume[1], /--resume/);
+    assert.ok(!fs.existsSync(path.join(out, 'running.lock')));
+    const second = spawnCli([...args, '--resume']);
+    assert.equal((await second.exit).code, 0, second.output());
+    assert.match(second.output(), /resuming at epoch \d+, batch \d+\/8 \(step [1-9]\d*\)/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
