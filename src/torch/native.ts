@@ -28,6 +28,8 @@ export interface NativeAddon {
   /** OpenBLAS's own thread count (-1 where the BLAS is not OpenBLAS). */
   setBlasThreads(threads: number): number;
   getBlasThreads(): number;
+  /** glibc allocator bytes: in use (heap + mmapped), heap (arena) size, mmapped. */
+  mallocStats(): { inUse: number; heap: number; mmapped: number };
   setRegionThreads(threads: number): number;
   memoryStats(): { tensors: number; bytes: number };
   handleStats(): { slots: number; free: number; retired: number };

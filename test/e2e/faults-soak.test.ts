@@ -35,16 +35,19 @@ test('10,000 training steps: live tensors constant and RSS flat after warm-up', 
 
 test('50 SynFlow pruning calls on a small CNN: live tensors constant and RSS flat after warm-up', async () => {
   const model = createModel('conv2', { inputShape: [3, 32, 32], numClasses: 10 });
-  const samples: { call: number; rss: number; tensors: number }[] = [];
+  const samples: { call: number; rss: number; tensors: number; inUse: number }[] = [];
   for (let call = 1; call <= 50; call++) {
     const { masks } = await prune(model, { method: 'synflow', density: 0.05, iterations: 10, seed: call });
     masks.dispose();
-    samples.push({ call, rss: megabytes(), tensors: memoryStats().tensors });
+    samples.push({ call, rss: megabytes(), tensors: memoryStats().tensors, inUse: native.mallocStats().inUse / 2 ** 20 });
   }
   const warm = samples[9]!;
   const last = samples[49]!;
   for (const sample of samples.slice(9)) assert.equal(sample.tensors, warm.tensors, `live tensors after call ${sample.call}`);
   assert.ok(last.rss - warm.rss < 24, `RSS ${warm.rss.toFixed(1)} → ${last.rss.toFixed(1)} MB from call 10 to 50`);
+  // Bytes malloc has handed out (libtorch's native allocations included, which memoryStats does not see).
+  assert.ok(last.inUse - warm.inUse < 2, `malloc in use ${warm.inUse.toFixed(1)} → ${last.inUse.toFixed(1)} MB`);
+  console.log(`soak/prune: malloc in use ${warm.inUse.toFixed(1)} → ${last.inUse.toFixed(1)} MB`);
   console.log(`soak/prune: RSS ${samples.filter((s) => s.call % 5 === 0).map((s) => s.rss.toFixed(0)).join(' ')} MB every 5 calls; live tensors ${warm.tensors}`);
   model.dispose();
 });
