@@ -18,10 +18,13 @@ const random = (): number => {
 };
 
 interface Kill { kind: 'timed' | 'write'; at: number }
-/** Kill points: half timed (ms after start), half "in the middle of the N-th atomic write". */
-function killPoints(count: number, maxMs: number, maxWrite: number): Kill[] {
+/**
+ * Kill points: half timed (between 15% and 90% of an uninterrupted run's duration), half "in the middle of the
+ * N-th atomic write" of a process (checkpoints, masks, configs, results).
+ */
+function killPoints(count: number, durationMs: number, maxWrite: number): Kill[] {
   return Array.from({ length: count }, (_, i) => i % 2 === 0
-    ? { kind: 'timed', at: Math.floor(400 + random() * (maxMs - 400)) }
+    ? { kind: 'timed', at: Math.floor(durationMs * (0.15 + 0.75 * random())) }
     : { kind: 'write', at: 1 + Math.floor(random() * maxWrite) });
 }
 
@@ -61,20 +64,21 @@ const report = { kills: 0, effective: 0, survived: 0, leftovers: 0 };
 test('train: 20 kills (timed and mid-write), reruns end bit-identical to an uninterrupted run', async () => {
   const dir = temporary('kill-train');
   try {
-    const base = ['train', '--model', 'lenet300', '--dataset', 'fashion-mnist', '--epochs', '12', '--batch-size', '64', '--lr', '0.05',
+    const base = ['train', '--model', 'lenet300', '--dataset', 'fashion-mnist', '--epochs', '30', '--batch-size', '64', '--lr', '0.05',
       '--limit-train', '512', '--limit-test', '200', '--threads', '1', '--progress', 'none', '--checkpoint-every', '3', '--seed', '4'];
     const reference = path.join(dir, 'reference');
+    const started = Date.now();
     assert.equal(await attempt([...base, '--out', reference], null), 0);
-    const kills = killPoints(20, 3000, 10);
+    const kills = killPoints(20, Date.now() - started, 6);
     let trainEffective = 0;
-    for (let trial = 0; trial < 4; trial++) {
+    for (let trial = 0; trial < 10; trial++) {
       const out = path.join(dir, `trial-${trial}`);
-      for (const kill of kills.slice(trial * 5, trial * 5 + 5)) {
+      for (const kill of kills.slice(trial * 2, trial * 2 + 2)) {
         if ((await attempt([...base, '--out', out, '--resume'], kill)) !== 0) { report.effective += 1; trainEffective += 1; }
         report.kills += 1;
       }
       assert.equal(await attempt([...base, '--out', out, '--resume'], null), 0, `trial ${trial} finishes`);
-      report.survived += 5;
+      report.survived += 2;
       assert.ok(tensorData(path.join(out, 'model.safetensors')).equals(tensorData(path.join(reference, 'model.safetensors'))), `trial ${trial}: final weights`);
       assert.ok(fs.readFileSync(path.join(out, 'model.safetensors')).equals(fs.readFileSync(path.join(reference, 'model.safetensors'))), `trial ${trial}: model file bytes`);
       assert.equal(fs.readFileSync(path.join(out, 'result.json'), 'utf8'), fs.readFileSync(path.join(reference, 'result.json'), 'utf8'), `trial ${trial}: result.json`);
@@ -95,19 +99,20 @@ test('run --workers 2: 20 kills of the process tree or mid-write, reruns end bit
     const config = tinyExperiment(dir, 30);
     const args = (out: string) => ['run', config, '--out', out, '--workers', '2', '--threads', '1', '--no-report'];
     const reference = path.join(dir, 'reference');
+    const started = Date.now();
     const first = spawnCli(args(reference));
     assert.equal((await first.exit).code, 0, first.output());
-    const kills = killPoints(20, 3000, 12);
+    const kills = killPoints(20, Date.now() - started, 8);
     let runEffective = 0;
-    for (let trial = 0; trial < 4; trial++) {
+    for (let trial = 0; trial < 10; trial++) {
       const out = path.join(dir, `trial-${trial}`);
-      for (const kill of kills.slice(trial * 5, trial * 5 + 5)) {
+      for (const kill of kills.slice(trial * 2, trial * 2 + 2)) {
         if ((await attempt(args(out), kill)) !== 0) { report.effective += 1; runEffective += 1; }
         report.kills += 1;
       }
       const final = spawnCli(args(out));
       assert.equal((await final.exit).code, 0, final.output());
-      report.survived += 5;
+      report.survived += 2;
       const [ours, theirs] = [runDirs(out), runDirs(reference)];
       assert.deepEqual(ours.map((d) => path.basename(d)), theirs.map((d) => path.basename(d)));
       for (let r = 0; r < ours.length; r++) {
@@ -123,7 +128,7 @@ test('run --workers 2: 20 kills of the process tree or mid-write, reruns end bit
       assert.deepEqual(left, [], `trial ${trial}: no temporary files or locks left`);
     }
     assert.ok(runEffective >= 12, `most kill points hit the work (${runEffective} of 20 attempts were killed)`);
-    console.log(`kill-anywhere: ${report.kills} kill points, ${report.effective} attempts killed, ${report.survived} survived (rerun finished bit-identical), ${report.leftovers} files left over`);
+    console.log(`kill-anywhere: ${report.kills} kill points, ${report.effective} attempts killed, ${report.survived} kill points survived (rerun finished bit-identical), ${report.leftovers} files left over`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
