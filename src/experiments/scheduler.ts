@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import readline from 'node:readline';
 import type { RunResult } from '../report/schema.js';
-import { setNumThreads, threadSettings } from '../torch/index.js';
+import { getNumThreads, setNumThreads, threadSettings } from '../torch/index.js';
 import { InterruptedError, interruptedExitCode, stopRequested, stopSignal } from '../foundations/interrupt.js';
 import type { Experiment, PlannedRun } from './experiment.js';
 import {
@@ -80,7 +80,8 @@ export async function runExperiment(experiment: Experiment, options: ScheduleOpt
   // In-process runs are pinned like workers: intra-op and BLAS threads (more threads than free cores makes
   // libtorch's OpenMP spin: measured 20–50× slower for small networks on a loaded 2-core machine). With the same
   // thread count a run computes the same bits in this process or in a worker; config.json records the count.
-  if (workers === 1) setNumThreads(threads);
+  // Without --threads an in-process run keeps this process's intra-op count (a library caller's setting).
+  if (workers === 1) setNumThreads(options.threadsPerWorker ?? getNumThreads());
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < pending.length) {
