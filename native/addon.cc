@@ -1,5 +1,5 @@
 // Module entry: tensor handles (numbers naming slots that hold a libtorch alias), data in and out, seeds, threads,
-// memory counters and .pt (torch.save-compatible) serialization. Ops and autograd live in their own files.
+// memory counters and writing .pt (torch.save-compatible) files (src/torch/pt-format.ts reads them, with checks). Ops and autograd live in their own files.
 #include "common.h"
 #include <ATen/Parallel.h>
 #include <omp.h>
@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -37,6 +38,12 @@ namespace {
 constexpr int kSlotBits = 26;
 constexpr uint32_t kSlotCount = 1u << kSlotBits;
 constexpr uint32_t kGenerationLimit = 1u << 26;
+// A slot whose generation reaches this limit is retired (never reused) instead of wrapping to generation 1: with
+// the LIFO free list one hot slot serves nearly every op, and after 2^26 - 1 reuses a wrapped generation made a
+// stale handle equal to a live one (disposing the stale handle freed the live tensor). A retired slot costs ~40
+// bytes per 2^26 results. Tests lower the limit through setHandleGenerationLimit.
+uint32_t generationLimit = kGenerationLimit;
+uint64_t retiredSlots = 0;
 constexpr double kSlotRange = static_cast<double>(kSlotCount);
 // V8 hears about big tensors only, so its GC runs sooner when leaked handles hold much memory.
 constexpr int64_t kReportToV8Bytes = 1 << 16;
@@ -129,8 +136,36 @@ void releaseTensor(Napi::Env env, const Napi::Value& handle) {
   slot->tensor = at::Tensor();
   slot->bytes = 0;
   slot->live = false;
-  slot->generation = slot->generation + 1 < kGenerationLimit ? slot->generation + 1 : 1;
+  if (slot->generation + 1 >= generationLimit) {
+    retiredSlots += 1;  // stays not live with its last generation: every old handle of it reads as disposed
+    return;
+  }
+  slot->generation += 1;
   slotTable().freeSlots.push_back(index);
+}
+
+// handleStats() -> {slots, free, retired}: the handle table's size (for tests and leak hunts).
+static Napi::Value HandleStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object stats = Napi::Object::New(env);
+  stats.Set("slots", static_cast<double>(slotTable().slots.size()));
+  stats.Set("free", static_cast<double>(slotTable().freeSlots.size()));
+  stats.Set("retired", static_cast<double>(retiredSlots));
+  return stats;
+}
+
+// setHandleGenerationLimit(n) -> previous: test hook that retires slots after n - 1 generations (2 <= n <= 2^26).
+static Napi::Value SetHandleGenerationLimit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SKETCHPRUNE_GUARD_BEGIN
+  const int64_t limit = toInt(info[0], "setHandleGenerationLimit");
+  if (limit < 2 || limit > static_cast<int64_t>(kGenerationLimit)) {
+    throw Napi::RangeError::New(env, "setHandleGenerationLimit: need 2..2^26");
+  }
+  const uint32_t previous = generationLimit;
+  generationLimit = static_cast<uint32_t>(limit);
+  return Napi::Number::New(env, previous);
+  SKETCHPRUNE_GUARD_END(env, "setHandleGenerationLimit")
 }
 
 static Napi::Value Dispose(const Napi::CallbackInfo& info) {
@@ -248,6 +283,50 @@ static Napi::Value SetRegionThreads(const Napi::CallbackInfo& info) {
   SKETCHPRUNE_GUARD_END(env, "setRegionThreads")
 }
 
+// setBlasThreads(n) -> previous, or -1 when the BLAS in use is not OpenBLAS. OpenBLAS (Debian's libtorch links it)
+// keeps its own thread pool, sized from the environment when loaded; at::set_num_threads leaves it alone, so a run
+// pinned to 1 intra-op thread still did its matmuls on every core, and sums came out in another order than in a
+// worker process whose environment said 1 (results depended on --workers). Looked up at run time: other BLAS
+// builds (MKL, a CUDA libtorch) have no such symbol and are left alone.
+using OpenblasSetThreads = void (*)(int);
+using OpenblasGetThreads = int (*)();
+static Napi::Value SetBlasThreads(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SKETCHPRUNE_GUARD_BEGIN
+  const int64_t threads = toInt(info[0], "setBlasThreads");
+  if (threads < 1 || threads > 4096) throw Napi::RangeError::New(env, "setBlasThreads: need 1..4096 threads");
+  auto set = reinterpret_cast<OpenblasSetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  auto get = reinterpret_cast<OpenblasGetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  if (set == nullptr || get == nullptr) return Napi::Number::New(env, -1);
+  const int previous = get();
+  set(static_cast<int>(threads));
+  return Napi::Number::New(env, previous);
+  SKETCHPRUNE_GUARD_END(env, "setBlasThreads")
+}
+
+static Napi::Value GetBlasThreads(const Napi::CallbackInfo& info) {
+  auto get = reinterpret_cast<OpenblasGetThreads>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  return Napi::Number::New(info.Env(), get == nullptr ? -1 : get());
+}
+
+// mallocStats() -> {inUse, heap, mmapped}: glibc's allocator (bytes handed out, heap size, mmapped bytes). Tells a
+// leak (inUse grows) from fragmentation (heap grows, inUse flat) when RSS climbs; zeros where not glibc.
+static Napi::Value MallocStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object stats = Napi::Object::New(env);
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  struct mallinfo2 m = mallinfo2();
+  stats.Set("inUse", static_cast<double>(m.uordblks + m.hblkhd));
+  stats.Set("heap", static_cast<double>(m.arena));
+  stats.Set("mmapped", static_cast<double>(m.hblkhd));
+#else
+  stats.Set("inUse", 0.0);
+  stats.Set("heap", 0.0);
+  stats.Set("mmapped", 0.0);
+#endif
+  return stats;
+}
+
 static Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), at::get_num_threads());
 }
@@ -274,33 +353,6 @@ static Napi::Value SavePt(const Napi::CallbackInfo& info) {
   std::vector<char> bytes = torch::jit::pickle_save(c10::IValue(dict));
   return Napi::Buffer<char>::Copy(env, bytes.data(), bytes.size());
   SKETCHPRUNE_GUARD_END(env, "savePt")
-}
-
-// loadPt(buffer) -> [names, tensors] for a file holding a dict of tensors.
-static Napi::Value LoadPt(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  SKETCHPRUNE_GUARD_BEGIN
-  if (!info[0].IsBuffer()) throw Napi::TypeError::New(env, "loadPt: expected a Buffer with the file's bytes");
-  Napi::Buffer<char> buffer = info[0].As<Napi::Buffer<char>>();
-  std::vector<char> bytes(buffer.Data(), buffer.Data() + buffer.Length());
-  c10::IValue value = torch::jit::pickle_load(bytes);
-  if (!value.isGenericDict()) throw Napi::Error::New(env, "loadPt: the file does not hold a dict of tensors");
-  Napi::Array names = Napi::Array::New(env);
-  Napi::Array tensors = Napi::Array::New(env);
-  uint32_t i = 0;
-  for (const auto& item : value.toGenericDict()) {
-    if (!item.key().isString() || !item.value().isTensor()) {
-      throw Napi::Error::New(env, "loadPt: the dict must map strings to tensors");
-    }
-    names.Set(i, item.key().toStringRef());
-    tensors.Set(i, wrapTensor(env, item.value().toTensor()));
-    ++i;
-  }
-  Napi::Array result = Napi::Array::New(env, 2);
-  result.Set(0u, names);
-  result.Set(1u, tensors);
-  return result;
-  SKETCHPRUNE_GUARD_END(env, "loadPt")
 }
 
 // The JS class for libtorch failures (torch/errors.ts TorchError), constructed as new TorchError(message, op).
@@ -367,10 +419,14 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setRngState", Napi::Function::New(env, SetRngState));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
+  exports.Set("setBlasThreads", Napi::Function::New(env, SetBlasThreads));
+  exports.Set("getBlasThreads", Napi::Function::New(env, GetBlasThreads));
+  exports.Set("mallocStats", Napi::Function::New(env, MallocStats));
   exports.Set("setRegionThreads", Napi::Function::New(env, SetRegionThreads));
   exports.Set("memoryStats", Napi::Function::New(env, MemoryStats));
+  exports.Set("handleStats", Napi::Function::New(env, HandleStats));
+  exports.Set("setHandleGenerationLimit", Napi::Function::New(env, SetHandleGenerationLimit));
   exports.Set("savePt", Napi::Function::New(env, SavePt));
-  exports.Set("loadPt", Napi::Function::New(env, LoadPt));
   exports.Set("buildInfo", Napi::Function::New(env, BuildInfo));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
   registerOps(env, exports);

@@ -5,14 +5,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkDevice, manualSeed, parseDevice, savePt, setNumThreads } from '../torch/index.js';
 import { TorchScriptModule, createModel, type MaskSet, type Module } from '../nn/index.js';
+import { parallelismProblem } from '../foundations/limits.js';
 import { DataLoader, cacheDir, channelStats, getDataset, loadDataset, type InputSourceKind } from '../data/index.js';
 import {
-  figure1Data, findScorer, formatDensityTable, loadMasks, methodNames, prune, saveMasks, scheduleNames, selectionNames,
+  collapseWarning, figure1Data, findScorer, formatDensityTable, loadMasks, methodNames, prune, saveMasks, scheduleNames, selectionNames,
   type Figure1Data, type PruneOptions, type PruneProgress, type ScheduleName, type Scope,
 } from '../pruning/index.js';
 import { histogramOverlay } from '../report/index.js';
 import { jsonOutput, type JsonOutput } from './json-output.js';
 import { runsPath } from './paths.js';
+import { ensureDirectory } from '../foundations/directories.js';
 
 const help = `Usage: sketchprune prune --model NAME --method METHOD --density D [options]
        sketchprune prune --torchscript FILE --input-shape C,H,W --method METHOD --density D [options]
@@ -99,7 +101,12 @@ async function pruneCommand(argv: string[], json: JsonOutput): Promise<number> {
   const parsed = parse(argv);
   if (parsed === 'help') { console.log(help); return 0; }
   const { values, options, out } = parsed;
-  if (values.threads !== undefined) setNumThreads(integer('--threads', values.threads, 1));
+  if (values.threads !== undefined) {
+    const threads = integer('--threads', values.threads, 1);
+    const problem = parallelismProblem('--threads', threads);
+    if (problem) throw new UsageError(problem);
+    setNumThreads(threads);
+  }
   const device = deviceFlag(values.device!);
   checkDevice(device, '--device'); // before any work: a CPU-only build refuses cuda here
 
@@ -137,6 +144,8 @@ async function pruneCommand(argv: string[], json: JsonOutput): Promise<number> {
     `(${(100 * result.record.density).toFixed(3)} %) in ${seconds} s` +
     (result.record.sketchBudget !== undefined ? `; Algorithm 1 drew s = ${result.record.sketchBudget}` : ''));
   console.log(`masks: ${files.join(' and ')}`);
+  const collapse = collapseWarning(result.record);
+  if (collapse) console.error(collapse);
   if (values['save-init']) {
     savePt(initFile(out), model.stateDict());
     console.log(`initial weights: ${initFile(out)}`);
@@ -286,7 +295,7 @@ async function writeFigures(modelName: string, model: Module, result: Awaited<Re
   } finally {
     for (const masks of Object.values(compare)) masks.dispose();
   }
-  fs.mkdirSync(dir, { recursive: true });
+  ensureDirectory(dir);
   const about = { model: modelName, method: result.record.method, density: result.record.density, seed: result.record.seed };
   fs.writeFileSync(path.join(dir, 'figure1a.json'), JSON.stringify({ ...about, histogram: data.weights.histogram }, null, 1));
   fs.writeFileSync(path.join(dir, 'figure1b.json'), JSON.stringify({

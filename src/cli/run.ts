@@ -15,6 +15,8 @@ import { reportJson } from './report.js';
 import { experimentDirName, reportsPath, runsPath } from './paths.js';
 import { experimentProgress } from './progress.js';
 import { writeRunsEvents, writeTrainingEvents } from '../report/index.js';
+import { parallelismProblem } from '../foundations/limits.js';
+import { installInterruptHandlers, interruptedExitCode, stopRequested } from '../foundations/interrupt.js';
 
 const help = `Usage: sketchprune run PRESET|CONFIG [options]
 
@@ -166,11 +168,28 @@ async function runCommand(argv: string[], json: JsonOutput): Promise<number> {
     // --tensorboard: each run's curves as soon as it finishes (all runs again at the end, skipped ones too)
     ...(values.tensorboard ? { onDone: (i: number) => { writeTrainingEvents(path.join(out, experiment.runs[i]!.dirName)); } } : {}),
   });
-  const outcomes = await runExperiment(experiment, {
-    out, workers, indexExperiment: whole, ...(threads === undefined ? {} : { threadsPerWorker: threads }), log: progress.log,
+  // Ctrl-C / SIGTERM: every run (in this process or a worker) stops at its next step boundary with a checkpoint.
+  const removeHandlers = installInterruptHandlers((signal) => {
+    process.stderr.write(`\n${signal === 'SIGINT' ? 'interrupted' : signal}: stopping every run after its current step with a checkpoint ` +
+      '(Ctrl-C again to quit at once)\n');
   });
+  let outcomes: Awaited<ReturnType<typeof runExperiment>>;
+  try {
+    outcomes = await runExperiment(experiment, {
+      out, workers, indexExperiment: whole, ...(threads === undefined ? {} : { threadsPerWorker: threads }), log: progress.log,
+    });
+  } finally {
+    removeHandlers();
+  }
   progress.finish();
   if (values.tensorboard) console.log(`tensorboard: ${writeRunsEvents(out).length} runs; view with: tensorboard --logdir ${path.resolve(out)}`);
+  const interrupted = outcomes.filter((o) => o.status === 'interrupted');
+  if (stopRequested() || interrupted.length > 0) {
+    const done = outcomes.filter((o) => o.status === 'finished').length;
+    console.log(`interrupted: ${done} runs finished, ${interrupted.length} stopped or not started (checkpoints kept).\n` +
+      `resume with: sketchprune run ${argv.join(' ')}`);
+    return interruptedExitCode;
+  }
   const failed = outcomes.filter((o) => o.status === 'failed');
   if (processGroup()?.isWriter === false) return failed.length > 0 ? 1 : 0; // under launch, rank 0 reports
   console.log(`runs: ${outcomes.filter((o) => o.status === 'finished').length} done, ${outcomes.filter((o) => o.status === 'skipped').length} skipped (finished earlier), ${failed.length} failed; ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -245,6 +264,11 @@ function positiveInteger(flag: string, text: string): number | undefined {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1) {
     console.error(`sketchprune run: ${flag} must be a positive integer, got '${text}'`);
+    return undefined;
+  }
+  const problem = parallelismProblem(flag, value);
+  if (problem) {
+    console.error(`sketchprune run: ${problem}`);
     return undefined;
   }
   return value;

@@ -2,6 +2,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDevice, setNumThreads } from '../torch/index.js';
+import { parallelismProblem } from '../foundations/limits.js';
+import { installInterruptHandlers, interruptedExitCode, stopSignal } from '../foundations/interrupt.js';
 import { runTraining, type TrainingSpec } from '../train/index.js';
 import type { ScheduleKind, Stepping } from '../optim/index.js';
 import type { ProgressMode } from '../train/index.js';
@@ -47,8 +49,8 @@ Data and run:
   --data-dir DIR          dataset directory (default: standard locations, see sketchprune datasets)
   --device DEVICE         cpu, cuda or cuda:N (default cpu; cuda needs the addon built against a CUDA libtorch;
                           batches are staged in pinned memory and prefetched while a step runs)
-  --limit-train N         use only the first N training examples (quick runs; default all)
-  --limit-test N          use only the first N test examples (default all)
+  --limit-train N         use only the first N training examples, N ≥ 1 (quick runs; default all)
+  --limit-test N          use only the first N test examples, N ≥ 1 (default all)
   --augment MODE          auto (crop+flip for colour datasets; default), on or off
   --test-batch-size B     evaluation batch size (default 1000)
   --checkpoint-every N    also checkpoint every N steps (default: epoch ends only)
@@ -93,34 +95,31 @@ async function trainCommand(argv: string[], json: JsonOutput): Promise<number> {
   }
   if (threads !== undefined) setNumThreads(threads);
 
-  const controller = new AbortController();
-  const onInterrupt = () => {
-    process.stderr.write('\ninterrupted: stopping after this step with a checkpoint (Ctrl-C again to quit at once)\n');
-    controller.abort();
-    process.once('SIGINT', () => process.exit(130));
-  };
-  process.once('SIGINT', onInterrupt);
+  const removeHandlers = installInterruptHandlers((signal) => {
+    process.stderr.write(`\n${signal === 'SIGINT' ? 'interrupted' : signal}: stopping after this step with a checkpoint (Ctrl-C again to quit at once)\n`);
+  });
   try {
     // --tensorboard: metrics.jsonl as event files in the output directory, refreshed at every epoch start and
     // every 200 steps while training, and at the end.
     let lastEpoch = -1;
     const tensorboard = argv.includes('--tensorboard') && (process.env.RANK ?? '0') === '0'; // rank 0 alone writes
     const outcome = await runTraining(spec, {
-      progress, signal: controller.signal,
+      progress, signal: stopSignal(),
       ...(tensorboard ? {
         onStep: (info: { epoch: number; globalStep: number }) => {
           if (info.epoch !== lastEpoch || info.globalStep % 200 === 0) { lastEpoch = info.epoch; writeTrainingEvents(spec.out); }
         },
       } : {}),
     });
-    if (outcome.rank !== 0) return outcome.stopped === 'finished' ? 0 : 130; // rank 0 reports for a data-parallel run
+    if (outcome.rank !== 0) return outcome.stopped === 'finished' ? 0 : interruptedExitCode; // rank 0 reports for a data-parallel run
     const events = tensorboard ? writeTrainingEvents(outcome.out) : undefined;
     if (events !== undefined) console.log(`tensorboard: tensorboard --logdir ${path.dirname(path.resolve(events))}`);
     const about = { out: path.resolve(outcome.out), metrics: path.resolve(outcome.out, 'metrics.jsonl'), epochs: outcome.epochsCompleted, steps: outcome.globalStep };
     if (outcome.stopped !== 'finished') {
-      console.log(`stopped at step ${outcome.globalStep}; continue with the same command plus --resume`);
+      const again = argv.includes('--resume') ? argv : [...argv, '--resume'];
+      console.log(`stopped at step ${outcome.globalStep}; checkpoint in ${outcome.checkpoint}\nresume with: sketchprune train ${again.join(' ')}`);
       json.emit({ status: 'stopped', ...about, model: null, test: null });
-      return 130;
+      return interruptedExitCode;
     }
     const test = outcome.test;
     console.log(`finished ${outcome.epochsCompleted} epochs (${outcome.globalStep} steps)` +
@@ -133,7 +132,7 @@ async function trainCommand(argv: string[], json: JsonOutput): Promise<number> {
     });
     return 0;
   } finally {
-    process.removeListener('SIGINT', onInterrupt);
+    removeHandlers();
   }
 }
 
@@ -147,7 +146,7 @@ function parse(argv: string[]): 'help' | { spec: TrainingSpec; threads?: number;
       gamma: { type: 'string', default: '0.1' }, 'min-lr': { type: 'string', default: '0' }, 'warmup-epochs': { type: 'string', default: '0' },
       stepping: { type: 'string', default: 'iteration' }, mask: { type: 'string' }, out: { type: 'string' },
       seed: { type: 'string', default: '0' }, resume: { type: 'boolean', default: false }, 'data-dir': { type: 'string' },
-      device: { type: 'string', default: 'cpu' }, 'limit-train': { type: 'string', default: '0' }, 'limit-test': { type: 'string', default: '0' },
+      device: { type: 'string', default: 'cpu' }, 'limit-train': { type: 'string' }, 'limit-test': { type: 'string' },
       augment: { type: 'string', default: 'auto' }, 'test-batch-size': { type: 'string', default: '1000' },
       'checkpoint-every': { type: 'string', default: '0' }, 'log-every': { type: 'string', default: '0' },
       threads: { type: 'string' }, progress: { type: 'string', default: 'auto' }, json: { type: 'boolean', default: false },
@@ -192,8 +191,9 @@ function parse(argv: string[]): 'help' | { spec: TrainingSpec; threads?: number;
     resume: values.resume!,
     dataDir: values['data-dir'] ?? null,
     device: deviceFlag(values.device!),
-    limitTrain: integer('--limit-train', values['limit-train']!, 0),
-    limitTest: integer('--limit-test', values['limit-test']!, 0),
+    // 0 would mean "all" inside; on the command line it is a mistake, not a request for the whole set.
+    limitTrain: values['limit-train'] === undefined ? 0 : integer('--limit-train', values['limit-train'], 1),
+    limitTest: values['limit-test'] === undefined ? 0 : integer('--limit-test', values['limit-test'], 1),
     augment: choice('--augment', values.augment!, ['auto', 'on', 'off']) as 'auto' | 'on' | 'off',
     testBatchSize: integer('--test-batch-size', values['test-batch-size']!, 1),
     checkpointEverySteps: integer('--checkpoint-every', values['checkpoint-every']!, 0),
@@ -202,11 +202,16 @@ function parse(argv: string[]): 'help' | { spec: TrainingSpec; threads?: number;
   if (spec.nesterov && spec.momentum === 0) throw new UsageError('--nesterov needs --momentum > 0');
   return {
     spec,
-    threads: values.threads === undefined ? undefined : integer('--threads', values.threads, 1),
+    threads: values.threads === undefined ? undefined : bounded('--threads', integer('--threads', values.threads, 1)),
     progress: choice('--progress', values.progress!, ['auto', 'bar', 'lines', 'none']) as ProgressMode,
   };
 }
 
+function bounded(flag: string, value: number): number {
+  const problem = parallelismProblem(flag, value);
+  if (problem) throw new UsageError(problem);
+  return value;
+}
 function number(flag: string, text: string, min: number): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || value < min) throw new UsageError(`${flag} must be a number ≥ ${min}, got '${text}'`);

@@ -40,6 +40,10 @@ export function candidatePlaces(rule: LocateRule, options: LocateOptions = {}): 
   if (own) places.push({ dir: path.resolve(own), via: rule.envVar, explicit: true });
   const root = env.SKETCHPRUNE_DATA;
   if (root) {
+    // A data root that does not exist is a typo or an unmounted disk: say so instead of quietly using another copy.
+    if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
+      throw new Error(`${rule.name}: SKETCHPRUNE_DATA=${root} is not a directory; fix or unset it`);
+    }
     for (const folder of rule.folders) places.push({ dir: path.resolve(root, folder), via: 'SKETCHPRUNE_DATA', explicit: false });
   }
   const user = userDataDir(env);

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MaskSet, createModel, type Classifier, type Module } from '../nn/index.js';
 import { checkDevice, manualSeed, noGrad, tidy, type Device } from '../torch/index.js';
-import { loadMasks, prune, saveMasks, type PruneOptions, type PruneRecord } from '../pruning/index.js';
+import { InterruptedError, stopRequested, stopSignal } from '../foundations/interrupt.js';
+import { collapseWarning, loadMasks, prune, saveMasks, type PruneOptions, type PruneRecord } from '../pruning/index.js';
 import { createProgress, evaluate, trainModel, type BatchSource, type TrainResult } from '../train/index.js';
 import type { RunResult } from '../report/schema.js';
 import { loadRunData, type RunData } from './run-data.js';
@@ -51,6 +52,12 @@ export const execute: RunExecutor = async (run, context) => {
         if (isWriter()) saveMasks(masks, record, maskFile);
         context.log(`pruned with ${record.method} in ${pruneSeconds.toFixed(1)} s: density ${record.density.toFixed(4)} (${record.kept} of ${record.total} weights)`);
       }
+      const collapse = record ? collapseWarning(record) : null;
+      if (collapse) context.log(collapse);
+    }
+    if (stopRequested()) {
+      masks?.dispose();
+      throw new InterruptedError(`stopped before training${masks ? ' (masks saved)' : ''}`);
     }
 
     const model = build();
@@ -72,7 +79,11 @@ export const execute: RunExecutor = async (run, context) => {
           evaluateEveryEpochs: spec.train.evalEvery,
           distributed: processGroup(),
           progress: createProgress('lines', { stream: { write: (text: string) => context.log(text.trimEnd()) }, lineInterval: 30 }),
+          signal: stopSignal(),
         });
+        if (training.stopped !== 'finished') {
+          throw new InterruptedError(`stopped at step ${training.globalStep} with a checkpoint in ${path.join(context.dir, files.checkpoints)}`);
+        }
       } else {
         masks?.applyTo(model);
       }

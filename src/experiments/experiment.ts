@@ -7,6 +7,8 @@ import YAML from 'yaml';
 import {
   ConfigError, canonicalJson, collectProblems, deepMerge, isPlainObject, nonDefaultFields, validate, type ObjectField,
 } from './schema-core.js';
+import { fileNameProblem } from '../foundations/names.js';
+import { maxRunsPerExperiment } from '../foundations/limits.js';
 import { methodLabel, runSchema, type RunSpec } from './run-spec.js';
 
 export const scales = ['quick', 'cpu', 'full'] as const;
@@ -105,7 +107,7 @@ const layerFields = {
 const experimentSchema: ObjectField = {
   kind: 'object',
   fields: {
-    name: { kind: 'string' },
+    name: { kind: 'string', check: fileNameProblem },
     title: { kind: 'string', default: '' },
     description: { kind: 'string', default: '' },
     ...layerFields,
@@ -185,6 +187,12 @@ export function buildExperiment(raw: unknown, source: string, scale: Scale = 'cp
   // cost says nothing about the full scale).
   const runSeconds = (scaleLayer?.runSeconds as number | undefined) ?? (scale === 'cpu' ? (file.runSeconds as number) : 0);
   const grids = gridList(file.grid, scaleLayer?.grid);
+  // Count before expanding: a 10^9-run grid must be refused, not listed until memory runs out.
+  const count = grids.reduce((sum, grid) => sum + Object.values(grid).reduce((product, values) => product * values.length, 1), 0);
+  if (count > maxRunsPerExperiment) {
+    throw new ConfigError(source, [`grid: expands to ${count.toLocaleString('en-US')} runs, more than the limit of ` +
+      `${maxRunsPerExperiment.toLocaleString('en-US')}; split the experiment or use fewer values per axis`]);
+  }
   const runs: PlannedRun[] = [];
   const seen = new Set<string>();
   for (const combination of grids.flatMap(expandGrid)) {

@@ -11,7 +11,9 @@ import { readAnalysis } from './analysis-file.js';
 import { paperResultFor, type PaperResult } from './paper-results.js';
 import { readExperimentIndexes, type ExperimentIndex } from './store.js';
 import type { PlotSpec, TableSpec } from './experiment.js';
+import { safeFileName } from '../foundations/names.js';
 import { writeFileAtomic } from '../foundations/atomic.js';
+import { ensureDirectory } from '../foundations/directories.js';
 
 export interface ReportOutput {
   dir: string;
@@ -42,7 +44,7 @@ export async function buildReport(runsDir: string, reportDir: string, log: (line
   const runs = readRuns(runsDir);
   const indexes = readExperimentIndexes(runsDir);
   if (runs.length === 0 && indexes.length === 0) throw new Error(`${path.resolve(runsDir)}: no run directories (config.json) found below it`);
-  fs.mkdirSync(reportDir, { recursive: true });
+  ensureDirectory(reportDir);
   const groups: { index: ExperimentIndex; runs: RunRecord[] }[] = [];
   if (indexes.length === 0) {
     groups.push({ index: fallbackIndex(path.basename(path.resolve(runsDir))), runs });
@@ -80,7 +82,7 @@ export async function buildReport(runsDir: string, reportDir: string, log: (line
       if (spec.highlight !== 'none') table = markWithinOneStd(table, spec.highlight);
       const about = paper.about();
       if (about !== undefined) table = { ...table, notes: [...(table.notes ?? []), about] };
-      const base = `${index.name}-table${i + 1}`;
+      const base = `${safeFileName(index.name, 'experiment')}-table${i + 1}`;
       const md = path.join(reportDir, `${base}.md`);
       const csv = path.join(reportDir, `${base}.csv`);
       writeFileAtomic(md, toMarkdown(table));
@@ -93,7 +95,7 @@ export async function buildReport(runsDir: string, reportDir: string, log: (line
     // Series in the order the tables list the methods (the paper's column order), else as found.
     const methodOrder = (tables.find((t) => Array.isArray(t.order.method))?.order.method ?? []) as string[];
     for (const [i, spec] of plots.entries()) {
-      const name = `${index.name}-${spec.kind}-${i + 1}`;
+      const name = `${safeFileName(index.name, 'experiment')}-${spec.kind}-${i + 1}`;
       const files = await buildPlot(spec, filterRows(rows, spec.filter), reportDir, name, methodOrder);
       for (const f of files) {
         output.plots.push(f.files);

@@ -8,12 +8,15 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import readline from 'node:readline';
 import type { RunResult } from '../report/schema.js';
-import { setNumThreads } from '../torch/index.js';
+import { getNumThreads, setNumThreads, threadSettings } from '../torch/index.js';
 import { processGroup } from '../distributed/index.js';
+import { InterruptedError, interruptedExitCode, stopRequested, stopSignal } from '../foundations/interrupt.js';
 import type { Experiment, PlannedRun } from './experiment.js';
 import {
   claimRun, releaseRun, files, prepareRunDirectory, runDirectory, runState, writeExperimentIndex, writeResult, type RunState,
 } from './store.js';
+import { writeFileAtomic } from '../foundations/atomic.js';
+import { ensureDirectory } from '../foundations/directories.js';
 
 export interface RunContext {
   /** The run directory (exists, holds config.json). */
@@ -46,7 +49,8 @@ export interface RunOutcome {
   run: PlannedRun;
   dir: string;
   before: RunState;
-  status: 'skipped' | 'finished' | 'failed';
+  /** interrupted: a stop was requested (Ctrl-C, SIGTERM); the run keeps its checkpoint and resumes on a rerun. */
+  status: 'skipped' | 'finished' | 'failed' | 'interrupted';
   error?: string;
   seconds: number;
 }
@@ -68,7 +72,7 @@ export async function runExperiment(experiment: Experiment, options: ScheduleOpt
   if (group && workers > 1) throw new Error('a data-parallel launch runs each run on all its ranks: use --workers 1');
   const log = !writer ? () => {} : options.log ?? ((line: string) => console.log(line));
   if (writer) {
-    fs.mkdirSync(options.out, { recursive: true });
+    ensureDirectory(options.out);
     writeExperimentIndex(options.out, options.indexExperiment ?? experiment);
   }
   const states = planStates(experiment, options.out);
@@ -87,9 +91,11 @@ export async function runExperiment(experiment: Experiment, options: ScheduleOpt
   group?.agree('which runs are left to do (a checksum of their indices)', pending.reduce((sum, i) => (sum * 31 + i + 1) % 2 ** 31, pending.length));
   const execute = options.execute ?? (await loadExecutor(options.executorModule));
   const threads = options.threadsPerWorker ?? Math.max(1, Math.floor(os.availableParallelism() / workers));
-  // In-process runs use the asked thread count too (more threads than free cores makes libtorch's OpenMP
-  // spin: measured 20–50× slower for small networks on a loaded 2-core machine).
-  if (workers === 1 && options.threadsPerWorker !== undefined) setNumThreads(options.threadsPerWorker);
+  // In-process runs are pinned like workers: intra-op and BLAS threads (more threads than free cores makes
+  // libtorch's OpenMP spin: measured 20–50× slower for small networks on a loaded 2-core machine). With the same
+  // thread count a run computes the same bits in this process or in a worker; config.json records the count.
+  // Without --threads an in-process run keeps this process's intra-op count (a library caller's setting).
+  if (workers === 1) setNumThreads(options.threadsPerWorker ?? getNumThreads());
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < pending.length) {
@@ -97,6 +103,12 @@ export async function runExperiment(experiment: Experiment, options: ScheduleOpt
       const { run, dir, state } = states[i]!;
       const prefix = `[${i + 1}/${total}] ${run.name}`;
       const started = Date.now();
+      // Under launch every rank must take the same branch: a stop asked on any rank stops all of them here.
+      const stop = group ? group.allReduceNumbers([stopRequested() ? 1 : 0], 'max')[0]! > 0 : stopRequested();
+      if (stop) {
+        outcomes[i] = { run, dir, before: state, status: 'interrupted', seconds: 0 };
+        continue;
+      }
       let owner = writer ? claimRun(dir) : undefined;
       if (group) { // rank 0's claim decides for every rank
         const decided = group.allReduceNumbers([owner ?? -1], 'max')[0]!;
@@ -107,6 +119,14 @@ export async function runExperiment(experiment: Experiment, options: ScheduleOpt
         log(`${prefix}: being run by process ${owner}, skipped`);
         continue;
       }
+      // Another process may have finished the run between planning and this claim: never run it twice.
+      if (runState(dir) === 'finished') {
+        releaseRun(dir);
+        outcomes[i] = { run, dir, before: state, status: 'skipped', seconds: 0 };
+        log(`${prefix}: finished by another process meanwhile, skipped`);
+        continue;
+      }
+      const workerPids: number[] = [];
       log(`${prefix}: ${state === 'unfinished' ? 'resuming' : 'starting'}`);
       try {
         if (writer) prepareRunDirectory(dir, run, experiment.name);
@@ -114,22 +134,32 @@ export async function runExperiment(experiment: Experiment, options: ScheduleOpt
         if (workers === 1) {
           await executeAndRecord(run, dir, execute, (line) => log(`${prefix}: ${line}`), writer);
         } else {
-          await runInChild(dir, experiment.name, options.executorModule, threads, (line) => log(`${prefix}: ${line}`));
+          await runInChild(dir, experiment.name, options.executorModule, threads, (line) => log(`${prefix}: ${line}`), workerPids);
         }
         const seconds = (Date.now() - started) / 1000;
         outcomes[i] = { run, dir, before: state, status: 'finished', seconds };
         log(`${prefix}: done in ${seconds.toFixed(1)} s`);
       } catch (error) {
         const message = (error as Error).message ?? String(error);
+        if (error instanceof InterruptedError) {
+          outcomes[i] = { run, dir, before: state, status: 'interrupted', error: message, seconds: (Date.now() - started) / 1000 };
+          log(`${prefix}: interrupted (${message}); its checkpoint is kept and a rerun resumes it`);
+          continue;
+        }
+        let details = ` (details in ${path.join(dir, files.error)})`;
         if (writer) {
-          fs.mkdirSync(dir, { recursive: true });
-          fs.writeFileSync(path.join(dir, files.error), `${(error as Error).stack ?? message}\n`);
+          try {
+            ensureDirectory(dir);
+            fs.writeFileSync(path.join(dir, files.error), `${(error as Error).stack ?? message}\n`);
+          } catch (writeError) {
+            details = ` (and ${files.error} could not be written: ${(writeError as Error).message})`; // e.g. the disk is full
+          }
         }
         outcomes[i] = { run, dir, before: state, status: 'failed', error: message, seconds: (Date.now() - started) / 1000 };
-        log(`${prefix}: FAILED: ${message} (details in ${path.join(dir, files.error)})`);
+        log(`${prefix}: FAILED: ${message}${details}`);
         if (group) throw error; // the ranks may be out of step now: end the launch rather than risk a mismatched collective
       } finally {
-        if (writer) releaseRun(dir);
+        if (writer) releaseRun(dir, [process.pid, ...workerPids]);
       }
     }
   };
@@ -139,11 +169,30 @@ export async function runExperiment(experiment: Experiment, options: ScheduleOpt
 
 /** Runs the executor and writes result.json; clears an error file left by an earlier failed attempt. */
 export async function executeAndRecord(run: PlannedRun, dir: string, execute: RunExecutor, log: (line: string) => void, write = true): Promise<RunResult> {
+  if (write) recordThreads(dir, log);
   const result = await execute(run, { dir, log });
   if (!write) return result;
   writeResult(dir, result);
   fs.rmSync(path.join(dir, files.error), { force: true });
   return result;
+}
+
+/**
+ * Records the thread counts that shape a run's arithmetic (intra-op and BLAS) in its config.json at the first
+ * attempt; a later attempt with other counts is told that its numbers may differ in the last bits.
+ */
+function recordThreads(dir: string, log: (line: string) => void): void {
+  const file = path.join(dir, files.config);
+  if (!fs.existsSync(file)) return;
+  const config = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const now = threadSettings();
+  const recorded = config.threads as { intraOp: number; blas: number | null } | undefined;
+  if (recorded === undefined) {
+    writeFileAtomic(file, `${JSON.stringify({ ...config, threads: now }, null, 2)}\n`);
+  } else if (recorded.intraOp !== now.intraOp || recorded.blas !== now.blas) {
+    log(`warning: this attempt runs on ${now.intraOp} intra-op / ${now.blas ?? '-'} BLAS threads, the run started on ` +
+      `${recorded.intraOp} / ${recorded.blas ?? '-'}: its numbers may differ in the last bits from an uninterrupted run`);
+  }
 }
 
 async function loadExecutor(module: string | undefined): Promise<RunExecutor> {
@@ -157,8 +206,13 @@ function pathToModuleUrl(module: string): string {
   return module.startsWith('file:') ? module : new URL(`file://${path.resolve(module)}`).href;
 }
 
-/** One run in a child process (worker.js); its output lines come back through `log`. */
-function runInChild(dir: string, preset: string, executorModule: string | undefined, threads: number, log: (line: string) => void): Promise<void> {
+/**
+ * One run in a child process (worker.js); its output lines come back through `log`. The worker adopts the run's
+ * lock, stops at a step boundary with a checkpoint when this process asks (a stop request here) or dies, and
+ * exits 130 then.
+ */
+function runInChild(dir: string, preset: string, executorModule: string | undefined, threads: number, log: (line: string) => void,
+  pids: number[]): Promise<void> {
   const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
   const args = [dir, preset, ...(executorModule === undefined ? [] : [pathToModuleUrl(executorModule)])];
   return new Promise((resolve, reject) => {
@@ -166,12 +220,18 @@ function runInChild(dir: string, preset: string, executorModule: string | undefi
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       env: { ...process.env, SKETCHPRUNE_THREADS: String(threads), OMP_NUM_THREADS: String(threads) },
     });
+    if (child.pid !== undefined) pids.push(child.pid);
+    const forwardStop = (): void => { if (child.connected) child.send({ type: 'stop' }, () => {}); };
+    stopSignal().addEventListener('abort', forwardStop);
+    if (stopRequested()) forwardStop();
     let lastError = '';
     readline.createInterface({ input: child.stdout! }).on('line', log);
     readline.createInterface({ input: child.stderr! }).on('line', (line) => { lastError = line; log(line); });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
+      stopSignal().removeEventListener('abort', forwardStop);
       if (code === 0) resolve();
+      else if (code === interruptedExitCode) reject(new InterruptedError(lastError || 'the worker stopped on request'));
       else reject(new Error(`worker exited with ${signal ?? `code ${code}`}${lastError ? `: ${lastError}` : ''}`));
     });
   });

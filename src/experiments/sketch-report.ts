@@ -12,6 +12,7 @@ import {
   compareMasks, isDisagreement, isViolation, verifySketchTheory, type CompareOptions, type CompareReport,
   type CompareSeries, type Estimate, type NtkRun, type StatementCheck, type VerifyOptions, type VerifyReport,
 } from '../sketch/index.js';
+import { ensureDirectory } from '../foundations/directories.js';
 
 export interface SketchOutput { json: string; markdown: string; plots: string[]; html?: string }
 
@@ -44,7 +45,7 @@ export async function runSketchVerify(options: { out: string; seed?: number; qui
   const report = await withOneThread(async () => verifySketchTheory({
     seed: options.seed, quick: options.quick, z: options.z, onProgress: options.onProgress, ...(options.suite ?? {}),
   }));
-  fs.mkdirSync(options.out, { recursive: true });
+  ensureDirectory(options.out);
   const json = path.join(options.out, 'verify.json');
   writeFileAtomic(json, toJson(report));
   const plots = await verifyPlots(report, options.out);
@@ -424,7 +425,7 @@ export async function runSketchCompare(options: CompareOptions & { out: string; 
   : Promise<{ report: CompareReport; files: SketchOutput }> {
   const { out, quick, ...compareOptions } = options;
   const report = await withOneThread(async () => compareMasks({ ...(quick ? { reps: 10, d: 500 } : {}), ...compareOptions }));
-  fs.mkdirSync(out, { recursive: true });
+  ensureDirectory(out);
   const json = path.join(out, 'compare.json');
   writeFileAtomic(json, toJson(report));
   const plots: string[] = [];

@@ -3,9 +3,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../foundations/atomic.js';
+import { acquireLock, releaseLock } from '../foundations/lock.js';
 import type { RunConfig, RunResult } from '../report/schema.js';
 import type { Experiment, PlannedRun } from './experiment.js';
 import { runSchema, validateRunSpec, type RunSpec } from './run-spec.js';
+import { ensureDirectory } from '../foundations/directories.js';
 
 export type RunState = 'finished' | 'unfinished' | 'new';
 
@@ -21,37 +23,18 @@ export const files = {
 } as const;
 
 /**
- * Claims a run directory for this process (running.lock holds the pid). Returns the pid of another live process
- * that holds it, or undefined when the claim succeeded; a lock left by a dead process is taken over.
+ * Claims a run directory for this process (running.lock names the process; see foundations/lock.ts). Returns the
+ * pid of another live process that holds it, or undefined when the claim succeeded; a lock left by a dead process
+ * is taken over (atomically: two processes finding the same stale lock cannot both win).
  */
 export function claimRun(dir: string): number | undefined {
-  const file = path.join(dir, files.lock);
-  fs.mkdirSync(dir, { recursive: true });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
-      return undefined;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number(fs.readFileSync(file, 'utf8'));
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) return owner;
-      fs.rmSync(file, { force: true }); // stale: its process is gone
-    }
-  }
-  return undefined;
+  ensureDirectory(dir);
+  return acquireLock(path.join(dir, files.lock))?.pid;
 }
 
-export function releaseRun(dir: string): void {
-  fs.rmSync(path.join(dir, files.lock), { force: true });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** Removes the run's lock if this process (or one of `pids`, e.g. its worker) holds it. */
+export function releaseRun(dir: string, pids: number[] = [process.pid]): void {
+  releaseLock(path.join(dir, files.lock), pids);
 }
 
 export function runDirectory(out: string, run: PlannedRun): string {
@@ -82,7 +65,7 @@ export function prepareRunDirectory(dir: string, run: PlannedRun, preset: string
     }
     return;
   }
-  fs.mkdirSync(dir, { recursive: true });
+  ensureDirectory(dir);
   writeFileAtomic(file, `${JSON.stringify(configRecord(run, preset), null, 2)}\n`);
 }
 

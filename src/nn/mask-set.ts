@@ -4,6 +4,7 @@
 import {
   Tensor, keep, noGrad, tidy, ones, saveSafetensors, loadSafetensors, savePt, type NamedTensors,
 } from '../torch/index.js';
+import { createHash } from 'node:crypto';
 import { Module } from './module.js';
 import { BatchNorm1d, BatchNorm2d, Conv2d, Linear } from './layers.js';
 import { TorchScriptModule } from './torchscript.js';
@@ -146,9 +147,38 @@ export class MaskSet {
   }
   /** A .pt file that Python reads with torch.load: {parameter name: mask} (torch.bool for 0/1 masks). */
   savePt(file: string): void { this.#forStorage((tensors) => savePt(file, tensors)); }
+  /**
+   * Reads a mask file. A file without masks (it would train densely and report density 0) and masks with
+   * negative, NaN or infinite values are errors naming the file.
+   */
   static load(file: string): { masks: MaskSet; metadata: Record<string, string> } {
     const { tensors, metadata } = loadSafetensors(file);
-    return { masks: new MaskSet(Object.entries(tensors)), metadata };
+    const masks = new MaskSet(Object.entries(tensors));
+    try {
+      if (masks.size === 0) throw new Error(`${file}: holds no masks (an empty mask file would train the dense network)`);
+      for (const [name, mask] of masks.entries()) {
+        const bad = tidy(() => mask.lt(0).logicalOr(mask.isfinite().logicalNot()).sum().item());
+        if (bad > 0) throw new Error(`${file}: mask '${name}' has ${bad} negative, NaN or infinite values (mask values must be ≥ 0)`);
+      }
+    } catch (error) {
+      masks.dispose();
+      throw error;
+    }
+    return { masks, metadata };
+  }
+
+  /**
+   * SHA-256 (first 16 hex digits) of the masks' names, shapes and values, in name order: two mask sets with the
+   * same per-layer counts but other kept weights differ here (a resumed run checks it).
+   */
+  digest(): string {
+    const hash = createHash('sha256');
+    for (const name of this.names.sort()) {
+      const mask = this.#masks.get(name)!;
+      hash.update(`${name}[${mask.shape.join(',')}]`);
+      hash.update(tidy(() => new Uint8Array((mask.device === 'cpu' ? mask.contiguous() : mask.to('cpu').contiguous()).data().buffer as ArrayBuffer)));
+    }
+    return hash.digest('hex').slice(0, 16);
   }
 
   clone(): MaskSet { return new MaskSet(this.entries().map(([name, mask]) => [name, mask.clone()])); }

@@ -122,14 +122,19 @@ export abstract class Module {
   to(target: Device | 'float32' | 'float64'): this {
     const isDtype = target === 'float32' || target === 'float64';
     const convert = (tensor: Tensor): boolean => !isDtype || isFloating(tensor.dtype);
+    // In place, as PyTorch's `param.data = param.data.to(target)`: the same Tensor objects now hold the converted
+    // data, so an optimizer or anything else holding a parameter keeps a live tensor (replacing them disposed
+    // tensors that an optimizer still held).
     for (const [, module] of this.namedModules()) {
-      for (const [name, tensor] of [...module.#parameters]) {
+      const parameters = new Set(module.#parameters.values());
+      for (const tensor of [...parameters, ...module.#buffers.values()]) {
         if (!convert(tensor)) continue;
-        const moved = noGrad(() => tensor.to(target));
-        module.registerParameter(name, moved);
-      }
-      for (const [name, tensor] of [...module.#buffers]) {
-        if (convert(tensor)) module.registerBuffer(name, tensor.to(target));
+        const moved = noGrad(() => tidy(() => tensor.detach().to(target)));
+        if (moved.dtype !== tensor.dtype || moved.device !== tensor.device) {
+          if (parameters.has(tensor)) tensor.grad = null; // a gradient of the old dtype or device
+          tensor.setData_(moved);
+        }
+        moved.dispose();
       }
     }
     return this;

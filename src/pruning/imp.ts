@@ -162,19 +162,23 @@ export async function pruneImp(model: Module, parameters: PrunableParameter[], r
   const densities = plan ? plan.counts.map((counts) => counts.reduce((a, b) => a + b, 0) / total)
     : scheduleDensities(run.density, rounds, run.schedule);
   const callerRng = getRngState();
-  manualSeed(run.seed);
   let trainingMs = 0;
   let selectionMs = 0;
-  const trainStart = performance.now();
-  if (imp.warmup) await imp.warmup(model);
-  trainingMs += performance.now() - trainStart;
-  const rewind = model.stateDict();
-  const saved = new Map(Object.entries(rewind).map(([name, tensor]) => [name, keep(noGrad(() => tensor.clone()))]));
-  const support = new SupportSet(parameters);
   let finalMasks: Tensor[];
+  let saved = new Map<string, Tensor>();
+  let support: SupportSet | null = null;
+  // Everything after the caller's generator state is saved runs inside the try, the warm-up included, so a failure
+  // anywhere restores the caller's random stream (a failed warm-up used to leave it seeded with run.seed).
   try {
+    manualSeed(run.seed);
+    const trainStart = performance.now();
+    if (imp.warmup) await imp.warmup(model);
+    trainingMs += performance.now() - trainStart;
+    const rewind = model.stateDict();
+    saved = new Map(Object.entries(rewind).map(([name, tensor]) => [name, keep(noGrad(() => tensor.clone()))]));
+    const live = (support = new SupportSet(parameters));
     for (let round = 1; round <= rounds; round++) {
-      const masks = new MaskSet(names.map((name, index) => [name, support.views[index].clone()]));
+      const masks = new MaskSet(names.map((name, index) => [name, live.views[index].clone()]));
       try {
         masks.applyTo(model);
         const roundStart = performance.now();
@@ -189,8 +193,8 @@ export async function pruneImp(model: Module, parameters: PrunableParameter[], r
         const scores = noGrad(() => parameters.map(({ tensor }) => tensor.abs().to('float64')));
         if (!plan) {
           return selection.select({
-            scores, support: support.views, names, density: densities[round - 1], scope: run.scope,
-            survivors: support.kept, layerSurvivors: support.layerKept, randomMask: run.randomMask, rule: run.keepRule,
+            scores, support: live.views, names, density: densities[round - 1], scope: run.scope,
+            survivors: live.kept, layerSurvivors: live.layerKept, randomMask: run.randomMask, rule: run.keepRule,
           });
         }
         // one selection per group, with the group's planned count, joined in parameter order
@@ -198,9 +202,9 @@ export async function pruneImp(model: Module, parameters: PrunableParameter[], r
         const counts: number[] = new Array(parameters.length);
         plan.members.forEach((indices, g) => {
           const pick = <T>(values: readonly T[]): T[] => indices.map((index) => values[index]);
-          const layerSurvivors = pick(support.layerKept);
+          const layerSurvivors = pick(live.layerKept);
           const groupOutcome: SelectionOutcome = selection.select({
-            scores: pick(scores), support: pick(support.views), names: pick(names), scope: 'global',
+            scores: pick(scores), support: pick(live.views), names: pick(names), scope: 'global',
             density: plan!.counts[round - 1][g] / indices.reduce((sum, index) => sum + parameters[index].tensor.numel, 0),
             keep: plan!.counts[round - 1][g], survivors: layerSurvivors.reduce((a, b) => a + b, 0), layerSurvivors,
             randomMask: run.randomMask,
@@ -212,17 +216,17 @@ export async function pruneImp(model: Module, parameters: PrunableParameter[], r
         });
         return { masks, counts, kept: counts.reduce((a, b) => a + b, 0) };
       });
-      for (const mask of support.update(outcome)) mask.dispose();
+      for (const mask of live.update(outcome)) mask.dispose();
       model.loadStateDict(Object.fromEntries(saved));
       selectionMs += performance.now() - selectStart;
       run.onProgress?.({
-        iteration: round, iterations: rounds, density: densities[round - 1], kept: support.kept,
-        elapsedMs: performance.now() - run.started, masks: support.views,
+        iteration: round, iterations: rounds, density: densities[round - 1], kept: live.kept,
+        elapsedMs: performance.now() - run.started, masks: live.views,
       });
     }
-    finalMasks = support.takeMasks();
+    finalMasks = live.takeMasks();
   } finally {
-    support.dispose();
+    support?.dispose();
     for (const tensor of saved.values()) tensor.dispose();
     setRngState(callerRng);
     callerRng.dispose();

@@ -13,7 +13,7 @@ export { collectPrunable, type PrunableParameter } from './working-weights.js';
 export { pruneImp, roundsForFraction, groupRoundCounts, parameterGroups, groupNames, type ImpOptions, type GroupFractions, type GroupName } from './imp.js';
 export {
   saveMasks, loadMasks, formatDensityTable, layerRecords, summarize, RECORD_METADATA_KEY,
-  type PruneRecord, type LayerRecord,
+  type PruneRecord, type LayerRecord, collapsedLayers, collapseWarning,
 } from './record.js';
 export {
   uniformMask, keptValues, weightValues, scoreSubsetSeries, histogramData, wantsLogBins, figure1Data,

@@ -25,6 +25,21 @@ export interface PruneRecord {
   createdAt: string;
 }
 
+/**
+ * Layers the masks prune completely (layer collapse): the network's output then no longer depends on its input
+ * and training cannot recover. Extreme densities (e.g. 1e-7) cause it.
+ */
+export function collapsedLayers(record: Pick<PruneRecord, 'layers'>): string[] {
+  return record.layers.filter((layer) => layer.kept === 0 && layer.total > 0).map((layer) => layer.name);
+}
+
+export function collapseWarning(record: Pick<PruneRecord, 'layers'>): string | null {
+  const collapsed = collapsedLayers(record);
+  if (collapsed.length === 0) return null;
+  return `warning: ${collapsed.length} layer${collapsed.length > 1 ? 's keep' : ' keeps'} no weights (${collapsed.join(', ')}): ` +
+    'the network is disconnected (layer collapse) and cannot learn; use a higher density';
+}
+
 /** Per-layer kept counts of a mask set. */
 export function layerRecords(masks: MaskSet): LayerRecord[] {
   return masks.entries().map(([name, mask]) => {

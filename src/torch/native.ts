@@ -26,10 +26,17 @@ export interface NativeAddon {
   setRngState(state: Handle): void;
   setNumThreads(threads: number): void;
   getNumThreads(): number;
+  /** OpenBLAS's own thread count (-1 where the BLAS is not OpenBLAS). */
+  setBlasThreads(threads: number): number;
+  getBlasThreads(): number;
+  /** glibc allocator bytes: in use (heap + mmapped), heap (arena) size, mmapped. */
+  mallocStats(): { inUse: number; heap: number; mmapped: number };
   setRegionThreads(threads: number): number;
   memoryStats(): { tensors: number; bytes: number };
+  handleStats(): { slots: number; free: number; retired: number };
+  /** Test hook: slots retire after `limit - 1` generations instead of 2^26 - 1. Returns the previous limit. */
+  setHandleGenerationLimit(limit: number): number;
   savePt(names: string[], handles: Handle[]): Buffer;
-  loadPt(bytes: Buffer): [string[], Handle[]];
   buildInfo(): { torchVersion: string; cudaAvailable: boolean; cudaDeviceCount: number };
   setErrorClass(errorClass: new (message: string, op: string) => Error): void;
   backward(tensors: Handle[], grads: (Handle | null)[] | null, retainGraph: boolean | null, createGraph: boolean): void;
@@ -109,4 +116,8 @@ native.setErrorClass(TorchError);
 
 // libtorch starts with one intra-op thread when loaded into Node; use every core unless the user said otherwise.
 const requestedThreads = Number(process.env.SKETCHPRUNE_THREADS ?? process.env.OMP_NUM_THREADS ?? NaN);
-native.setNumThreads(Number.isInteger(requestedThreads) && requestedThreads > 0 ? requestedThreads : availableParallelism());
+// OpenBLAS gets the same count (its pool is otherwise sized by its own environment variables), so that one thread
+// count describes the process's arithmetic.
+const startThreads = Number.isInteger(requestedThreads) && requestedThreads > 0 ? Math.min(requestedThreads, 1024) : availableParallelism();
+native.setNumThreads(startThreads);
+native.setBlasThreads(startThreads);

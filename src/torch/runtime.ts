@@ -12,11 +12,28 @@ export function manualSeed(seed: number): void {
 export function getRngState(): Tensor { return new Tensor(native.getRngState()); }
 export function setRngState(state: Tensor): void { native.setRngState(state.handle); }
 
+/** The most threads setNumThreads accepts (libtorch would try to start them all: 100,000 hung the process). */
+export const maxThreads = 1024;
+
+/**
+ * Sets libtorch's intra-op threads and OpenBLAS's own pool (where the BLAS is OpenBLAS) to the same count. Both
+ * decide how sums are split, so a run pinned here computes the same bits in any process (an in-process run used
+ * to keep BLAS on every core while a worker's environment gave it one).
+ */
 export function setNumThreads(threads: number): void {
-  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`setNumThreads: need a positive integer, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > maxThreads) {
+    throw new RangeError(`setNumThreads: need an integer from 1 to ${maxThreads}, got ${threads}`);
+  }
   native.setNumThreads(threads);
+  native.setBlasThreads(threads);
 }
 export function getNumThreads(): number { return native.getNumThreads(); }
+
+/** The thread counts that shape results: libtorch's intra-op pool and OpenBLAS's (null where not OpenBLAS). */
+export function threadSettings(): { intraOp: number; blas: number | null } {
+  const blas = native.getBlasThreads();
+  return { intraOp: native.getNumThreads(), blas: blas < 0 ? null : blas };
+}
 
 /**
  * Runs fn with libtorch's parallel regions limited to `threads` (BLAS keeps its own threads), then restores them.

@@ -1,9 +1,12 @@
 // Named tensors to and from disk: safetensors (any language reads it) and .pt (Python's torch.load reads it).
 import fs from 'node:fs';
+import { createHash } from 'node:crypto';
 import { native } from './native.js';
 import { Tensor, wrap } from './tensor.js';
 import { dtypeCode, typedArrayFor, type DType } from './dtype.js';
 import { writeFileAtomic } from '../foundations/atomic.js';
+import { aten } from './ops.js';
+import { readPtArchive, PtFormatError, type PtTensorRecord } from './pt-format.js';
 
 const safetensorsDtypes: Record<DType, string> = {
   float32: 'F32', float64: 'F64', float16: 'F16', int64: 'I64', int32: 'I32', int16: 'I16', int8: 'I8',
@@ -13,19 +16,35 @@ const dtypeBySafetensors = new Map(Object.entries(safetensorsDtypes).map(([dtype
 
 export type NamedTensors = Record<string, Tensor>;
 
+/**
+ * Metadata key of the SHA-256 over a file's other metadata and its tensors (header entries and data), written by
+ * encodeSafetensors and verified by decodeSafetensors: a torn or bit-flipped file is an error, never data.
+ */
+export const CHECKSUM_KEY = 'sketchprune.sha256';
+
+function checksumOf(metadata: Record<string, string>, entries: string, chunks: Uint8Array[]): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify(Object.entries(metadata).filter(([key]) => key !== CHECKSUM_KEY).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+  hash.update(entries);
+  for (const chunk of chunks) hash.update(chunk);
+  return hash.digest('hex');
+}
+
 /** safetensors bytes: 8-byte little-endian header length, JSON header, then the raw little-endian data. */
 export function encodeSafetensors(tensors: NamedTensors, metadata: Record<string, string> = {}): Buffer {
   const header: Record<string, unknown> = {};
-  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   const chunks: Uint8Array[] = [];
+  const entries: Record<string, unknown> = {};
   let offset = 0;
   for (const name of Object.keys(tensors).sort()) {
     const tensor = tensors[name];
     const bytes = new Uint8Array(native.toBuffer(tensor.handle));
-    header[name] = { dtype: safetensorsDtypes[tensor.dtype], shape: tensor.shape, data_offsets: [offset, offset + bytes.length] };
+    entries[name] = { dtype: safetensorsDtypes[tensor.dtype], shape: tensor.shape, data_offsets: [offset, offset + bytes.length] };
     chunks.push(bytes);
     offset += bytes.length;
   }
+  header.__metadata__ = { ...metadata, [CHECKSUM_KEY]: checksumOf(metadata, JSON.stringify(entries), chunks) };
+  Object.assign(header, entries);
   const json = JSON.stringify(header);
   // Pads by UTF-8 bytes (not UTF-16 units: metadata may hold any text) so the data starts 8-byte aligned.
   const headerBytes = Buffer.from(json + ' '.repeat((8 - (Buffer.byteLength(json, 'utf8') % 8)) % 8), 'utf8');
@@ -52,7 +71,7 @@ export function decodeSafetensors(bytes: Buffer, source = 'safetensors data'): {
     throw new Error(`${source}: header is not a JSON object`);
   }
   const data = bytes.subarray(8 + headerLength);
-  const metadata = (header.__metadata__ ?? {}) as Record<string, string>;
+  const metadata = { ...((header.__metadata__ ?? {}) as Record<string, string>) };
   const entries: [string, DType, number[], number, number][] = [];
   for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') continue;
@@ -74,6 +93,20 @@ export function decodeSafetensors(bytes: Buffer, source = 'safetensors data'): {
       throw new Error(`${source}: tensor '${name}' has ${end - start} bytes, but shape [${shape}] of ${dtype} needs ${needed}`);
     }
     entries.push([name, dtype, shape as number[], start, end]);
+  }
+  const dataEnd = entries.reduce((end, entry) => Math.max(end, entry[4]), 0);
+  if (dataEnd !== data.length) {
+    // As the reference (Rust) reader: bytes past the last tensor mean a damaged or spliced file.
+    throw new Error(`${source}: ${data.length - dataEnd} bytes follow the last tensor's data (${dataEnd} data bytes expected)`);
+  }
+  const expected = metadata[CHECKSUM_KEY];
+  if (expected !== undefined) {
+    // Files from other writers have no checksum; ours always do, and a mismatch means a damaged file.
+    const described: Record<string, unknown> = {};
+    for (const [name, , , ] of [...entries].sort((a, b) => (a[0] < b[0] ? -1 : 1))) described[name] = header[name];
+    const actual = checksumOf(metadata, JSON.stringify(described), [data.subarray(0, entries.reduce((end, e) => Math.max(end, e[4]), 0))]);
+    if (actual !== expected) throw new Error(`${source}: checksum mismatch (the file is damaged or was changed after it was written)`);
+    delete metadata[CHECKSUM_KEY];
   }
   const tensors: NamedTensors = {};
   for (const [name, dtype, shape, start, end] of entries) {
@@ -99,10 +132,49 @@ export function savePt(file: string, tensors: NamedTensors): void {
   writeFileAtomic(file, native.savePt(names, names.map((name) => tensors[name].handle)));
 }
 
+/**
+ * Reads a dict name -> tensor written by torch.save (or savePt), as contiguous CPU tensors. The archive is parsed
+ * and checked here (pt-format.ts: CRCs, a pickle VM that knows only tensor files, storage sizes, strides and
+ * offsets within their storage) before any tensor is built, so a corrupt or crafted file is an Error, never a crash
+ * or an out-of-bounds read.
+ */
 export function loadPt(file: string): NamedTensors {
   if (!fs.existsSync(file)) throw new Error(`${file}: no such file`);
-  const [names, handles] = native.loadPt(fs.readFileSync(file));
+  return decodePt(fs.readFileSync(file), file);
+}
+
+const asStrided = aten('as_strided');
+const cloneOp = aten('clone');
+
+export function decodePt(bytes: Buffer, source = '.pt data'): NamedTensors {
+  let records: PtTensorRecord[];
+  try {
+    records = readPtArchive(bytes);
+  } catch (error) {
+    if (error instanceof PtFormatError) throw new Error(`loadPt: ${source}: ${error.message}`);
+    throw error;
+  }
   const tensors: NamedTensors = {};
-  names.forEach((name, i) => { tensors[name] = wrap(handles[i]); });
+  const storages = new Map<Buffer, Tensor>();
+  try {
+    for (const record of records) {
+      let storage = storages.get(record.storage);
+      if (!storage) {
+        const copy = new Uint8Array(record.storage.length);
+        copy.set(record.storage);
+        storage = wrap(native.fromBuffer(typedArrayFor(record.dtype, copy.buffer), dtypeCode(record.dtype), [record.storageElements]));
+        storages.set(record.storage, storage);
+      }
+      const view = wrap(asStrided(storage.handle, record.sizes, record.strides, record.offset));
+      tensors[record.name] = wrap(cloneOp(view.handle, 0 /* contiguous_format */));
+      view.dispose();
+      if (record.requiresGrad) tensors[record.name].requiresGrad_(true);
+    }
+  } catch (error) {
+    for (const tensor of Object.values(tensors)) tensor.dispose();
+    throw error;
+  } finally {
+    for (const storage of storages.values()) storage.dispose();
+  }
   return tensors;
 }

@@ -135,6 +135,8 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
     ...(group ? { worldSize: group.worldSize } : {}), // resume needs the same world size (each rank's part of a batch)
     // Sorted by name: the same masks in another order (a file stores names sorted) are the same run.
     masks: masks ? masks.layerDensities().map(({ name, kept }) => [name, kept]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : null,
+    // Which weights are kept, not just how many: another mask with the same per-layer counts is another run.
+    maskDigest: masks ? masks.digest() : null,
   };
   const dir = options.checkpointDir ?? null;
   const metricsFile = options.metricsFile === undefined ? (dir ? path.join(dir, 'metrics.jsonl') : null) : options.metricsFile;
@@ -156,6 +158,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
       throw error;
     }
   }
+  if (loaded?.warning) progress.message(loaded.warning);
   if (loaded) {
     try {
       if (!options.resume) {
@@ -347,6 +350,7 @@ function lastCheckpointMessage(dir: string | null, step: number | null): string 
 
 function checkSameSettings(saved: Record<string, unknown>, current: Record<string, unknown>, file: string): void {
   const differing = [...new Set([...Object.keys(saved), ...Object.keys(current)])]
+    .filter((key) => !(key === 'maskDigest' && !(key in saved))) // checkpoints written before the digest existed
     .filter((key) => JSON.stringify(saved[key]) !== JSON.stringify(current[key]));
   if (differing.length > 0) {
     const detail = differing.map((key) => `${key}: checkpoint ${JSON.stringify(saved[key])}, now ${JSON.stringify(current[key])}`).join('; ');

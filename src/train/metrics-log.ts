@@ -4,12 +4,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../foundations/atomic.js';
+import { ensureDirectory } from '../foundations/directories.js';
 
 export interface MetricsLine { type: string; step: number; [field: string]: unknown }
 
 export class MetricsLog {
   constructor(readonly file: string) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    ensureDirectory(path.dirname(file));
   }
 
   append(line: MetricsLine): void {

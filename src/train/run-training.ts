@@ -2,17 +2,20 @@
 // an output directory (config, checkpoint, metrics.jsonl, final model, result.json). The `train` command is a
 // thin parser over this.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { checkDevice, manualSeed, saveSafetensors, tidy, type Device } from '../torch/index.js';
 import { MaskSet, createModel, findModel, type Module } from '../nn/index.js';
 import { DataLoader, cacheDir, channelStats, getDataset, type ImageDataset } from '../data/index.js';
 import type { ScheduleKind, Stepping } from '../optim/index.js';
 import { writeFileAtomic } from '../foundations/atomic.js';
+import { acquireLock, releaseLock } from '../foundations/lock.js';
 import { trainModel, type StepInfo, type TrainResult } from './loop.js';
 import type { ProgressMode } from './progress.js';
 import { PrefetchingBatches } from './prefetch.js';
 import type { BatchSource } from './batches.js';
 import { processGroup, type DataParallel } from '../distributed/index.js';
+import { ensureDirectory } from '../foundations/directories.js';
 
 export interface TrainingSpec {
   model: string;
@@ -77,6 +80,24 @@ export async function runTraining(spec: TrainingSpec, options: TrainingRunOption
   checkDevice(spec.device, '--device'); // before minutes of data loading
   if (spec.mask && !fs.existsSync(spec.mask)) throw new Error(`--mask ${spec.mask}: no such file`);
 
+  // One process per output directory: two `train --resume` on one --out would both write its checkpoint. Under a
+  // data-parallel launch rank 0 holds the lock for the whole job.
+  ensureDirectory(spec.out);
+  const lock = path.join(spec.out, 'running.lock');
+  const holder = writer ? acquireLock(lock) : undefined;
+  if (holder) {
+    throw new Error(`${spec.out} is being trained by process ${holder.pid}${holder.host === os.hostname() ? '' : ` on ${holder.host}`}; ` +
+      'wait for it, or choose another --out');
+  }
+  try {
+    return await trainLocked(spec, options, entry, log, group, writer);
+  } finally {
+    if (writer) releaseLock(lock);
+  }
+}
+
+async function trainLocked(spec: TrainingSpec, options: TrainingRunOptions, entry: ReturnType<typeof getDataset>,
+  log: (line: string) => void, group: DataParallel | null, writer: boolean): Promise<TrainingOutcome> {
   // Data-parallel ranks on CUDA take one GPU each: cuda:LOCAL_RANK.
   const device: Device = group && spec.device === 'cuda' ? `cuda:${group.localRank}` : spec.device;
   const locate = spec.dataDir ? { dir: spec.dataDir } : {};
@@ -118,7 +139,7 @@ export async function runTraining(spec: TrainingSpec, options: TrainingRunOption
         masks.applyTo(model); // scaled (sketch) masks rescale the kept weights once, at the start
       }
       const density = masks ? masks.density() : null;
-      fs.mkdirSync(spec.out, { recursive: true });
+      ensureDirectory(spec.out);
       if (writer) writeFileAtomic(path.join(spec.out, 'config.json'), JSON.stringify({ ...spec, ...(group ? { worldSize: group.worldSize } : {}) }, null, 2) + '\n');
       log(`training ${spec.model} on ${entry.name}: ${train.length.toLocaleString('en-US')} train / ${test.length.toLocaleString('en-US')} test examples, ` +
         `${model.parameterCount().toLocaleString('en-US')} parameters${density === null ? '' : `, mask density ${(100 * density).toFixed(2)}%`}, ` +

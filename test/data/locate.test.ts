@@ -32,6 +32,8 @@ test('the explicit directory wins, then the dataset variable, then SKETCHPRUNE_D
   assert.deepEqual(locateDataset(rule, { env }), { dir: variable, via: 'TOY_DIR' });
   // the first folder under SKETCHPRUNE_DATA is absent, so the second one is used
   assert.deepEqual(locateDataset(rule, { env: { SKETCHPRUNE_DATA: data } }), { dir: second, via: 'SKETCHPRUNE_DATA' });
+  // an existing root without the dataset falls back to the standard places
+  fs.mkdirSync(path.join(root, 'empty-root'), { recursive: true });
   assert.deepEqual(locateDataset(rule, { env: { SKETCHPRUNE_DATA: path.join(root, 'empty-root') } }), { dir: fallback, via: 'default' });
 });
 
@@ -44,8 +46,13 @@ test('an explicit directory is not second-guessed: a wrong one is an error, not 
 
 test('a dataset found nowhere gives an error listing the places searched and what to set', () => {
   const lonely: LocateRule = { ...rule, defaults: ['/nonexistent/toy'] };
-  assert.throws(() => requireDataset(lonely, { env: { SKETCHPRUNE_DATA: '/nonexistent/root' } }),
-    /toy: dataset not found; searched \/nonexistent\/root\/toy \(SKETCHPRUNE_DATA\), \/nonexistent\/root\/toy-data \(SKETCHPRUNE_DATA\), \/nonexistent\/toy \(default\)\. Set TOY_DIR=<dir> or SKETCHPRUNE_DATA=<root> \(with <root>\/toy\)/);
+  const emptyRoot = path.join(root, 'empty-root-2');
+  fs.mkdirSync(emptyRoot, { recursive: true });
+  assert.throws(() => requireDataset(lonely, { env: { SKETCHPRUNE_DATA: emptyRoot } }),
+    new RegExp(`toy: dataset not found; searched ${emptyRoot}/toy \\(SKETCHPRUNE_DATA\\), ${emptyRoot}/toy-data \\(SKETCHPRUNE_DATA\\), /nonexistent/toy \\(default\\)\\. Set TOY_DIR=<dir> or SKETCHPRUNE_DATA=<root> \\(with <root>/toy\\)`));
+  // A data root that does not exist is an error, not a silent fallback to the standard places.
+  assert.throws(() => locateDataset(rule, { env: { SKETCHPRUNE_DATA: '/nonexistent/root' } }),
+    /^Error: toy: SKETCHPRUNE_DATA=\/nonexistent\/root is not a directory; fix or unset it$/);
   // (the standard places are left out so that the test holds on machines that have CIFAR-10 installed)
   assert.throws(() => requireDataset({ ...getDataset('cifar10').locate, defaults: [] }, { env: {} }),
     /cifar10: dataset not found; searched nowhere\. Set CIFAR10_DIR=<dir> or SKETCHPRUNE_DATA=<root> \(with <root>\/cifar-10-batches-bin\)/);

@@ -113,7 +113,9 @@ test('safetensors round trip: every parameter and buffer (running stats, int64 c
   // The file itself: sorted keys, PyTorch dtypes, shapes, metadata.
   const bytes = fs.readFileSync(file);
   const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8'));
-  assert.deepEqual(header.__metadata__, { note: 'round trip' });
+  const { 'sketchprune.sha256': checksum, ...written } = header.__metadata__ as Record<string, string>;
+  assert.deepEqual(written, { note: 'round trip' });
+  assert.match(checksum, /^[0-9a-f]{64}$/, 'a SHA-256 of the contents, verified on load');
   assert.deepEqual(header['body.0.weight'].shape, [3, 4]);
   assert.equal(header['body.0.weight'].dtype, 'F32');
   assert.equal(header['body.2.1.num_batches_tracked'].dtype, 'I64');

@@ -1,3 +1,5 @@
+import os from 'node:os';
+import fs from 'node:fs';
 // Failures are JavaScript errors with libtorch's message and the op's name; wrong argument types are TypeErrors
 // naming the argument; use after dispose is refused clearly; nothing aborts the process.
 import { test } from 'node:test';
@@ -55,8 +57,15 @@ test('TorchError: an Error subclass, exported from torch/, naming the failed op 
     assert.equal(caught.name, 'TorchError');
     assert.equal(caught.op, 'aten::add.Tensor');
     assert.match(String(caught), /^TorchError: aten::add\.Tensor: The size of tensor a \(3\)/);
-    assert.throws(() => native.loadPt(Buffer.from('not a zip file')), (error: unknown) =>
-      error instanceof T.TorchError && error.op === 'loadPt' && error.message.startsWith('loadPt: '));
+    // A failure outside an ATen op (libtorch's TorchScript loader) is a TorchError named after its entry point.
+    const notAModule = path.join(os.tmpdir(), `sp-not-a-module-${process.pid}.pt`);
+    fs.writeFileSync(notAModule, 'not a zip file');
+    try {
+      assert.throws(() => native.jitLoad(notAModule), (error: unknown) =>
+        error instanceof T.TorchError && error.op === 'TorchScript load' && error.message.startsWith('TorchScript load: '));
+    } finally {
+      fs.rmSync(notAModule, { force: true });
+    }
     // Our own argument checks stay TypeErrors / RangeErrors, not TorchErrors.
     assert.throws(() => T.ones([2]).add('x' as unknown as number), (error: unknown) => error instanceof TypeError && !(error instanceof T.TorchError));
   });

@@ -79,7 +79,8 @@ test('Python reads our .pt (torch.load) and our safetensors; we read the .pt tor
         assert.deepEqual(seen.values, tensor.contiguous().toArray(), `${format} ${name} values`);
       }
     }
-    assert.deepEqual(report.metadata, { written: 'by sketchprune' });
+    assert.deepEqual(report.metadata, { written: 'by sketchprune', [T.CHECKSUM_KEY]: report.metadata[T.CHECKSUM_KEY] });
+    assert.match(String(report.metadata[T.CHECKSUM_KEY]), /^[0-9a-f]{64}$/, 'our files carry a SHA-256 that other readers ignore');
 
     const loaded = T.loadPt(theirs);
     const base = Array.from({ length: 12 }, (_, i) => i - 5.5);
