@@ -9,6 +9,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { UsageError, integer } from './args.js';
 
 const help = `Usage: sketchprune launch --nproc-per-node N [--nnodes M --node-rank R --master HOST:PORT] -- COMMAND [args]
 
@@ -37,7 +38,6 @@ Example (2 processes on this machine):
   sketchprune launch --nproc-per-node 2 -- train --model lenet300 --dataset fashion-mnist \\
     --epochs 1 --batch-size 64 --lr 0.1 --out runs/train/dp2`;
 
-class UsageError extends Error {}
 
 interface LaunchPlan {
   nprocPerNode: number;
@@ -194,11 +194,6 @@ function freePort(): Promise<number> {
   });
 }
 
-function integer(flag: string, text: string, min: number): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isSafeInteger(value) || value < min) throw new UsageError(`${flag} must be an integer ≥ ${min}, got '${text}'`);
-  return value;
-}
 function number(flag: string, text: string): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || value <= 0) throw new UsageError(`${flag} must be a positive number, got '${text}'`);

@@ -15,6 +15,7 @@ import { histogramOverlay } from '../report/index.js';
 import { jsonOutput, type JsonOutput } from './json-output.js';
 import { runsPath } from './paths.js';
 import { ensureDirectory } from '../foundations/directories.js';
+import { UsageError, choice, integer, number } from './args.js';
 
 const help = `Usage: sketchprune prune --model NAME --method METHOD --density D [options]
        sketchprune prune --torchscript FILE --input-shape C,H,W --method METHOD --density D [options]
@@ -80,7 +81,6 @@ Output:
 Example (SynFlow, 100 iterations, randomized mask, VGG-19 on CIFAR-10 at 5 %):
   sketchprune prune --model vgg19 --dataset cifar10 --method synflow --compression 1.301 --selection sketch-random`;
 
-class UsageError extends Error {}
 
 export async function run(argv: string[]): Promise<number> {
   const json = jsonOutput(argv.includes('--json'));
@@ -326,18 +326,4 @@ function initFile(out: string): string {
 
 function deviceFlag(text: string) {
   try { return parseDevice(text, '--device'); } catch (error) { throw new UsageError((error as Error).message); }
-}
-function choice(flag: string, value: string, allowed: readonly string[]): string {
-  if (!allowed.includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${value}'`);
-  return value;
-}
-function number(flag: string, text: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`${flag} must be a number, got '${text}'`);
-  return value;
-}
-function integer(flag: string, text: string, minimum: number): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < minimum) throw new UsageError(`${flag} must be an integer ≥ ${minimum}, got '${text}'`);
-  return value;
 }

@@ -10,6 +10,7 @@ import type { ProgressMode } from '../train/index.js';
 import { jsonOutput, type JsonOutput } from './json-output.js';
 import { runsPath } from './paths.js';
 import { writeTrainingEvents } from '../report/index.js';
+import { UsageError, choice, integer, number } from './args.js';
 
 const help = `Usage: sketchprune train --model NAME --dataset NAME [options]
 
@@ -67,7 +68,6 @@ Example (the paper's CIFAR recipe):
   sketchprune train --model resnet20 --dataset cifar10 --epochs 160 --batch-size 128 --lr 0.1 \\
     --momentum 0.9 --weight-decay 1e-4 --milestones 80,120 --mask masks/synflow-0.1.safetensors`;
 
-class UsageError extends Error {}
 
 export async function run(argv: string[]): Promise<number> {
   const json = jsonOutput(argv.includes('--json'));
@@ -212,20 +212,6 @@ function bounded(flag: string, value: number): number {
   if (problem) throw new UsageError(problem);
   return value;
 }
-function number(flag: string, text: string, min: number): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < min) throw new UsageError(`${flag} must be a number ≥ ${min}, got '${text}'`);
-  return value;
-}
-function integer(flag: string, text: string, min: number): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isSafeInteger(value) || value < min) throw new UsageError(`${flag} must be an integer ≥ ${min}, got '${text}'`);
-  return value;
-}
 function deviceFlag(text: string) {
   try { return parseDevice(text, '--device'); } catch (error) { throw new UsageError((error as Error).message); }
-}
-function choice(flag: string, text: string, allowed: string[]): string {
-  if (!allowed.includes(text)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${text}'`);
-  return text;
 }
