@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import readline from 'node:readline';
 import type { RunResult } from '../report/schema.js';
-import { getNumThreads, setNumThreads, threadSettings } from '../torch/index.js';
+import { getNumThreads, releaseFreeMemory, setNumThreads, threadSettings } from '../torch/index.js';
 import { processGroup } from '../distributed/index.js';
 import { InterruptedError, interruptedExitCode, stopRequested, stopSignal } from '../foundations/interrupt.js';
 import type { Experiment, PlannedRun } from './experiment.js';
@@ -171,6 +171,7 @@ export async function runExperiment(experiment: Experiment, options: ScheduleOpt
 export async function executeAndRecord(run: PlannedRun, dir: string, execute: RunExecutor, log: (line: string) => void, write = true): Promise<RunResult> {
   if (write) recordThreads(dir, log);
   const result = await execute(run, { dir, log });
+  releaseFreeMemory(); // the next run in this process starts from an unfragmented heap
   if (!write) return result;
   writeResult(dir, result);
   fs.rmSync(path.join(dir, files.error), { force: true });

@@ -31,6 +31,7 @@ export interface NativeAddon {
   getBlasThreads(): number;
   /** glibc allocator bytes: in use (heap + mmapped), heap (arena) size, mmapped. */
   mallocStats(): { inUse: number; heap: number; mmapped: number };
+  trimMemory(): boolean;
   setRegionThreads(threads: number): number;
   memoryStats(): { tensors: number; bytes: number };
   handleStats(): { slots: number; free: number; retired: number };

@@ -54,6 +54,13 @@ export function withRegionThreads<T>(threads: number, fn: () => T): T {
 /** Live tensors (JS-owned libtorch aliases) and the bytes they address. */
 export function memoryStats(): { tensors: number; bytes: number } { return native.memoryStats(); }
 
+/**
+ * Returns the allocator's free pages to the system. The addon tunes glibc to keep freed memory for reuse (fast in
+ * loops), which fragments the heap over long work: call this between large pieces of work (pruning calls, runs)
+ * so RSS follows the memory really in use. Costs milliseconds; false where nothing was returned or not glibc.
+ */
+export function releaseFreeMemory(): boolean { return native.trimMemory(); }
+
 export function buildInfo(): { torchVersion: string; cudaAvailable: boolean; cudaDeviceCount: number } {
   return native.buildInfo();
 }
