@@ -1,6 +1,6 @@
 // The command registry. Each command module exports `run(argv): Promise<number | void>` and prints its own
 // --help; modules load lazily so `sketchprune --help` starts fast.
-export interface CommandModule { run(argv: string[]): Promise<number | void> }
+export interface CommandModule { run(argv: string[]): Promise<number | undefined> }
 export interface CommandEntry {
   name: string;
   aliases?: string[];

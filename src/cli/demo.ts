@@ -58,7 +58,7 @@ export async function run(argv: string[]): Promise<number> {
   const suffix = values.quick ? '-quick' : '';
   const out = values.out ?? runsPath(`demo${suffix}`);
   const reportDir = values.report ?? reportsPath(`demo${suffix}`);
-  let device;
+  let device: ReturnType<typeof parseDevice>;
   try { device = parseDevice(values.device!, '--device'); } catch (error) { throw new UsageError((error as Error).message); }
   let experiment = loadExperiment(resolveExperimentFile('demo'), values.quick ? 'quick' : 'cpu');
   if (device !== 'cpu') experiment = onDevice(experiment, device);

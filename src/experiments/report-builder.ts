@@ -1,6 +1,5 @@
 // Builds the report of a runs directory: the tables each experiment asks for (paper layout, mean ± std over
 // seeds) as Markdown and CSV, its plots as PNG and SVG, and one static HTML page linking everything.
-import fs from 'node:fs';
 import path from 'node:path';
 import {
   aggregate, formatPercent, histogramOverlay, lineChart, pivotTable, readRuns, runRows, seriesFromAggregates, toCsv,

@@ -1,6 +1,5 @@
 // The sketching-theory experiments behind `sketchprune sketch`: run the statement checker or the mask comparison
 // from sketch/, then write JSON (all numbers), Markdown (tables and findings) and plots (SVG + PNG) with report/.
-import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../foundations/atomic.js';
 import { getNumThreads, setNumThreads } from '../torch/index.js';

@@ -38,7 +38,7 @@ export function resolveInput(entry: ScorerEntry, model: Module, options: PruneIn
   if (options === null || typeof options !== 'object') throw new TypeError(`input must be an object, got ${JSON.stringify(options)}`);
   const batches = options.batches ?? entry.defaultInput?.batches ?? 1;
   if (!Number.isInteger(batches) || batches < 1) throw new RangeError(`input.batches must be a positive integer, got ${JSON.stringify(batches)}`);
-  let kind = options.source ?? (options.loader ? 'real' : entry.defaultInput?.source);
+  const kind = options.source ?? (options.loader ? 'real' : entry.defaultInput?.source);
   if (kind === undefined) {
     throw new Error(`${entry.name} needs input data: pass input.source (real with input.loader, or normal, sparse, chi, ones)`);
   }

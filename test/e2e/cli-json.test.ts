@@ -14,6 +14,7 @@ const cli = path.join(root, 'bin', 'sketchprune.js');
 const haveFashion = probeDatasets().some((d) => d.name === 'fashion-mnist' && d.location !== null && d.problems.length === 0);
 
 /** Runs the CLI; stdout must parse as one JSON value, and something human-readable went to stderr. */
+// biome-ignore lint/suspicious/noExplicitAny: each command prints JSON of its own shape
 function json(cwd: string, ...args: string[]): { value: any; stderr: string; status: number | null } {
   const run = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', timeout: 180_000 });
   let value: unknown;

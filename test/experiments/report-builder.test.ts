@@ -45,7 +45,7 @@ function writeRuns(root: string): void {
 
 // What the README's pandas snippet does (read runs.csv, keep finished runs, mean/std/count per method and
 // density), with the csv and statistics modules; plus the paper-layout CSV's numeric columns as read back.
-const script = String.raw`
+const script = `
 import csv, json, statistics, sys
 runs = list(csv.DictReader(open(sys.argv[1], newline="")))
 table = list(csv.DictReader(open(sys.argv[2], newline="")))

@@ -75,7 +75,7 @@ test('report of a directory where no run has started yet lists every run as pend
 test('a corrupt experiment.json is an error naming the file', async () => {
   const out = tmp();
   fs.writeFileSync(path.join(out, 'experiment.json'), '{"name": "x", "runs": [');
-  await assert.rejects(buildReport(out, path.join(out, 'report')), new RegExp(`^Error: ${escape(path.join(out, 'experiment.json'))}: invalid JSON`));
+  await assert.rejects(buildReport(out, path.join(out, 'report')), new RegExp(`^Error: ${escapeRegExp(path.join(out, 'experiment.json'))}: invalid JSON`));
   fs.writeFileSync(path.join(out, 'experiment.json'), '{"name": "x", "runs": "all"}');
   await assert.rejects(buildReport(out, path.join(out, 'report')), /experiment\.json: "runs" must be a list of run directory names; "report" must be an object/);
 });
@@ -104,7 +104,7 @@ test('shards: I/N slices are disjoint and cover the grid; bad specs are errors',
   assert.throws(() => parseShard('1/0'), /N must be at least 1/);
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

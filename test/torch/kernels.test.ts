@@ -28,7 +28,7 @@ function check(scores: number[][], support: boolean[][] | null, k: number, dtype
     const { masks, counts, nan } = T.survivorTopK(tensors, supportTensors, k);
     assert.equal(nan, null);
     const actual = masks.map((mask) => mask.toArray());
-    masks.forEach((mask, index) => assert.equal(mask.dtype, 'bool', label));
+    masks.forEach((mask, _index) => assert.equal(mask.dtype, 'bool', label));
     for (let layer = 0; layer < scores.length; layer++) {
       const wrong = actual[layer].findIndex((value, offset) => value !== expected[layer][offset]);
       assert.equal(wrong, -1, `${label} layer ${layer}: first difference at ${wrong}`);
@@ -64,7 +64,7 @@ test('large inputs (sampled bracket): random, heavy ties, ties at the bracket en
   const continuous = make(() => random());
   const coarse = make(() => Math.floor(random() * 20) / 20); // 20 values: the threshold is a heavy tie
   const spread = make(() => Math.exp(40 * (random() - 0.5)));
-  const zeros = make((layer, offset) => (random() < 0.7 ? 0 : random())); // ties at zero below the threshold
+  const zeros = make((_layer, _offset) => (random() < 0.7 ? 0 : random())); // ties at zero below the threshold
   const support = make(() => random() < 0.6);
   const survivors = support.flat().filter(Boolean).length;
   for (const k of [1, 17, Math.floor(total * 0.1), Math.floor(total * 0.5), total - 3]) {

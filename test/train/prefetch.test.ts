@@ -86,7 +86,7 @@ test('trainModel through PrefetchingBatches prefetches every next batch and ends
     const source = wrap ? new PrefetchingBatches(data, { device: 'cpu', pin: true }) : data;
     const losses: number[] = [];
     await trainModel({ model, trainData: source, epochs: 2, seed: 1, optimizer: { lr: 0.1, momentum: 0.9 }, onStep: (s) => losses.push(s.loss) });
-    const weights = tidy(() => model.parameters().map((p) => p.flatten().toArray()).flat());
+    const weights = tidy(() => model.parameters().flatMap((p) => p.flatten().toArray()));
     const hits = source instanceof PrefetchingBatches ? source.hits : 0;
     if (source instanceof PrefetchingBatches) source.dispose();
     data.dispose();
