@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatDuration } from '../experiments/index.js';
+import { ensureDirectory } from '../foundations/directories.js';
 
 export interface ExperimentProgressOptions {
   /** Runs in the experiment. */
@@ -37,7 +38,7 @@ export function experimentProgress(options: ExperimentProgressOptions): Experime
   const write = options.write ?? ((line: string) => console.log(line));
   const now = options.now ?? (() => Date.now());
   const started = now();
-  if (options.logFile) fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
+  if (options.logFile) ensureDirectory(path.dirname(options.logFile)); // one level at a time: fails at once under /proc
   const accuracy = new Map<string, string>();
   let done = 0;
   let failed = 0;
