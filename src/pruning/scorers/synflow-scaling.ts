@@ -63,7 +63,9 @@ function leavesOf(model: Module): Module[] | null {
   const leaves: Module[] = [];
   const visit = (module: Module): boolean => {
     if (!forwardIntact(module)) return false;
-    if (exactlyOf(module, chainClasses) || module instanceof CifarBasicBlock || module instanceof BasicBlock) {
+    // a subclass of Sequential that keeps its forward (a model defined as a list of layers) is a chain too
+    const sequential = module instanceof Sequential && module.forward === Sequential.prototype.forward;
+    if (sequential || exactlyOf(module, chainClasses) || module instanceof CifarBasicBlock || module instanceof BasicBlock) {
       if (module instanceof CifarBasicBlock || module instanceof BasicBlock) {
         if (!exactlyOf(module, [CifarBasicBlock, BasicBlock])) return false;
         leaves.push(module);
