@@ -118,7 +118,7 @@ export class MaskSet {
   maskGradients(model: Module): void {
     this.checkFits(model);
     const parameters = new Map(model.namedParameters());
-    this.#zero([...this.#masks.keys()].map((name) => parameters.get(name)!.grad));
+    tidy(() => this.#zero([...this.#masks.keys()].map((name) => parameters.get(name)!.grad))); // grad handles are new
   }
 
   /**
