@@ -181,6 +181,23 @@ describe('snip', () => {
 });
 
 describe('grasp', () => {
+  test('one batch (g from the same double-backward pass) is a quarter of that batch counted twice; SNIP half', () => T.tidy(() => {
+    // two copies of one batch: g doubles and Hg = Σ_b ∇(gᵀ∇L_b) quadruples, through the two-pass path
+    const { model, batches } = convNetWithBatches(7);
+    model.to('float32');
+    const batch = { inputs: batches[0].inputs.to('float32'), labels: batches[0].labels };
+    for (const [method, factor] of [['grasp', 4], ['snip', 2]] as const) {
+      const once = scoreModel(model, { method, input: { source: fixedSource([batch]), batches: 1 } });
+      const twice = scoreModel(model, { method, input: { source: fixedSource([batch, batch]), batches: 2 } });
+      for (const [name, score] of once) {
+        assert.equal(score.dtype, 'float64');
+        const error = relativeError(score.mul(factor), twice.get(name)!);
+        assert.ok(error < 1e-5, `${method} ${name}: relative error ${error}`);
+        assert.ok(score.abs().sum().item() > 0);
+      }
+    }
+  }));
+
   test('Hg equals central finite differences of the gradient along g; score = w ⊙ Hg', () => T.tidy(() => {
     const { model, batches } = convNetWithBatches(6);
     const temperature = 200;
