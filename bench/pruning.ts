@@ -4,10 +4,11 @@
 // this same invocation on the same initial weights and with the same thread count. Both sides warm up untimed
 // first. Rounds alternate between the two so that load changes on a shared machine hit both; the table shows
 // medians. It also reports how much the
-// two masks overlap (ours: SynFlow in float64, exact top-k; the reference: float32, ties pruned together).
+// two masks overlap (ours: SynFlow in scaled float32 by default, exact top-k; the reference: plain float32, ties
+// pruned together). --precision float64 times our float64 path instead; --selection times another selection.
 // Usage: node dist/bench/pruning.js [--models vgg19,resnet20] [--methods synflow,snip,grasp] [--iterations 100]
 //          [--density 0.1] [--batch-size 256] [--threads N] [--rounds 1] [--python /usr/bin/python3] [--json FILE]
-//          [--device cpu|cuda] (cuda needs the addon built against a CUDA libtorch: bench/pruning-device.sh)
+//          [--device cpu|cuda] [--precision float32|float64] [--selection threshold|sketch-random|sketch] (cuda needs the addon built against a CUDA libtorch: bench/pruning-device.sh)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     iterations: { type: 'string', default: '100' }, density: { type: 'string', default: '0.1' },
     'batch-size': { type: 'string', default: '256' }, threads: { type: 'string' }, rounds: { type: 'string', default: '1' },
     python: { type: 'string', default: '/usr/bin/python3' }, json: { type: 'string' }, device: { type: 'string', default: 'cpu' },
+    precision: { type: 'string', default: 'float32' }, selection: { type: 'string', default: 'threshold' },
   },
 });
 const threads = Number(values.threads ?? getNumThreads());
@@ -35,6 +37,8 @@ const density = Number(values.density);
 const batchSize = Number(values['batch-size']);
 const rounds = Number(values.rounds);
 const device = values.device as Device;
+const precision = values.precision as 'float32' | 'float64';
+const selection = values.selection!;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const referenceScript = path.resolve(here, '..', '..', 'bench', 'reference', 'pruning.py');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sketchprune-bench-pruning-'));
@@ -81,7 +85,7 @@ for (const modelName of values.models!.split(',')) {
       }
       const started = performance.now();
       const { masks, record } = await prune(model, {
-        method, density, iterations: method === 'synflow' ? iterations : 1,
+        method, density, iterations: method === 'synflow' ? iterations : 1, precision, selection,
         ...(method === 'synflow' ? {} : { input: { source } }),
       });
       oursSeconds.push((performance.now() - started) / 1000);
@@ -108,7 +112,7 @@ for (const modelName of values.models!.split(',')) {
 fs.rmSync(scratch, { recursive: true, force: true });
 
 const info = buildInfo();
-console.log(`\npruning at density ${density} on ${device}, ${threads} CPU thread(s), libtorch ${info.torchVersion} (ours), torch ${rows[0]?.torch} (reference), ${rounds} round(s), medians`);
+console.log(`\npruning at density ${density} on ${device}, ${threads} CPU thread(s), libtorch ${info.torchVersion} (ours), torch ${rows[0]?.torch} (reference), ${rounds} round(s), medians; ours: SynFlow in ${precision}, ${selection} selection; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 const header = ['model', 'method', 'iterations', 'ours (s)', 'reference (s)', 'reference/ours', 'kept ours', 'kept ref', 'mask overlap'];
 const table = rows.map((row) => [row.model, row.method, String(row.iterations), row.ours.toFixed(2), row.reference.toFixed(2),
   `${row.speedup.toFixed(2)}×`, String(row.keptOurs), String(row.keptReference), `${(100 * row.overlap).toFixed(1)}%`]);
