@@ -11,8 +11,10 @@
 // differ too (iterative SynFlow is that sensitive), so with its float32 the overlap stays below 100 %.
 // Usage: node dist/bench/pruning.js [--models vgg19,resnet20] [--methods synflow,snip,grasp] [--iterations 100]
 //          [--density 0.1] [--batch-size 256] [--threads N] [--rounds 1] [--python /usr/bin/python3] [--json FILE]
-//          [--keep-rule round|synaptic-flow] [--reference-float64]
+//          [--keep-rule round|synaptic-flow] [--reference-float64] [--precision float32|float64]
+//          [--selection threshold|sketch-random|sketch]
 //          [--device cpu|cuda] (cuda needs the addon built against a CUDA libtorch: scripts/build-addon.sh, scripts/device-check.sh)
+// Ours runs SynFlow in scaled float32 by default (--precision float64: the float64 path).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,6 +34,7 @@ const { values } = parseArgs({
     'batch-size': { type: 'string', default: '256' }, threads: { type: 'string' }, rounds: { type: 'string', default: '1' },
     python: { type: 'string', default: '/usr/bin/python3' }, json: { type: 'string' }, device: { type: 'string', default: 'cpu' },
     'keep-rule': { type: 'string', default: 'round' }, 'reference-float64': { type: 'boolean', default: false },
+    precision: { type: 'string', default: 'float32' }, selection: { type: 'string', default: 'threshold' },
   },
 });
 const keepRule = values['keep-rule'] as KeepRule;
@@ -42,6 +45,8 @@ const density = Number(values.density);
 const batchSize = Number(values['batch-size']);
 const rounds = Number(values.rounds);
 const device = values.device as Device;
+const precision = values.precision as 'float32' | 'float64';
+const selection = values.selection!;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const referenceScript = path.resolve(here, '..', '..', 'bench', 'reference', 'pruning.py');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sketchprune-bench-pruning-'));
@@ -88,7 +93,7 @@ for (const modelName of values.models!.split(',')) {
       }
       const started = performance.now();
       const { masks, record } = await prune(model, {
-        method, density, iterations: method === 'synflow' ? iterations : 1, keepRule,
+        method, density, iterations: method === 'synflow' ? iterations : 1, keepRule, precision, selection,
         ...(method === 'synflow' ? {} : { input: { source } }),
       });
       oursSeconds.push((performance.now() - started) / 1000);
@@ -115,7 +120,7 @@ for (const modelName of values.models!.split(',')) {
 fs.rmSync(scratch, { recursive: true, force: true });
 
 const info = buildInfo();
-console.log(`\npruning at density ${density} on ${device}, ${threads} CPU thread(s), libtorch ${info.torchVersion} (ours), torch ${rows[0]?.torch} (reference, ${values['reference-float64'] ? 'float64' : 'float32'}), keep rule ${keepRule}, ${rounds} round(s), medians`);
+console.log(`\npruning at density ${density} on ${device}, ${threads} CPU thread(s), libtorch ${info.torchVersion} (ours), torch ${rows[0]?.torch} (reference, ${values['reference-float64'] ? 'float64' : 'float32'}), keep rule ${keepRule}, ${rounds} round(s), medians; ours: SynFlow in ${precision}, ${selection} selection; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 const header = ['model', 'method', 'iterations', 'ours (s)', 'reference (s)', 'reference/ours', 'kept ours', 'kept ref', 'mask overlap'];
 const table = rows.map((row) => [row.model, row.method, String(row.iterations), row.ours.toFixed(2), row.reference.toFixed(2),
   `${row.speedup.toFixed(2)}×`, String(row.keptOurs), String(row.keptReference), `${(100 * row.overlap).toFixed(1)}%`]);

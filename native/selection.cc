@@ -65,15 +65,23 @@ struct PieceResult {
 SKETCHPRUNE_VECTOR_LOOP void markCodes(const double* values, uint8_t* code, int64_t n, double lo, double hi) {
   for (int64_t i = 0; i < n; ++i) code[i] = (values[i] > hi) | ((!(values[i] < lo) & !(values[i] > hi)) << 1);
 }
+// float32 scores compare as floats (twice the lanes of a double compare): lo and hi are sample values of the same
+// tensors or ±infinity, so they are floats exactly and the comparisons mean the same.
 SKETCHPRUNE_VECTOR_LOOP void markCodes(const float* values, uint8_t* code, int64_t n, double lo, double hi) {
+  const float low = static_cast<float>(lo), high = static_cast<float>(hi);
+  for (int64_t i = 0; i < n; ++i) code[i] = (values[i] > high) | ((!(values[i] < low) & !(values[i] > high)) << 1);
+}
+// The same with the support applied in the same loop (code 0 where keep is false).
+SKETCHPRUNE_VECTOR_LOOP void markKeptCodes(const double* values, const uint8_t* keep, uint8_t* code, int64_t n, double lo, double hi) {
   for (int64_t i = 0; i < n; ++i) {
-    const double value = values[i];
-    code[i] = (value > hi) | ((!(value < lo) & !(value > hi)) << 1);
+    code[i] = ((values[i] > hi) | ((!(values[i] < lo) & !(values[i] > hi)) << 1)) & static_cast<uint8_t>(-keep[i]);
   }
 }
-// code = 0 where keep is false.
-SKETCHPRUNE_VECTOR_LOOP void keepOnly(uint8_t* code, const uint8_t* keep, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) code[i] &= static_cast<uint8_t>(-keep[i]);
+SKETCHPRUNE_VECTOR_LOOP void markKeptCodes(const float* values, const uint8_t* keep, uint8_t* code, int64_t n, double lo, double hi) {
+  const float low = static_cast<float>(lo), high = static_cast<float>(hi);
+  for (int64_t i = 0; i < n; ++i) {
+    code[i] = ((values[i] > high) | ((!(values[i] < low) & !(values[i] > high)) << 1)) & static_cast<uint8_t>(-keep[i]);
+  }
 }
 // Byte counts through 64-bit words: with every byte at most 1, 255 words can be added before a byte overflows;
 // the 8 bytes of the sum (each ≤ 255) are then added as four 16-bit lanes. Far faster than widening every byte.
@@ -158,10 +166,11 @@ int64_t markAbove(const scalar_t* values, const bool* keep, bool* target, int64_
                   double hi, PieceResult& out) {
   uint8_t* code = reinterpret_cast<uint8_t*>(target) + begin;
   const int64_t n = end - begin;
-  markCodes(values + begin, code, n, lo, hi);
-  if (keep != nullptr) keepOnly(code, reinterpret_cast<const uint8_t*>(keep) + begin, n);
+  if (keep != nullptr) markKeptCodes(values + begin, reinterpret_cast<const uint8_t*>(keep) + begin, code, n, lo, hi);
+  else markCodes(values + begin, code, n, lo, hi);
   int64_t above = 0, rest = 0;
   countCodes(code, n, above, rest);
+  out.band.reserve(static_cast<size_t>(rest));
   for (int64_t i = 0; i < n && rest > 0;) {
     uint64_t word = 0;
     if (i + 8 <= n) {
@@ -193,7 +202,8 @@ struct TopKResult {
 };
 
 template <typename scalar_t>
-TopKResult topKAmongSurvivors(const std::vector<at::Tensor>& scores, const std::vector<at::Tensor>& support, int64_t k) {
+TopKResult topKAmongSurvivors(const std::vector<at::Tensor>& scores, const std::vector<at::Tensor>& support, int64_t k,
+                              int64_t knownSurvivors) {
   const size_t layers = scores.size();
   std::vector<const scalar_t*> data(layers);
   std::vector<const bool*> kept(layers, nullptr);
@@ -214,6 +224,8 @@ TopKResult topKAmongSurvivors(const std::vector<at::Tensor>& scores, const std::
   int64_t survivors = 0;
   if (support.empty()) {
     for (int64_t size : sizes) survivors += size;
+  } else if (knownSurvivors >= 0) {
+    survivors = knownSurvivors;  // the caller keeps the count (the pruning loop): no pass over the support
   } else {
     std::vector<int64_t> pieceSurvivors(pieces.size(), 0);
     at::parallel_for(0, pieceCount, 1, [&](int64_t first, int64_t last) {
@@ -226,7 +238,7 @@ TopKResult topKAmongSurvivors(const std::vector<at::Tensor>& scores, const std::
   }
   TORCH_CHECK(k >= 0 && k <= survivors, "top-k: k must be in [0, ", survivors, "] (the survivors), got ", k);
 
-  // The bracket [lo, hi] around the k-th largest survivor, from a strided sample with a margin of 6 binomial
+  // The bracket [lo, hi] around the k-th largest survivor, from a strided sample with a margin of 4.5 binomial
   // standard deviations (as a miss only costs a second pass with every survivor a candidate, it never changes
   // the result). Two order statistics of the sample suffice, so no sort.
   constexpr double inf = std::numeric_limits<double>::infinity();
@@ -249,7 +261,8 @@ TopKResult topKAmongSurvivors(const std::vector<at::Tensor>& scores, const std::
     if (m >= 64) {
       const double fraction = static_cast<double>(k) / static_cast<double>(survivors);
       const double center = fraction * static_cast<double>(m);
-      const double margin = 6 * std::sqrt(static_cast<double>(m) * fraction * (1 - fraction)) + 8;
+      // 4.5 binomial standard deviations: a miss (probability ~1e-5 for i.i.d. samples) costs one more pass
+      const double margin = 4.5 * std::sqrt(static_cast<double>(m) * fraction * (1 - fraction)) + 8;
       // rank r from the top (0-based) of the sample
       auto fromTop = [&](double rank) {
         const int64_t r = std::min<int64_t>(m - 1, std::max<int64_t>(0, std::llround(rank)));
@@ -305,27 +318,53 @@ TopKResult topKAmongSurvivors(const std::vector<at::Tensor>& scores, const std::
 
   result.counts = layerAbove;
   int64_t rank = k - above;
-  std::vector<Candidate> band;
-  band.reserve(static_cast<size_t>(bandCount));
-  for (PieceResult& out : pieceResults) band.insert(band.end(), out.band.begin(), out.band.end());
   auto take = [&](size_t layer, int64_t offset) {
     mask[layer][offset] = true;
     result.counts[layer] += 1;
   };
   if (rank <= bandCount) {
     if (rank > 0) {
-      // the rank-th largest candidate is the threshold: take those above it, then ties in flat order
-      std::vector<double> values(band.size());
-      for (size_t i = 0; i < band.size(); ++i) values[i] = band[i].value;
+      // The rank-th largest candidate is the threshold: take those above it, then ties in flat order. The pieces
+      // keep their own candidates: each counts its ties, a prefix over pieces (flat order) says how many ties each
+      // takes, and the pieces mark their masks in parallel.
+      std::vector<double> values;
+      values.reserve(static_cast<size_t>(bandCount));
+      for (const PieceResult& out : pieceResults) for (const Candidate& candidate : out.band) values.push_back(candidate.value);
       std::nth_element(values.begin(), values.begin() + (rank - 1), values.end(), std::greater<double>());
       const double threshold = values[static_cast<size_t>(rank - 1)];
-      int64_t needed = rank;
-      for (const Candidate& candidate : band) needed -= candidate.value > threshold ? 1 : 0;
-      for (const Candidate& candidate : band) {
-        if (candidate.value > threshold || (candidate.value == threshold && needed-- > 0)) take(candidate.layer, candidate.offset);
+      std::vector<int64_t> greater(pieces.size(), 0), equal(pieces.size(), 0), taken(pieces.size(), 0);
+      at::parallel_for(0, pieceCount, 1, [&](int64_t first, int64_t last) {
+        for (int64_t p = first; p < last; ++p) {
+          for (const Candidate& candidate : pieceResults[p].band) {
+            greater[p] += candidate.value > threshold;
+            equal[p] += candidate.value == threshold;
+          }
+        }
+      });
+      int64_t ties = rank;
+      for (int64_t count : greater) ties -= count;
+      std::vector<int64_t> tiesTaken(pieces.size(), 0);
+      for (size_t p = 0; p < pieces.size() && ties > 0; ++p) {
+        tiesTaken[p] = std::min(ties, equal[p]);
+        ties -= tiesTaken[p];
       }
+      at::parallel_for(0, pieceCount, 1, [&](int64_t first, int64_t last) {
+        for (int64_t p = first; p < last; ++p) {
+          int64_t tiesLeft = tiesTaken[p];
+          bool* target = mask[pieces[p].layer];
+          for (const Candidate& candidate : pieceResults[p].band) {
+            const bool yes = candidate.value > threshold || (candidate.value == threshold && tiesLeft-- > 0);
+            target[candidate.offset] = yes;
+            taken[p] += yes;
+          }
+        }
+      });
+      for (size_t p = 0; p < pieces.size(); ++p) result.counts[pieces[p].layer] += taken[p];
     }
   } else {
+    std::vector<Candidate> band;
+    band.reserve(static_cast<size_t>(bandCount));
+    for (PieceResult& out : pieceResults) band.insert(band.end(), out.band.begin(), out.band.end());
     // every candidate, then the first survivors equal to lo in flat order
     for (const Candidate& candidate : band) take(candidate.layer, candidate.offset);
     int64_t needed = rank - bandCount;
@@ -378,8 +417,9 @@ static Napi::Value SurvivorTopK(const Napi::CallbackInfo& info) {
       support[l] = support[l].contiguous();
     }
   }
-  TopKResult result = dtype == at::kDouble ? topKAmongSurvivors<double>(scores, support, k)
-                                           : topKAmongSurvivors<float>(scores, support, k);
+  const int64_t knownSurvivors = info.Length() > 3 && !isNullish(info[3]) ? toInt(info[3], "survivorTopK survivors") : -1;
+  TopKResult result = dtype == at::kDouble ? topKAmongSurvivors<double>(scores, support, k, knownSurvivors)
+                                           : topKAmongSurvivors<float>(scores, support, k, knownSurvivors);
   Napi::Array masks = Napi::Array::New(env);
   Napi::Array counts = Napi::Array::New(env);
   if (result.nanLayer < 0) {

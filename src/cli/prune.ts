@@ -55,6 +55,8 @@ Pruning:
   --batch-size N          examples per scoring batch (default: 256 for snip/grasp, 32 ntk-sketch, 1 synflow)
   --batches N             batches per scoring pass (default 1)
   --temperature T         grasp's logit temperature (default 200)
+  --precision P           synflow's arithmetic: float32 (default; layers scaled so nothing under- or overflows,
+                          same ranking as float64; float64 where the model's structure is unknown) or float64
   --prune-biases          also prune conv/linear biases
   --prune-batchnorm       also prune batch-norm weights and biases
   --train-mode            batch norm in train mode while scoring (default eval)
@@ -169,7 +171,7 @@ function parse(argv: string[]) {
       'selection-at': { type: 'string', default: 'every' }, input: { type: 'string' }, 'batch-size': { type: 'string' },
       replacement: { type: 'boolean', default: false }, 'mask-values': { type: 'string', default: 'binary' },
       'keep-rule': { type: 'string', default: 'round' },
-      batches: { type: 'string' }, temperature: { type: 'string' }, 'prune-biases': { type: 'boolean', default: false },
+      batches: { type: 'string' }, temperature: { type: 'string' }, precision: { type: 'string' }, 'prune-biases': { type: 'boolean', default: false },
       'prune-batchnorm': { type: 'boolean', default: false }, 'train-mode': { type: 'boolean', default: false },
       width: { type: 'string' }, seed: { type: 'string', default: '0' }, out: { type: 'string' }, pt: { type: 'boolean', default: false },
       figures: { type: 'string' }, compare: { type: 'string', multiple: true }, 'data-dir': { type: 'string' },
@@ -201,6 +203,7 @@ function parse(argv: string[]) {
   const randomized = values.replacement || values['mask-values'] !== 'binary';
   if (randomized && values.selection !== 'sketch-random') throw new UsageError('--replacement and --mask-values apply to --selection sketch-random');
   if (values.input !== undefined) choice('--input', values.input, ['real', 'normal', 'sparse', 'chi', 'ones']);
+  if (values.precision !== undefined) choice('--precision', values.precision, ['float32', 'float64']);
   const seed = integer('--seed', values.seed!, 0);
   deviceFlag(values.device!);
   // Refused here, before a model is built or data loaded.
@@ -224,6 +227,7 @@ function parse(argv: string[]) {
     ...(randomized ? { randomMask: { replacement: values.replacement, values: values['mask-values'] as 'binary' | 'scaled' } } : {}),
     ...(values.iterations !== undefined ? { iterations: integer('--iterations', values.iterations, 1) } : {}),
     ...(values.temperature !== undefined ? { temperature: number('--temperature', values.temperature) } : {}),
+    ...(values.precision !== undefined ? { precision: values.precision as 'float32' | 'float64' } : {}),
     prunable: { biases: values['prune-biases'], batchNorm: values['prune-batchnorm'] },
     trainMode: values['train-mode'],
     input: {

@@ -2,7 +2,7 @@
 // scaled values of a sketch mask (Algorithm 1), so in memory a mask is a float tensor. On disk a set whose values
 // are all 0/1 is stored as bool (1 byte per weight); a scaled set keeps float32.
 import {
-  Tensor, keep, noGrad, tidy, ones, saveSafetensors, loadSafetensors, savePt, type NamedTensors,
+  Tensor, keep, noGrad, tidy, ones, saveSafetensors, loadSafetensors, savePt, zeroWhere_, type NamedTensors,
 } from '../torch/index.js';
 import { createHash } from 'node:crypto';
 import { Module } from './module.js';
@@ -63,6 +63,7 @@ export class MaskSet {
     return mask;
   }
   set(name: string, mask: Tensor): void {
+    this.#dropPruned();
     const previous = this.#masks.get(name);
     if (previous && previous !== mask) previous.dispose();
     this.#masks.set(name, keep(mask.dtype === 'float32' ? mask : tidy(() => mask.to('float32'))));
@@ -111,21 +112,45 @@ export class MaskSet {
   zeroPruned(model: Module): void {
     this.checkFits(model);
     const parameters = new Map(model.namedParameters());
-    noGrad(() => tidy(() => {
-      for (const [name, mask] of this.#masks) parameters.get(name)!.maskedFill_(mask.eq(0), 0);
-    }));
+    this.#zero([...this.#masks.keys()].map((name) => parameters.get(name)!));
   }
 
   /** Zeroes the gradient of pruned weights so momentum and weight decay never move them. */
   maskGradients(model: Module): void {
     this.checkFits(model);
     const parameters = new Map(model.namedParameters());
-    noGrad(() => tidy(() => {
-      for (const [name, mask] of this.#masks) {
-        const grad = parameters.get(name)!.grad;
-        if (grad) grad.maskedFill_(mask.eq(0), 0);
+    tidy(() => this.#zero([...this.#masks.keys()].map((name) => parameters.get(name)!.grad))); // grad handles are new
+  }
+
+  /**
+   * The pruned entries (bool, mask == 0) per mask, made once and reused: training zeroes weights and gradients
+   * every step, and a fresh mask.eq(0) per layer and step cost allocations and a pass over every mask.
+   */
+  #pruned: Tensor[] | null = null;
+  #dropPruned(): void {
+    for (const tensor of this.#pruned ?? []) tensor.dispose();
+    this.#pruned = null;
+  }
+
+  /** targets[i][mask i == 0] = 0 in place (null targets skipped): one native pass on the CPU, masked_fill elsewhere. */
+  #zero(targets: (Tensor | null)[]): void {
+    const masks = [...this.#masks.values()];
+    this.#pruned ??= masks.map((mask) => keep(tidy(() => mask.eq(0))));
+    const pruned = this.#pruned;
+    const native: Tensor[] = [];
+    const nativeMasks: Tensor[] = [];
+    noGrad(() => tidy(() => targets.forEach((target, index) => {
+      if (!target) return;
+      let where = pruned[index];
+      if (target.device === 'cpu' && where.device === 'cpu') {
+        native.push(target);
+        nativeMasks.push(where);
+        return;
       }
-    }));
+      if (where.device !== target.device) where = where.to(target.device as 'cpu');
+      target.maskedFill_(where, 0);
+    })));
+    if (native.length > 0) zeroWhere_(native, nativeMasks);
   }
 
   toNamedTensors(): NamedTensors { return Object.fromEntries(this.#masks); }
@@ -183,6 +208,7 @@ export class MaskSet {
 
   clone(): MaskSet { return new MaskSet(this.entries().map(([name, mask]) => [name, mask.clone()])); }
   dispose(): void {
+    this.#dropPruned();
     for (const mask of this.#masks.values()) mask.dispose();
     this.#masks.clear();
   }

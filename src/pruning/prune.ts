@@ -55,6 +55,8 @@ export interface PruneOptions extends DensitySpec {
   trainMode?: boolean;
   /** GraSP's temperature (default 200). */
   temperature?: number;
+  /** SynFlow's arithmetic: 'float32' (default: scaled so that nothing under- or overflows, same ranking) or 'float64'. */
+  precision?: 'float32' | 'float64';
   /** IMP's training functions and rounds. */
   imp?: ImpOptions;
   /** Also return the first iteration's scores (those of the unpruned model), e.g. for score histograms. */
@@ -93,6 +95,7 @@ export interface ScoreOptions {
   prunable?: PrunableOptions;
   trainMode?: boolean;
   temperature?: number;
+  precision?: 'float32' | 'float64';
 }
 
 /**
@@ -105,7 +108,7 @@ export function scoreModel(model: Module, options: ScoreOptions): Map<string, Te
   const entry = findScorer(options.method);
   const seed = checkSeed(options.seed ?? 0);
   const parameters = collectPrunable(model, options.prunable);
-  const scorer = entry.create({ temperature: options.temperature });
+  const scorer = entry.create({ temperature: options.temperature, precision: options.precision });
   const callerRng = getRngState();
   manualSeed(seed);
   const support = new SupportSet(parameters);
@@ -167,13 +170,14 @@ export async function prune(model: Module, options: PruneOptions): Promise<Prune
   const densities = scheduleDensities(density, iterations, schedule);
 
   const { source, description } = resolveInput(entry, model, { device: parameters[0].tensor.device as Device, ...options.input });
-  const scorer = entry.create({ temperature: options.temperature });
+  const scorer = entry.create({ temperature: options.temperature, precision: options.precision });
   const names = parameters.map(({ name }) => name);
   let sketchBudget: number | undefined;
   let firstScores: Map<string, Tensor> | undefined;
   let scoringMs = 0;
   let selectionMs = 0;
   let finalMasks: Tensor[];
+  let scorerRecord: Record<string, unknown> = {};
   const callerRng = getRngState();
   manualSeed(seed);
   const support = new SupportSet(parameters);
@@ -183,6 +187,7 @@ export async function prune(model: Module, options: PruneOptions): Promise<Prune
     for (let iteration = 0; iteration < iterations; iteration++) {
       const context: ScoringContext = {
         model, parameters, support: support.views, input: source, batches: description?.batches ?? 1, iteration, iterations,
+        rankingOnly: !(iteration === 0 && options.keepScores),
       };
       const scoreStart = performance.now();
       const scores = tidy(() => scorer.score(context));
@@ -210,6 +215,7 @@ export async function prune(model: Module, options: PruneOptions): Promise<Prune
       });
     }
     finalMasks = support.takeMasks();
+    scorerRecord = scorer.recordOptions?.() ?? {};
   } catch (error) {
     if (firstScores) for (const score of firstScores.values()) score.dispose();
     throw error;
@@ -230,7 +236,7 @@ export async function prune(model: Module, options: PruneOptions): Promise<Prune
       prunable: { biases: options.prunable?.biases ?? false, batchNorm: options.prunable?.batchNorm ?? false },
       trainMode: options.trainMode ?? false,
       ...(method === 'grasp' ? { temperature: options.temperature ?? 200 } : {}),
-      ...(method === 'synflow' ? { precision: 'float64' } : {}),
+      ...scorerRecord,
     },
     seed,
     targetDensity: density,

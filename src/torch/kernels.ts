@@ -16,10 +16,13 @@ export interface SurvivorTopK {
  * Exactly the k largest scores among the entries whose support is true (all entries when support is null), over
  * several float32/float64 CPU tensors taken as one list; scores equal to the k-th largest are taken in flat order
  * (tensor order, then row-major). One pass over the scores for typical inputs (a strided sample brackets the
- * threshold). k must lie in [0, survivors].
+ * threshold). k must lie in [0, survivors]. `survivors`, when given, must be the exact number of true support
+ * entries (the pruning loop keeps it): it spares a pass over the support.
  */
-export function survivorTopK(scores: readonly Tensor[], support: readonly Tensor[] | null, k: number): SurvivorTopK {
-  const [masks, counts, nanIndex, nanCount] = native.survivorTopK(scores.map(handleOf), support ? support.map(handleOf) : null, k);
+export function survivorTopK(scores: readonly Tensor[], support: readonly Tensor[] | null, k: number,
+  survivors?: number): SurvivorTopK {
+  const [masks, counts, nanIndex, nanCount] = native.survivorTopK(scores.map(handleOf), support ? support.map(handleOf) : null, k,
+    survivors ?? null);
   return { masks: masks.map(wrap), counts, nan: nanIndex < 0 ? null : { index: nanIndex, count: nanCount } };
 }
 

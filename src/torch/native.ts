@@ -48,7 +48,7 @@ export interface NativeAddon {
   requiresGrad(handle: Handle): boolean;
   isLeaf(handle: Handle): boolean;
   setGradEnabled(enabled: boolean): boolean;
-  survivorTopK(scores: Handle[], support: Handle[] | null, k: number): [Handle[], number[], number, number];
+  survivorTopK(scores: Handle[], support: Handle[] | null, k: number, survivors: number | null): [Handle[], number[], number, number];
   zeroWhere_(tensors: Handle[], masks: Handle[]): void;
   absMul_(targets: Handle[], others: Handle[]): void;
   replaceMasks_(current: Handle[], next: Handle[]): Handle[];

@@ -25,6 +25,7 @@ describe('sketchprune prune', () => {
     assert.equal(record!.seed, 2);
     assert.equal(record!.kept, 26620);
     assert.equal(record!.options.iterations, 4);
+    assert.equal(record!.options.precision, 'float32');
     assert.ok(fs.existsSync(path.join(dir, 'lenet.pt')));
     masks.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -94,6 +95,7 @@ describe('sketchprune prune', () => {
       [['--model', 'lenet300', '--method', 'imp', '--density', '0.1'], /imp trains between rounds/],
       [['--model', 'lenet300', '--method', 'synflow', '--density', '0.1', '--selection', 'best'], /--selection must be one of threshold, sketch-random, sketch, got 'best'/],
       [['--model', 'lenet300', '--method', 'synflow', '--density', '0.1', '--iterations', '0'], /--iterations must be an integer ≥ 1, got '0'/],
+      [['--model', 'lenet300', '--method', 'synflow', '--density', '0.1', '--precision', 'half'], /--precision must be one of float32, float64, got 'half'/],
       [['--method', 'synflow', '--density', '0.1'], /--model is required/],
       [['--model', 'lenet300', '--method', 'synflow', '--density', '0.1', '--bogus'], /Unknown option '--bogus'/],
       [['--model', 'lenet300', '--method', 'synflow', '--density', '0.1', '--replacement'], /--replacement and --mask-values apply to --selection sketch-random/],

@@ -4,9 +4,20 @@ import test, { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as T from '../../src/torch/index.js';
 import { F } from '../../src/torch/index.js';
-import { Linear, type Module } from '../../src/nn/index.js';
-import { scoreModel } from '../../src/pruning/index.js';
+import { Linear, Module, createModel } from '../../src/nn/index.js';
+import { prune, scoreModel } from '../../src/pruning/index.js';
 import { Flat, SmallConvNet, deepLinear, fixedSource, randomizeBatchNorm, relativeError } from './helpers.js';
+
+/** Random running statistics and affine values (some negative) in every batch norm of a model. */
+function randomizeAllBatchNorm(model: Module): void {
+  T.noGrad(() => T.tidy(() => {
+    for (const [name, tensor] of [...model.namedParameters(), ...model.namedBuffers()]) {
+      if (/running_mean$/.test(name)) tensor.copy_(T.randn(tensor.shape).mul(0.3));
+      if (/running_var$/.test(name)) tensor.copy_(T.rand(tensor.shape).add(0.5));
+      if (/bn\d?\.(weight|bias)$|shortcut\.1\.(weight|bias)$/.test(name)) tensor.copy_(T.randn(tensor.shape).mul(0.5).add(name.endsWith('weight') ? 1 : 0));
+    }
+  }));
+}
 
 const weightsOf = (model: Module) => model.namedParameters().filter(([name]) => name.endsWith('weight') && !/^(1|5)\./.test(name));
 
@@ -18,7 +29,7 @@ describe('synflow', () => {
     const X = T.randn([d, n], { dtype: 'float64' }).div(Math.sqrt(n));
     const rowNorms = X.norm(2, 1);
     const source = fixedSource([{ inputs: rowNorms.reshape([1, 1, 1, d]), labels: T.zeros([1], { dtype: 'int64' }) }]);
-    const scores = scoreModel(model, { method: 'synflow', input: { source } });
+    const scores = scoreModel(model, { method: 'synflow', input: { source }, precision: 'float64' });
     const w = model.namedParameters()[0][1];
     const expected = rowNorms.mul(w.abs().to('float64').flatten());
     assert.ok(relativeError(scores.get('1.weight')!.flatten(), expected) < 1e-14);
@@ -27,7 +38,7 @@ describe('synflow', () => {
   test('per-layer score sums are equal to R (synaptic flow conservation) on a deep bias-free ReLU net', () => T.tidy(() => {
     T.manualSeed(2);
     const model = deepLinear([20, 30, 25, 15, 5]);
-    const scores = [...scoreModel(model, { method: 'synflow' }).values()];
+    const scores = [...scoreModel(model, { method: 'synflow', precision: 'float64' }).values()];
     // R = 1ᵀ|W₄||W₃||W₂||W₁|1, computed directly
     let path = T.ones([20, 1], { dtype: 'float64' });
     for (const [, weight] of model.namedParameters()) path = weight.abs().to('float64').matmul(path);
@@ -35,18 +46,23 @@ describe('synflow', () => {
     for (const score of scores) assert.ok(Math.abs(score.sum().item() - R) <= 1e-12 * R, `layer sum ${score.sum().item()} vs R ${R}`);
   }));
 
-  test('runs in float64: no underflow where float32 scores are all zero', () => T.tidy(() => {
+  test('no underflow where plain float32 scores are all zero: scaled float32 (default) and float64', () => T.tidy(() => {
     T.manualSeed(3);
     const model = deepLinear(new Array(41).fill(8));
     T.noGrad(() => { for (const weight of model.parameters()) weight.mul_(0.02); });
-    const scores = [...scoreModel(model, { method: 'synflow' }).values()];
     let path = T.ones([8, 1], { dtype: 'float64' });
     for (const weight of model.parameters()) path = weight.abs().to('float64').matmul(path);
     const R = path.sum().item();
     assert.ok(R > 0 && R < 1e-45, `R = ${R} lies below float32's smallest value`);
-    for (const score of scores) {
-      assert.equal(score.eq(0).sum().item(), 0, 'no score underflows to zero');
-      assert.ok(Math.abs(score.sum().item() - R) <= 1e-10 * R);
+    for (const [precision, tolerance] of [['float32', 1e-5], ['float64', 1e-10]] as const) {
+      const scores = [...scoreModel(model, { method: 'synflow', precision }).values()];
+      const exact = [...scoreModel(model, { method: 'synflow', precision: 'float64' }).values()];
+      scores.forEach((score, index) => {
+        assert.equal(score.dtype, 'float64');
+        assert.equal(score.eq(0).sum().item(), 0, `${precision}: no score underflows to zero`);
+        assert.ok(Math.abs(score.sum().item() - R) <= tolerance * R, `${precision}: layer sum ${score.sum().item()} vs R ${R}`);
+        assert.ok(relativeError(score, exact[index]) <= tolerance, `${precision}: scores equal the float64 ones`);
+      });
     }
     // the same computation in float32 underflows to all-zero scores (Synaptic-Flow's failure mode)
     const float32 = T.enableGrad(() => {
@@ -57,6 +73,51 @@ describe('synflow', () => {
     });
     assert.ok(float32.every((score) => score.eq(0).all().item() === 1));
   }));
+
+  for (const [label, make] of [
+    ['conv net with biases and batch norm', () => { const model = new SmallConvNet(); randomizeBatchNorm(model); return model; }],
+    ['ResNet-20 (identity and 1×1 shortcuts)', () => {
+      const model = createModel('resnet20', { inputShape: [3, 8, 8], numClasses: 5 });
+      randomizeAllBatchNorm(model);
+      return model;
+    }],
+    ['VGG-11', () => { const model = createModel('vgg11', { inputShape: [3, 16, 16], numClasses: 5 }); randomizeAllBatchNorm(model); return model; }],
+  ] as const) {
+    test(`float32 (batch norm folded, layers scaled) equals float64 on a ${label}, and prunes to the same masks`, async () => {
+      T.manualSeed(8);
+      const model = make();
+      model.eval();
+      const scaled = scoreModel(model, { method: 'synflow' });
+      const exact = scoreModel(model, { method: 'synflow', precision: 'float64' });
+      for (const [name, score] of exact) {
+        const error = relativeError(scaled.get(name)!, score);
+        assert.ok(error < 2e-6, `${name}: relative error ${error}`);
+      }
+      for (const score of [...scaled.values(), ...exact.values()]) score.dispose();
+      const fast = await prune(model, { method: 'synflow', density: 0.1, iterations: 10 });
+      const slow = await prune(model, { method: 'synflow', density: 0.1, iterations: 10, precision: 'float64' });
+      assert.equal(fast.record.options.precision, 'float32');
+      assert.equal(slow.record.options.precision, 'float64');
+      for (const [name, mask] of slow.masks.entries()) assert.deepEqual(fast.masks.get(name).toArray(), mask.toArray(), name);
+      fast.masks.dispose();
+      slow.masks.dispose();
+      model.dispose();
+    });
+  }
+
+  test('a model whose forward is its own scores in float64 (the scaling needs a known dataflow)', async () => {
+    T.manualSeed(9);
+    class Custom extends Module {
+      readonly inputShape = [1, 1, 6];
+      readonly a = this.registerModule('a', new Linear(6, 5));
+      readonly b = this.registerModule('b', new Linear(5, 3));
+      forward(input: T.Tensor): T.Tensor { const h = this.a.forward(input.flatten(1)).relu(); return this.b.forward(h).add(h.sum(1, true)); }
+    }
+    const model = new Custom();
+    const { masks, record } = await prune(model, { method: 'synflow', density: 0.5, iterations: 2 });
+    assert.equal(record.options.precision, 'float64');
+    masks.dispose();
+  });
 
   test('leaves weights, dtypes, buffers, train flags and tensor identity as they were', () => T.tidy(() => {
     T.manualSeed(4);
@@ -120,6 +181,23 @@ describe('snip', () => {
 });
 
 describe('grasp', () => {
+  test('one batch (g from the same double-backward pass) is a quarter of that batch counted twice; SNIP half', () => T.tidy(() => {
+    // two copies of one batch: g doubles and Hg = Σ_b ∇(gᵀ∇L_b) quadruples, through the two-pass path
+    const { model, batches } = convNetWithBatches(7);
+    model.to('float32');
+    const batch = { inputs: batches[0].inputs.to('float32'), labels: batches[0].labels };
+    for (const [method, factor] of [['grasp', 4], ['snip', 2]] as const) {
+      const once = scoreModel(model, { method, input: { source: fixedSource([batch]), batches: 1 } });
+      const twice = scoreModel(model, { method, input: { source: fixedSource([batch, batch]), batches: 2 } });
+      for (const [name, score] of once) {
+        assert.equal(score.dtype, 'float64');
+        const error = relativeError(score.mul(factor), twice.get(name)!);
+        assert.ok(error < 1e-5, `${method} ${name}: relative error ${error}`);
+        assert.ok(score.abs().sum().item() > 0);
+      }
+    }
+  }));
+
   test('Hg equals central finite differences of the gradient along g; score = w ⊙ Hg', () => T.tidy(() => {
     const { model, batches } = convNetWithBatches(6);
     const temperature = 200;

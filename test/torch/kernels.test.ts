@@ -34,6 +34,13 @@ function check(scores: number[][], support: boolean[][] | null, k: number, dtype
       assert.equal(wrong, -1, `${label} layer ${layer}: first difference at ${wrong}`);
     }
     assert.deepEqual(counts, expected.map((mask) => mask.reduce((sum, value) => sum + value, 0)), label);
+    if (support) {
+      // the survivor count given by the caller (as the pruning loop does) changes nothing
+      const survivors = support.flat().filter(Boolean).length;
+      const given = T.survivorTopK(tensors, supportTensors, k, survivors);
+      assert.deepEqual(given.masks.map((mask) => mask.toArray()), actual, `${label}, survivors given`);
+      assert.deepEqual(given.counts, counts, `${label}, survivors given`);
+    }
   });
 }
 
@@ -77,6 +84,8 @@ test('large inputs (sampled bracket): random, heavy ties, ties at the bracket en
   check(coarse, support, Math.floor(survivors * 0.3), 'float64', 'coarse with support');
   check(zeros, support, Math.floor(survivors * 0.5), 'float64', 'ties at zero with support');
   check(continuous, null, 40_000, 'float32', 'float32');
+  check(coarse, support, Math.floor(survivors * 0.3), 'float32', 'float32, coarse with support: ties across pieces');
+  check(spread, support, 9_999, 'float32', 'float32, spread with support');
 });
 
 test('a sample that misses the threshold (values aligned with its stride) still gives the exact result', () => {

@@ -2,7 +2,10 @@
 // without a graph, then Hg = Σ_b ∇(gᵀ∇L_b) by double backward, score = w ⊙ Hg, keep the LARGEST. GraSP's paper
 // removes the weights with the largest −w ⊙ Hg, which is the same set. Scores are signed; Synaptic-Flow's
 // division by |Σ score| does not change the order and is left out.
-import { F, noGrad, tidy, zeros, type Tensor } from '../../torch/index.js';
+// With one batch (the usual case) g comes from the same backward pass that builds the graph for Hg: one forward
+// and one double backward in all, not two forwards. Sums stay in the weights' dtype; scores are float64 unless
+// the caller only ranks them.
+import { F, keep, noGrad, tidy, type Tensor } from '../../torch/index.js';
 import type { InputBatch } from '../../data/index.js';
 import { deviceOf, gradients, nextBatch, requireInput, weightsOf } from './common.js';
 import type { Scorer, ScorerOptions, ScoringContext } from './types.js';
@@ -18,25 +21,36 @@ export function hessianGradientProduct(context: ScoringContext, temperature: num
     }
     const loss = (batch: InputBatch): Tensor =>
       F.crossEntropy(context.model.forward(batch.inputs).div(temperature), batch.labels);
-    const g = weights.map((weight) => zeros(weight.shape, { dtype: weight.dtype, device: deviceOf(weight) }));
+    const innerProduct = (grads: Tensor[], g: readonly Tensor[]): Tensor => {
+      let inner = grads[0].mul(g[0]).sum();
+      for (let index = 1; index < grads.length; index++) inner = inner.add(grads[index].mul(g[index]).sum());
+      return inner;
+    };
+    if (batches.length === 1) {
+      return tidy(() => {
+        const grads = gradients(loss(batches[0]), weights, { createGraph: true });
+        const g = grads.map((gradient) => gradient.detach());
+        return gradients(innerProduct(grads, g), weights);
+      });
+    }
+    let g: Tensor[] | null = null;
     for (const batch of batches) {
       tidy(() => {
         const grads = gradients(loss(batch), weights);
-        noGrad(() => grads.forEach((gradient, index) => g[index].add_(gradient)));
+        if (!g) g = grads.map((gradient) => keep(gradient));
+        else noGrad(() => grads.forEach((gradient, index) => g![index].add_(gradient)));
       });
     }
-    const hg = weights.map((weight) => zeros(weight.shape, { dtype: 'float64', device: deviceOf(weight) }));
+    let hg: Tensor[] | null = null;
     for (const batch of batches) {
       tidy(() => {
-        const grads = gradients(loss(batch), weights, { createGraph: true });
-        let inner = grads[0].mul(g[0]).sum();
-        for (let index = 1; index < grads.length; index++) inner = inner.add(grads[index].mul(g[index]).sum());
-        const products = gradients(inner, weights);
-        noGrad(() => products.forEach((product, index) => hg[index].add_(product)));
+        const products = gradients(innerProduct(gradients(loss(batch), weights, { createGraph: true }), g!), weights);
+        if (!hg) hg = products.map((product) => keep(product));
+        else noGrad(() => products.forEach((product, index) => hg![index].add_(product)));
       });
     }
-    for (const tensor of g) tensor.dispose();
-    return hg;
+    for (const tensor of g!) tensor.dispose();
+    return hg!;
   } finally {
     for (const batch of batches) { batch.inputs.dispose(); batch.labels.dispose(); }
   }
@@ -50,7 +64,13 @@ export function createGraspScorer(options: ScorerOptions = {}): Scorer {
   return {
     score(context: ScoringContext): Tensor[] {
       const hg = hessianGradientProduct(context, temperature);
-      return noGrad(() => hg.map((product, index) => product.mul_(context.parameters[index].tensor)));
+      return noGrad(() => hg.map((product, index) => {
+        const score = product.mul_(context.parameters[index].tensor);
+        if (context.rankingOnly || score.dtype === 'float64') return score;
+        const wide = score.to('float64');
+        score.dispose();
+        return wide;
+      }));
     },
     dispose: () => {},
   };

@@ -25,8 +25,9 @@ export const scorers: readonly ScorerEntry[] = Object.freeze([
     needsInput: true, defaultInput: null, defaultIterations: 1, create: createGraspScorer,
   },
   {
-    name: 'synflow', describe: '|θ ⊙ ∂R/∂θ| with R = Σ f(1; |θ|), in float64 (Tanaka et al. 2020)', needsInput: true,
-    defaultInput: { source: 'ones', batchSize: 1, batches: 1 }, defaultIterations: 100, create: createSynflowScorer,
+    name: 'synflow', describe: '|θ ⊙ ∂R/∂θ| with R = Σ f(1; |θ|), scaled float32 or float64 (Tanaka et al. 2020)', needsInput: true,
+    defaultInput: { source: 'ones', batchSize: 1, batches: 1 }, defaultIterations: 100,
+    create: (options) => createSynflowScorer({ precision: options.precision }),
   },
   {
     name: 'ntk-sketch', describe: '‖J(θ₀)_(k)‖·|θ₀ₖ|, Jacobian column norms over a batch and all outputs (paper §7)',

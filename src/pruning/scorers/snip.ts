@@ -1,29 +1,37 @@
 // SNIP (Lee et al. 2019), as Synaptic-Flow computes it: g = Σ over the batches of ∂L/∂w (cross entropy with the
-// batch's labels, mean over each batch), accumulated before the absolute value; score = |g ⊙ w|.
-import { F, noGrad, tidy, zeros, type Tensor } from '../../torch/index.js';
-import { deviceOf, gradients, nextBatch, requireInput, weightsOf } from './common.js';
+// batch's labels, mean over each batch), accumulated before the absolute value; score = |g ⊙ w|. The sum stays in
+// the weights' dtype (the first batch's gradients are the accumulator) and |g ⊙ w| is one native pass on the CPU;
+// scores are float64 unless the caller only ranks them.
+import { absMul_, keep, noGrad, tidy, F, type Tensor } from '../../torch/index.js';
+import { gradients, nextBatch, requireInput, weightsOf } from './common.js';
 import type { Scorer, ScoringContext } from './types.js';
 
 export function snipGradientSum(context: ScoringContext): Tensor[] {
   const source = requireInput(context, 'snip');
   const weights = weightsOf(context);
-  const sums = weights.map((weight) => zeros(weight.shape, { dtype: 'float64', device: deviceOf(weight) }));
+  let sums: Tensor[] | null = null;
   for (let batch = 0; batch < context.batches; batch++) {
     tidy(() => {
       const { inputs, labels } = nextBatch(source, weights[0]);
       const loss = F.crossEntropy(context.model.forward(inputs), labels);
       const grads = gradients(loss, weights);
-      noGrad(() => grads.forEach((gradient, index) => sums[index].add_(gradient)));
+      if (!sums) sums = grads.map((gradient) => keep(gradient));
+      else noGrad(() => grads.forEach((gradient, index) => sums![index].add_(gradient)));
     });
   }
-  return sums;
+  return sums!;
 }
 
 export function createSnipScorer(): Scorer {
   return {
     score(context: ScoringContext): Tensor[] {
       const sums = snipGradientSum(context);
-      return noGrad(() => sums.map((sum, index) => sum.mul_(context.parameters[index].tensor).abs_()));
+      const weights = weightsOf(context);
+      return noGrad(() => {
+        if ([...sums, ...weights].every((tensor) => tensor.device === 'cpu' && tensor.dtype === sums[0].dtype)) absMul_(sums, weights);
+        else sums.forEach((sum, index) => sum.mul_(weights[index]).abs_());
+        return context.rankingOnly || sums[0].dtype === 'float64' ? sums : sums.map((sum) => { const wide = sum.to('float64'); sum.dispose(); return wide; });
+      });
     },
     dispose: () => {},
   };

@@ -22,6 +22,11 @@ export interface ScoringContext {
   /** 0-based pruning iteration and their count. */
   readonly iteration: number;
   readonly iterations: number;
+  /**
+   * Only the ranking matters (the pruning loop's selections): a scorer may return its scores times one positive
+   * constant, in float32 (SynFlow's scaled float32 pass). Otherwise scores are exact and float64.
+   */
+  readonly rankingOnly?: boolean;
 }
 
 export interface Scorer {
@@ -29,11 +34,15 @@ export interface Scorer {
   score(context: ScoringContext): Tensor[];
   /** Puts back anything the scorer changed in the model (SynFlow's float64 |θ|). */
   dispose(): void;
+  /** What the run record should say about how it scored (SynFlow: the precision it used). */
+  recordOptions?(): Record<string, unknown>;
 }
 
 export interface ScorerOptions {
   /** GraSP: logits are divided by this before the loss (default 200, as the reference). */
   temperature?: number;
+  /** SynFlow: 'float32' (default; scaled, exact ranking, float64 where the model's structure is unknown) or 'float64'. */
+  precision?: 'float32' | 'float64';
 }
 
 export interface ScorerEntry {

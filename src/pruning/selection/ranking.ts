@@ -118,7 +118,7 @@ export function topKAmongSurvivors(scores: readonly Tensor[], support: readonly 
     const count = layerSurvivors.reduce((sum, n) => sum + n, 0);
     if (!Number.isInteger(k) || k < 0 || k > count) throw new RangeError(`top-k: k must be in [0, ${count}] (the survivors), got ${k}`);
     if (k > 0 && k < count && [...scores, ...(kept ?? [])].every((tensor) => tensor.device === 'cpu')) {
-      const { masks, counts, nan } = survivorTopK(scores, kept, k);
+      const { masks, counts, nan } = survivorTopK(scores, kept, k, kept && knownSurvivors ? count : undefined);
       if (nan) throw nanError(names, nan.index, nan.count);
       return { masks, counts };
     }
