@@ -3,7 +3,7 @@
 // pruned in an earlier iteration are never candidates again, so they never come back. The model's weights,
 // buffers, train/eval flags and libtorch's CPU random stream are as before when prune() returns (on CUDA the
 // device generator is left seeded by the run).
-import { Tensor, getRngState, keep, manualSeed, setRngState, tidy, type Device } from '../torch/index.js';
+import { Tensor, getRngState, keep, manualSeed, releaseFreeMemory, setRngState, tidy, type Device } from '../torch/index.js';
 import { MaskSet, type Module, type PrunableOptions } from '../nn/index.js';
 import { resolveDensity, scheduleDensities, scheduleNames, type DensitySpec, type ScheduleName } from './density.js';
 import { findScorer } from './scorers/registry.js';
@@ -146,6 +146,14 @@ function checkSeed(seed: number): number {
 }
 
 export async function prune(model: Module, options: PruneOptions): Promise<PruneResult> {
+  try {
+    return await pruneModel(model, options);
+  } finally {
+    releaseFreeMemory(); // a long prune leaves the heap fragmented: hand its free pages back (RSS stays flat over calls)
+  }
+}
+
+async function pruneModel(model: Module, options: PruneOptions): Promise<PruneResult> {
   if (options === null || typeof options !== 'object') throw new TypeError('prune: options must be an object');
   const started = performance.now();
   const method = options.method;
