@@ -1,5 +1,6 @@
 // Module entry: tensor handles (numbers naming slots that hold a libtorch alias), data in and out, seeds, threads,
-// memory counters and writing .pt (torch.save-compatible) files (src/torch/pt-format.ts reads them, with checks). Ops and autograd live in their own files.
+// memory counters and writing .pt (torch.save-compatible) files (src/torch/pt-format.ts reads them, with checks). Ops
+// and autograd live in their own files.
 #include "common.h"
 #include <ATen/Parallel.h>
 #include <omp.h>
@@ -390,8 +391,8 @@ static Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
 static Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object result = Napi::Object::New(env);
-  result.Set("torchVersion", std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) +
-                                 "." + std::to_string(TORCH_VERSION_PATCH));
+  result.Set("torchVersion", std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR) + "." +
+                                 std::to_string(TORCH_VERSION_PATCH));
   result.Set("cudaAvailable", torch::cuda::is_available());
   result.Set("cudaDeviceCount", static_cast<double>(torch::cuda::device_count()));
   return result;
@@ -405,7 +406,8 @@ static Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
 static void tuneMalloc() {
 #if defined(__GLIBC__)
   const char* optOut = std::getenv("SKETCHPRUNE_MALLOC_TUNING");
-  if ((optOut && std::string(optOut) == "0") || std::getenv("MALLOC_MMAP_THRESHOLD_") || std::getenv("MALLOC_TRIM_THRESHOLD_")) {
+  if ((optOut && std::string(optOut) == "0") || std::getenv("MALLOC_MMAP_THRESHOLD_") ||
+      std::getenv("MALLOC_TRIM_THRESHOLD_")) {
     return;
   }
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
@@ -417,8 +419,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // The slot table, counters and op table are process-wide and unsynchronized: one JS thread may use them.
   static const std::thread::id owner = std::this_thread::get_id();
   if (std::this_thread::get_id() != owner) {
-    throw Napi::Error::New(env, "sketchprune's native addon works on one JavaScript thread per process; "
-                                "it cannot be loaded in a worker thread");
+    throw Napi::Error::New(env,
+                           "sketchprune's native addon works on one JavaScript thread per process; "
+                           "it cannot be loaded in a worker thread");
   }
   tuneMalloc();
   exports.Set("dispose", Napi::Function::New(env, Dispose));

@@ -42,8 +42,8 @@ static Napi::Value Grad(const Napi::CallbackInfo& info) {
   auto outputs = tensorList(info[0], "grad outputs", false);
   auto inputs = tensorList(info[1], "grad inputs", false);
   auto gradOutputs = tensorList(info[2], "grad gradOutputs", true);
-  auto grads = torch::autograd::grad(outputs, inputs, gradOutputs, optionalBool(info[3]),
-                                     info[4].ToBoolean().Value(), info[5].ToBoolean().Value());
+  auto grads = torch::autograd::grad(outputs, inputs, gradOutputs, optionalBool(info[3]), info[4].ToBoolean().Value(),
+                                     info[5].ToBoolean().Value());
   Napi::Array result = Napi::Array::New(env, grads.size());
   for (size_t i = 0; i < grads.size(); ++i) {
     result.Set(static_cast<uint32_t>(i), grads[i].defined() ? wrapTensor(env, grads[i]) : env.Null());

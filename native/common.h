@@ -48,17 +48,17 @@ void registerDistributed(Napi::Env env, Napi::Object exports);
 
 // Every entry point runs inside GUARD so a C++ exception becomes a JS TorchError carrying libtorch's message.
 #define SKETCHPRUNE_GUARD_BEGIN try {
-#define SKETCHPRUNE_GUARD_END(env, label)                                                          \
-  }                                                                                                \
-  catch (const Napi::Error& e) {                                                                   \
-    throw;                                                                                         \
-  }                                                                                                \
-  catch (const c10::Error& e) {                                                                    \
-    sketchprune::throwTorchError(env, label, e.what_without_backtrace());                          \
-  }                                                                                                \
-  catch (const std::exception& e) {                                                                \
-    sketchprune::throwTorchError(env, label, e.what());                                            \
-  }                                                                                                \
-  catch (...) {                                                                                    \
-    sketchprune::throwTorchError(env, label, "unknown C++ exception");                             \
+#define SKETCHPRUNE_GUARD_END(env, label)                                 \
+  }                                                                       \
+  catch (const Napi::Error& e) {                                          \
+    throw;                                                                \
+  }                                                                       \
+  catch (const c10::Error& e) {                                           \
+    sketchprune::throwTorchError(env, label, e.what_without_backtrace()); \
+  }                                                                       \
+  catch (const std::exception& e) {                                       \
+    sketchprune::throwTorchError(env, label, e.what());                   \
+  }                                                                       \
+  catch (...) {                                                           \
+    sketchprune::throwTorchError(env, label, "unknown C++ exception");    \
   }

@@ -6,10 +6,13 @@
 namespace sketchprune {
 
 static Napi::Error argError(const Napi::Value& value, const std::string& where, const std::string& expected) {
-  std::string got = value.IsNull() ? "null" : value.IsUndefined() ? "undefined"
-                    : value.IsNumber() ? "number " + value.ToString().Utf8Value()
-                    : value.IsBoolean() ? "boolean" : value.IsString() ? "string" : value.IsArray() ? "array"
-                    : "object";
+  std::string got = value.IsNull()        ? "null"
+                    : value.IsUndefined() ? "undefined"
+                    : value.IsNumber()    ? "number " + value.ToString().Utf8Value()
+                    : value.IsBoolean()   ? "boolean"
+                    : value.IsString()    ? "string"
+                    : value.IsArray()     ? "array"
+                                          : "object";
   return Napi::TypeError::New(value.Env(), where + ": expected " + expected + ", got " + got);
 }
 
@@ -105,8 +108,8 @@ c10::IValue toIValue(const Napi::Value& value, const c10::TypePtr& type, const s
     case c10::TypeKind::ListType: {
       const c10::TypePtr& element = type->expectRef<c10::ListType>().getElementType();
       // A single number where an int list is expected repeats it (kernel_size=3 means [3, 3]), as in PyTorch.
-      if (!value.IsArray() && (element->kind() == c10::TypeKind::IntType ||
-                               element->kind() == c10::TypeKind::SymIntType)) {
+      if (!value.IsArray() &&
+          (element->kind() == c10::TypeKind::IntType || element->kind() == c10::TypeKind::SymIntType)) {
         return c10::List<int64_t>({toInt(value, where)});
       }
       Napi::Array array = asArray(value, where);

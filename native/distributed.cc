@@ -194,8 +194,9 @@ static Napi::Value DistAvailable(const Napi::CallbackInfo& info) { return Napi::
 #else  // no Gloo headers in this libtorch build
 
 static Napi::Value Unavailable(const Napi::CallbackInfo& info) {
-  throw Napi::Error::New(info.Env(), "this libtorch build has no c10d/Gloo (its include directory lacks gloo/ headers); "
-                                     "data-parallel training needs a libtorch with Gloo (Debian: apt-get install libgloo-dev)");
+  throw Napi::Error::New(info.Env(),
+                         "this libtorch build has no c10d/Gloo (its include directory lacks gloo/ headers); "
+                         "data-parallel training needs a libtorch with Gloo (Debian: apt-get install libgloo-dev)");
 }
 static Napi::Value DistAvailable(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), false); }
 #define DistInit Unavailable

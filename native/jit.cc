@@ -15,7 +15,8 @@ struct ScriptModule {
 };
 
 ScriptModule& unwrapModule(const Napi::Value& value, const char* what) {
-  if (!value.IsExternal()) throw Napi::TypeError::New(value.Env(), std::string(what) + ": expected a TorchScript module handle");
+  if (!value.IsExternal())
+    throw Napi::TypeError::New(value.Env(), std::string(what) + ": expected a TorchScript module handle");
   return *value.As<Napi::External<ScriptModule>>().Data();
 }
 

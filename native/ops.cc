@@ -9,7 +9,7 @@ namespace sketchprune {
 
 struct OpEntry {
   c10::OperatorHandle handle;
-  std::string name;                    // "aten::add.Tensor", for error messages
+  std::string name;                        // "aten::add.Tensor", for error messages
   std::vector<std::string> argumentWhere;  // "aten::add.Tensor argument 'other'", built once, not per call
 };
 static std::vector<OpEntry>& opTable() {
@@ -25,8 +25,8 @@ static Napi::Value FindOp(const Napi::CallbackInfo& info) {
   std::string overload = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
   auto handle = c10::Dispatcher::singleton().findSchema({name, overload});
   if (!handle.has_value()) {
-    throw Napi::Error::New(env, "unknown operator " + name + (overload.empty() ? "" : "." + overload) +
-                                    " in this libtorch");
+    throw Napi::Error::New(env,
+                           "unknown operator " + name + (overload.empty() ? "" : "." + overload) + " in this libtorch");
   }
   OpEntry entry{*handle, name + (overload.empty() ? "" : "." + overload), {}};
   for (const auto& argument : handle->schema().arguments()) {
@@ -46,8 +46,8 @@ static void runOp(const Napi::CallbackInfo& info, torch::jit::Stack& stack, cons
   const auto& arguments = entry.handle.schema().arguments();
   size_t given = info.Length() - 1;
   if (given > arguments.size()) {
-    throw Napi::TypeError::New(env, entry.name + ": takes " + std::to_string(arguments.size()) +
-                                        " arguments, got " + std::to_string(given));
+    throw Napi::TypeError::New(
+        env, entry.name + ": takes " + std::to_string(arguments.size()) + " arguments, got " + std::to_string(given));
   }
   stack.reserve(arguments.size());
   for (size_t i = 0; i < arguments.size(); ++i) {

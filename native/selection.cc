@@ -47,9 +47,9 @@ struct Candidate {
 
 struct PieceResult {
   size_t layer = 0;
-  int64_t above = 0;     // survivors > hi (kept)
-  int64_t lowTies = 0;   // survivors == lo
-  int64_t nan = 0;       // NaN survivors
+  int64_t above = 0;            // survivors > hi (kept)
+  int64_t lowTies = 0;          // survivors == lo
+  int64_t nan = 0;              // NaN survivors
   std::vector<Candidate> band;  // survivors in (lo, hi], in flat order
 };
 
@@ -72,12 +72,14 @@ SKETCHPRUNE_VECTOR_LOOP void markCodes(const float* values, uint8_t* code, int64
   for (int64_t i = 0; i < n; ++i) code[i] = (values[i] > high) | ((!(values[i] < low) & !(values[i] > high)) << 1);
 }
 // The same with the support applied in the same loop (code 0 where keep is false).
-SKETCHPRUNE_VECTOR_LOOP void markKeptCodes(const double* values, const uint8_t* keep, uint8_t* code, int64_t n, double lo, double hi) {
+SKETCHPRUNE_VECTOR_LOOP void markKeptCodes(const double* values, const uint8_t* keep, uint8_t* code, int64_t n,
+                                           double lo, double hi) {
   for (int64_t i = 0; i < n; ++i) {
     code[i] = ((values[i] > hi) | ((!(values[i] < lo) & !(values[i] > hi)) << 1)) & static_cast<uint8_t>(-keep[i]);
   }
 }
-SKETCHPRUNE_VECTOR_LOOP void markKeptCodes(const float* values, const uint8_t* keep, uint8_t* code, int64_t n, double lo, double hi) {
+SKETCHPRUNE_VECTOR_LOOP void markKeptCodes(const float* values, const uint8_t* keep, uint8_t* code, int64_t n,
+                                           double lo, double hi) {
   const float low = static_cast<float>(lo), high = static_cast<float>(hi);
   for (int64_t i = 0; i < n; ++i) {
     code[i] = ((values[i] > high) | ((!(values[i] < low) & !(values[i] > high)) << 1)) & static_cast<uint8_t>(-keep[i]);
@@ -231,7 +233,8 @@ TopKResult topKAmongSurvivors(const std::vector<at::Tensor>& scores, const std::
     at::parallel_for(0, pieceCount, 1, [&](int64_t first, int64_t last) {
       for (int64_t p = first; p < last; ++p) {
         const Piece& piece = pieces[p];
-        pieceSurvivors[p] = countTrue(reinterpret_cast<const uint8_t*>(kept[piece.layer]) + piece.begin, piece.end - piece.begin);
+        pieceSurvivors[p] =
+            countTrue(reinterpret_cast<const uint8_t*>(kept[piece.layer]) + piece.begin, piece.end - piece.begin);
       }
     });
     for (int64_t count : pieceSurvivors) survivors += count;
@@ -271,7 +274,10 @@ TopKResult topKAmongSurvivors(const std::vector<at::Tensor>& scores, const std::
       };
       if (center - margin > 0) hi = fromTop(center - margin);
       if (center + margin < static_cast<double>(m - 1)) lo = fromTop(center + margin);
-      if (!(lo <= hi)) { lo = -inf; hi = inf; }
+      if (!(lo <= hi)) {
+        lo = -inf;
+        hi = inf;
+      }
     }
   }
 
@@ -329,7 +335,8 @@ TopKResult topKAmongSurvivors(const std::vector<at::Tensor>& scores, const std::
       // takes, and the pieces mark their masks in parallel.
       std::vector<double> values;
       values.reserve(static_cast<size_t>(bandCount));
-      for (const PieceResult& out : pieceResults) for (const Candidate& candidate : out.band) values.push_back(candidate.value);
+      for (const PieceResult& out : pieceResults)
+        for (const Candidate& candidate : out.band) values.push_back(candidate.value);
       std::nth_element(values.begin(), values.begin() + (rank - 1), values.end(), std::greater<double>());
       const double threshold = values[static_cast<size_t>(rank - 1)];
       std::vector<int64_t> greater(pieces.size(), 0), equal(pieces.size(), 0), taken(pieces.size(), 0);
@@ -404,10 +411,12 @@ static Napi::Value SurvivorTopK(const Napi::CallbackInfo& info) {
   TORCH_CHECK(support.empty() || support.size() == scores.size(), "survivorTopK: ", support.size(),
               " support tensors for ", scores.size(), " score tensors");
   const at::ScalarType dtype = scores[0].scalar_type();
-  TORCH_CHECK(dtype == at::kDouble || dtype == at::kFloat, "survivorTopK: scores must be float32 or float64, got ", dtype);
+  TORCH_CHECK(dtype == at::kDouble || dtype == at::kFloat, "survivorTopK: scores must be float32 or float64, got ",
+              dtype);
   for (size_t l = 0; l < scores.size(); ++l) {
     TORCH_CHECK(scores[l].device().is_cpu(), "survivorTopK: scores must be on the CPU");
-    TORCH_CHECK(scores[l].scalar_type() == dtype, "survivorTopK: scores of one dtype, got ", dtype, " and ", scores[l].scalar_type());
+    TORCH_CHECK(scores[l].scalar_type() == dtype, "survivorTopK: scores of one dtype, got ", dtype, " and ",
+                scores[l].scalar_type());
     scores[l] = scores[l].contiguous();
     if (!support.empty()) {
       TORCH_CHECK(support[l].device().is_cpu() && support[l].scalar_type() == at::kBool,
@@ -417,7 +426,8 @@ static Napi::Value SurvivorTopK(const Napi::CallbackInfo& info) {
       support[l] = support[l].contiguous();
     }
   }
-  const int64_t knownSurvivors = info.Length() > 3 && !isNullish(info[3]) ? toInt(info[3], "survivorTopK survivors") : -1;
+  const int64_t knownSurvivors =
+      info.Length() > 3 && !isNullish(info[3]) ? toInt(info[3], "survivorTopK survivors") : -1;
   TopKResult result = dtype == at::kDouble ? topKAmongSurvivors<double>(scores, support, k, knownSurvivors)
                                            : topKAmongSurvivors<float>(scores, support, k, knownSurvivors);
   Napi::Array masks = Napi::Array::New(env);
@@ -448,8 +458,10 @@ static Napi::Value ZeroWhere(const Napi::CallbackInfo& info) {
   for (size_t i = 0; i < tensors.size(); ++i) {
     at::Tensor& tensor = tensors[i];
     TORCH_CHECK(tensor.device().is_cpu(), "zeroWhere_: tensor ", i, " must be a CPU tensor");
-    TORCH_CHECK(masks[i].device().is_cpu() && masks[i].scalar_type() == at::kBool, "zeroWhere_: mask ", i, " must be a bool CPU tensor");
-    TORCH_CHECK(masks[i].numel() == tensor.numel(), "zeroWhere_: mask ", i, " has ", masks[i].numel(), " entries, its tensor ", tensor.numel());
+    TORCH_CHECK(masks[i].device().is_cpu() && masks[i].scalar_type() == at::kBool, "zeroWhere_: mask ", i,
+                " must be a bool CPU tensor");
+    TORCH_CHECK(masks[i].numel() == tensor.numel(), "zeroWhere_: mask ", i, " has ", masks[i].numel(),
+                " entries, its tensor ", tensor.numel());
     if (!tensor.is_contiguous()) {
       tensor.masked_fill_(masks[i].view(tensor.sizes()), 0);
       continue;
@@ -482,8 +494,8 @@ static Napi::Value AbsMul(const Napi::CallbackInfo& info) {
   for (size_t i = 0; i < targets.size(); ++i) {
     at::Tensor& target = targets[i];
     const at::ScalarType dtype = target.scalar_type();
-    TORCH_CHECK(target.device().is_cpu() && (dtype == at::kDouble || dtype == at::kFloat),
-                "absMul_: target ", i, " must be a float32 or float64 CPU tensor");
+    TORCH_CHECK(target.device().is_cpu() && (dtype == at::kDouble || dtype == at::kFloat), "absMul_: target ", i,
+                " must be a float32 or float64 CPU tensor");
     TORCH_CHECK(others[i].device().is_cpu() && others[i].scalar_type() == dtype && others[i].sizes() == target.sizes(),
                 "absMul_: factor ", i, " must be a CPU tensor of its target's dtype and shape");
     if (!target.is_contiguous()) {
@@ -492,7 +504,8 @@ static Napi::Value AbsMul(const Napi::CallbackInfo& info) {
     }
     const at::Tensor other = others[i].contiguous();
     at::parallel_for(0, target.numel(), 1 << 16, [&](int64_t first, int64_t last) {
-      if (dtype == at::kDouble) absMul(target.data_ptr<double>() + first, other.data_ptr<double>() + first, last - first);
+      if (dtype == at::kDouble)
+        absMul(target.data_ptr<double>() + first, other.data_ptr<double>() + first, last - first);
       else absMul(target.data_ptr<float>() + first, other.data_ptr<float>() + first, last - first);
     });
     target.unsafeGetTensorImpl()->bump_version();
@@ -509,14 +522,16 @@ static Napi::Value ReplaceMasks(const Napi::CallbackInfo& info) {
   SKETCHPRUNE_GUARD_BEGIN
   std::vector<at::Tensor> current = tensorArray(info[0], "replaceMasks_ current");
   std::vector<at::Tensor> next = tensorArray(info[1], "replaceMasks_ next");
-  TORCH_CHECK(current.size() == next.size(), "replaceMasks_: ", next.size(), " new masks for ", current.size(), " masks");
+  TORCH_CHECK(current.size() == next.size(), "replaceMasks_: ", next.size(), " new masks for ", current.size(),
+              " masks");
   std::vector<at::Tensor> dropped;
   std::vector<int64_t> sizes;
   for (size_t i = 0; i < current.size(); ++i) {
     TORCH_CHECK(current[i].device().is_cpu() && current[i].scalar_type() == at::kBool && current[i].is_contiguous(),
                 "replaceMasks_: mask ", i, " must be a contiguous bool CPU tensor");
-    TORCH_CHECK(next[i].device().is_cpu() && next[i].scalar_type() == at::kBool && next[i].numel() == current[i].numel(),
-                "replaceMasks_: new mask ", i, " must be a bool CPU tensor of ", current[i].numel(), " entries");
+    TORCH_CHECK(
+        next[i].device().is_cpu() && next[i].scalar_type() == at::kBool && next[i].numel() == current[i].numel(),
+        "replaceMasks_: new mask ", i, " must be a bool CPU tensor of ", current[i].numel(), " entries");
     next[i] = next[i].contiguous();
     dropped.push_back(at::empty(current[i].sizes(), at::TensorOptions().dtype(at::kBool)));
     sizes.push_back(current[i].numel());
@@ -525,8 +540,11 @@ static Napi::Value ReplaceMasks(const Napi::CallbackInfo& info) {
   at::parallel_for(0, static_cast<int64_t>(pieces.size()), 1, [&](int64_t first, int64_t last) {
     for (int64_t p = first; p < last; ++p) {
       const Piece& piece = pieces[p];
-      auto bytes = [&](const at::Tensor& tensor) { return reinterpret_cast<uint8_t*>(tensor.data_ptr<bool>()) + piece.begin; };
-      replaceMask(bytes(current[piece.layer]), bytes(next[piece.layer]), bytes(dropped[piece.layer]), piece.end - piece.begin);
+      auto bytes = [&](const at::Tensor& tensor) {
+        return reinterpret_cast<uint8_t*>(tensor.data_ptr<bool>()) + piece.begin;
+      };
+      replaceMask(bytes(current[piece.layer]), bytes(next[piece.layer]), bytes(dropped[piece.layer]),
+                  piece.end - piece.begin);
     }
   });
   Napi::Array result = Napi::Array::New(env, dropped.size());
