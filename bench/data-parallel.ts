@@ -7,7 +7,6 @@
 // step summed over all processes (median round), which load from other jobs disturbs far less.
 // The same file is the worker (run with --worker JSON).
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -15,6 +14,7 @@ import { manualSeed, randint, randn, setNumThreads, tidy } from '../src/torch/in
 import { createModel } from '../src/nn/index.js';
 import { TensorBatches, trainModel } from '../src/train/index.js';
 import { processGroup } from '../src/distributed/index.js';
+import { freePort } from '../src/foundations/net.js';
 
 interface WorkerSpec { model: string; globalBatch: number; steps: number; warmup: number; threads: number }
 
@@ -44,16 +44,6 @@ async function worker(spec: WorkerSpec): Promise<void> {
   group?.destroy();
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs `ranks` workers: rank 0's steps/s and the CPU seconds per step of all ranks together. */
 async function measure(spec: Omit<WorkerSpec, 'threads'>, ranks: number): Promise<{ stepsPerSecond: number; cpuSecondsPerStep: number }> {

@@ -3,13 +3,13 @@
 // data-parallel over c10d/Gloo, and `run` trains each of its runs that way. When one process fails, the others are stopped and the
 // launch fails; Ctrl-C is passed on to every process (each stops after the same step, with a checkpoint).
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { UsageError, integer } from './args.js';
+import { freePort } from '../foundations/net.js';
 
 const help = `Usage: sketchprune launch --nproc-per-node N [--nnodes M --node-rank R --master HOST:PORT] -- COMMAND [args]
 
@@ -182,17 +182,6 @@ function parse(argv: string[]): 'help' | LaunchPlan {
   return { nprocPerNode, nnodes, nodeRank, master, timeoutSeconds, threads, graceSeconds: number('--grace', values.grace!), command };
 }
 
-/** A TCP port that was free a moment ago on 127.0.0.1 (rank 0's TCPStore binds it next). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function number(flag: string, text: string): number {
   const value = Number(text);

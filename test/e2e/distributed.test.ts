@@ -6,11 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSafetensors, type Tensor } from '../../src/torch/index.js';
+import { freePort } from '../../src/foundations/net.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const worker = path.join(here, 'distributed-worker.js');
@@ -18,16 +18,6 @@ const bin = path.resolve(here, '..', '..', '..', 'bin', 'sketchprune.js');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sketchprune-dist-'));
 process.on('exit', () => fs.rmSync(scratch, { recursive: true, force: true }));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Finished { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; seconds: number }
 
