@@ -18,7 +18,7 @@ for (const signal of ['SIGKILL', 'SIGTERM', 'SIGINT'] as const) {
     try {
       const config = tinyExperiment(dir, 400);
       const out = path.join(dir, 'out');
-      const args = ['run', config, '--out', out, '--workers', '2', '--threads', '1', '--no-report'];
+      const args = ['run', config, '--out', out, '--workers', '2', '--threads', '1', '--no-report', '--verbose'];
       const first = spawnCli(args);
       await waitFor('both runs to checkpoint', checkpointsExist(out));
       const locks = runDirs(out).map((d) => path.join(d, 'running.lock'));
@@ -59,7 +59,7 @@ test('two concurrent `run` of one experiment execute each run exactly once', asy
   try {
     const config = tinyExperiment(dir, 20);
     const out = path.join(dir, 'out');
-    const args = ['run', config, '--out', out, '--threads', '1', '--no-report'];
+    const args = ['run', config, '--out', out, '--threads', '1', '--no-report', '--verbose'];
     const [a, b] = [spawnCli(args), spawnCli(args)];
     const [ra, rb] = await Promise.all([a.exit, b.exit]);
     assert.equal(ra.code, 0, a.output());
