@@ -276,16 +276,17 @@ function positiveInteger(flag: string, text: string): number | undefined {
 
 function listPresets(): { presets: Record<string, unknown>[] } {
   const presets: Record<string, unknown>[] = [];
+  const width = Math.max(...presetNames().map((name) => name.length)) + 2;
   for (const name of presetNames()) {
     try {
       const file = resolveExperimentFile(name);
       const offered = availableScales(readConfigFile(file) as Record<string, unknown>);
       const runs = Object.fromEntries(offered.map((scale) => [scale, loadExperiment(file, scale).runs.length]));
       const experiment = loadExperiment(resolveExperimentFile(name), 'cpu');
-      console.log(`${name.padEnd(14)} ${experiment.title} (runs: ${Object.entries(runs).map(([scale, n]) => `${scale} ${n}`).join(', ')})`);
+      console.log(`${name.padEnd(width)} ${experiment.title} (runs: ${Object.entries(runs).map(([scale, n]) => `${scale} ${n}`).join(', ')})`);
       presets.push({ name, title: experiment.title, runs });
     } catch (error) {
-      console.log(`${name.padEnd(14)} INVALID: ${(error as Error).message}`);
+      console.log(`${name.padEnd(width)} INVALID: ${(error as Error).message}`);
       presets.push({ name, error: (error as Error).message });
     }
   }
