@@ -39,8 +39,9 @@ _SAFETENSORS_DTYPES = {
 }
 
 
-def read_safetensors(path):
-    """{name: tensor} from a safetensors file (little-endian data, as sketchprune writes it)."""
+def read_safetensors_with_metadata(path):
+    """({name: tensor}, {metadata}) from a safetensors file: u64 little-endian header size, JSON header, raw
+    little-endian data, as the format's specification and sketchprune write it."""
     with open(path, 'rb') as file:
         data = file.read()
     (length,) = struct.unpack('<Q', data[:8])
@@ -55,7 +56,12 @@ def read_safetensors(path):
         chunk = bytearray(body[start:end])
         flat = torch.frombuffer(chunk, dtype=dtype) if chunk else torch.empty(0, dtype=dtype)
         tensors[name] = flat.reshape(entry['shape']).clone()
-    return tensors
+    return tensors, header.get('__metadata__', {})
+
+
+def read_safetensors(path):
+    """{name: tensor} from a safetensors file."""
+    return read_safetensors_with_metadata(path)[0]
 
 
 def load_masks(path):

@@ -14,18 +14,12 @@ import { parseIdx, gunzipIfNeeded } from '../../src/data/idx.js';
 import { buildExperiment, readConfigFile } from '../../src/experiments/experiment.js';
 import { readRun } from '../../src/report/runs.js';
 import { smallModel, syntheticData } from '../train/helpers.js';
+import { xorshift } from './xorshift.js';
 
 // `node --test dist/test/` runs every .js under test/; without its count argument this file does nothing.
 const count = Number(process.argv[2]);
 if (!(count > 0)) process.exit(0);
-let state = Number(process.argv[3] ?? 0x2468ace1) >>> 0 || 1;
-const random = (): number => {
-  state ^= state << 13; state >>>= 0;
-  state ^= state >>> 17;
-  state ^= state << 5; state >>>= 0;
-  return state / 4294967296;
-};
-const below = (n: number): number => Math.floor(random() * n);
+const { below } = xorshift(Number(process.argv[3] ?? 0x2468ace1));
 const special = [0, 1, 0x7f, 0x80, 0xff, 0x7fffffff, 0x80000000, 0xffffffff];
 
 function mutate(bytes: Buffer): Buffer {

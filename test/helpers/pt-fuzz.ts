@@ -6,18 +6,12 @@
 import * as T from '../../src/torch/index.js';
 import { readPtArchive } from '../../src/torch/pt-format.js';
 import { ptArchive, tensorDictPickle, float32Counting, type CraftedTensor } from './pt-craft.js';
+import { xorshift } from './xorshift.js';
 
 // `node --test dist/test/` runs every .js under test/; without its count argument this file does nothing.
 const count = Number(process.argv[2]);
 if (!(count > 0)) process.exit(0);
-let state = Number(process.argv[3] ?? 0x9e3779b9) >>> 0 || 1;
-const random = (): number => {
-  state ^= state << 13; state >>>= 0;
-  state ^= state >>> 17;
-  state ^= state << 5; state >>>= 0;
-  return state / 4294967296;
-};
-const below = (n: number): number => Math.floor(random() * n);
+const { below } = xorshift(Number(process.argv[3] ?? 0x9e3779b9));
 
 // Bases: a hand-built archive with views into shared storages, and one written by libtorch (savePt).
 const crafted: CraftedTensor[] = [

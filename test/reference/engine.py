@@ -11,7 +11,7 @@ Usage (with /usr/bin/python3, Debian's torch 1.13):
       LIST.pt holding a list of tensors (not a dict), which sketchprune must refuse clearly.
 """
 import json
-import struct
+import os
 import sys
 
 import torch
@@ -58,29 +58,10 @@ def ops(inputs_file, outputs_file):
     torch.save({k: v.detach() for k, v in out.items()}, outputs_file)
 
 
-SAFETENSORS_DTYPES = {
-    "F64": torch.float64, "F32": torch.float32, "F16": torch.float16, "I64": torch.int64, "I32": torch.int32,
-    "I16": torch.int16, "I8": torch.int8, "U8": torch.uint8, "BOOL": torch.bool,
-}
-
-
-def read_safetensors(path):
-    """The format from its specification: u64 little-endian header size, JSON header, raw little-endian data."""
-    with open(path, "rb") as f:
-        data = f.read()
-    (header_size,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + header_size])
-    body = data[8 + header_size:]
-    tensors = {}
-    for name, entry in header.items():
-        if name == "__metadata__":
-            continue
-        start, end = entry["data_offsets"]
-        dtype = SAFETENSORS_DTYPES[entry["dtype"]]
-        chunk = bytearray(body[start:end])
-        flat = torch.frombuffer(chunk, dtype=dtype) if chunk else torch.empty(0, dtype=dtype)
-        tensors[name] = flat.reshape(entry["shape"])
-    return tensors, header.get("__metadata__", {})
+# The safetensors reader shipped in python/apply_masks.py: written from the format's specification, independent of
+# sketchprune's TypeScript writer that these checks test.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+from apply_masks import read_safetensors_with_metadata as read_safetensors  # noqa: E402
 
 
 def summary(tensor):
