@@ -194,15 +194,7 @@ function startOrResume(options: TrainOptions): Run {
   const masks = options.masks ?? null;
   const group = options.distributed ?? null;
   const trainData = group ? shardBatches(options.trainData, group) : options.trainData;
-  checkInteger('epochs', epochs, 1);
-  checkInteger('seed', options.seed, 0);
-  const stepsPerEpoch = trainData.length;
-  if (!Number.isInteger(stepsPerEpoch) || stepsPerEpoch < 1) throw new RangeError(`trainModel: trainData has no batches (length ${stepsPerEpoch})`);
-  if (options.checkpointEverySteps !== undefined) checkInteger('checkpointEverySteps', options.checkpointEverySteps, 1);
-  if (options.logEverySteps !== undefined) checkInteger('logEverySteps', options.logEverySteps, 1);
-  if (options.maxSteps !== undefined) checkInteger('maxSteps', options.maxSteps, 0);
-  const evaluateEvery = options.evaluateEveryEpochs ?? 1;
-  checkInteger('evaluateEveryEpochs', evaluateEvery, 1);
+  const { stepsPerEpoch, evaluateEvery } = checkOptions(options, trainData);
   if (masks) masks.checkFits(model);
   if (group && masks) broadcastMasks(group, masks); // before the settings (mask densities) are taken
 
@@ -216,39 +208,7 @@ function startOrResume(options: TrainOptions): Run {
   const progress = typeof options.progress === 'object' ? options.progress : createProgress(options.progress ?? 'none');
   const device = modelDevice(model);
 
-  let position: CheckpointState = {
-    epoch: 0, batch: 0, globalStep: 0, finished: false, settings, accumulator: emptyAccumulator(), history: [],
-  };
-  let resumedFrom: number | null = null;
-  const loaded = dir ? loadCheckpoint(dir) : null;
-  if (group) {
-    try {
-      agreeOnCheckpoint(group, loaded ? loaded.state.globalStep : null, dir);
-    } catch (error) {
-      loaded?.dispose();
-      throw error;
-    }
-  }
-  if (loaded?.warning) progress.message(loaded.warning);
-  if (loaded) {
-    try {
-      if (!options.resume) {
-        throw new Error(`${checkpointPath(dir!)} already holds a checkpoint (epoch ${loaded.state.epoch}, step ${loaded.state.globalStep}); ` +
-          'resume it (resume: true, --resume) or choose another directory');
-      }
-      checkSameSettings(loaded.state.settings, settings, checkpointPath(dir!));
-      model.loadStateDict(loaded.model);
-      optimizer.loadStateDict(loaded.optimizer);
-      setRngState(loaded.rngState);
-      position = loaded.state;
-      resumedFrom = position.globalStep;
-    } finally {
-      loaded.dispose();
-    }
-  } else {
-    manualSeed(new Rng(options.seed, 'torch-generator').nextUint32());
-    masks?.zeroPruned(model);
-  }
+  const { position, resumedFrom } = resumeOrSeed(options, dir, optimizer, settings, progress);
   if (group) broadcastReplica(group, model);
   metrics?.truncateAfter(resumedFrom ?? -1);
   const history = position.history as unknown as EpochRecord[];
@@ -259,6 +219,60 @@ function startOrResume(options: TrainOptions): Run {
     options, model, masks, group, writer, trainData, stepsPerEpoch, evaluateEvery, optimizer, schedule, dir, metrics, progress,
     device, position, resumedFrom, history, lastCheckpointStep: resumedFrom, lastTest, stopAgreed: false,
   };
+}
+
+/** Checks the numeric options; returns the steps per epoch (of this rank's batches) and the evaluation period. */
+function checkOptions(options: TrainOptions, trainData: BatchSource): { stepsPerEpoch: number; evaluateEvery: number } {
+  checkInteger('epochs', options.epochs, 1);
+  checkInteger('seed', options.seed, 0);
+  const stepsPerEpoch = trainData.length;
+  if (!Number.isInteger(stepsPerEpoch) || stepsPerEpoch < 1) throw new RangeError(`trainModel: trainData has no batches (length ${stepsPerEpoch})`);
+  if (options.checkpointEverySteps !== undefined) checkInteger('checkpointEverySteps', options.checkpointEverySteps, 1);
+  if (options.logEverySteps !== undefined) checkInteger('logEverySteps', options.logEverySteps, 1);
+  if (options.maxSteps !== undefined) checkInteger('maxSteps', options.maxSteps, 0);
+  const evaluateEvery = options.evaluateEveryEpochs ?? 1;
+  checkInteger('evaluateEveryEpochs', evaluateEvery, 1);
+  return { stepsPerEpoch, evaluateEvery };
+}
+
+/**
+ * Where the run starts: the checkpoint in `dir` restored into the model, the optimizer and libtorch's generator
+ * (only with options.resume, and only if it was written with the same settings; data-parallel ranks first agree
+ * on it), or, without one, step 0 with the generator seeded and the pruned weights zeroed.
+ */
+function resumeOrSeed(options: TrainOptions, dir: string | null, optimizer: SGD, settings: Record<string, unknown>,
+  progress: ProgressSink): { position: CheckpointState; resumedFrom: number | null } {
+  const { model } = options;
+  const group = options.distributed ?? null;
+  const loaded = dir ? loadCheckpoint(dir) : null;
+  if (group) {
+    try {
+      agreeOnCheckpoint(group, loaded ? loaded.state.globalStep : null, dir);
+    } catch (error) {
+      loaded?.dispose();
+      throw error;
+    }
+  }
+  if (loaded?.warning) progress.message(loaded.warning);
+  if (!loaded) {
+    manualSeed(new Rng(options.seed, 'torch-generator').nextUint32());
+    options.masks?.zeroPruned(model);
+    const position = { epoch: 0, batch: 0, globalStep: 0, finished: false, settings, accumulator: emptyAccumulator(), history: [] };
+    return { position, resumedFrom: null };
+  }
+  try {
+    if (!options.resume) {
+      throw new Error(`${checkpointPath(dir!)} already holds a checkpoint (epoch ${loaded.state.epoch}, step ${loaded.state.globalStep}); ` +
+        'resume it (resume: true, --resume) or choose another directory');
+    }
+    checkSameSettings(loaded.state.settings, settings, checkpointPath(dir!));
+    model.loadStateDict(loaded.model);
+    optimizer.loadStateDict(loaded.optimizer);
+    setRngState(loaded.rngState);
+    return { position: loaded.state, resumedFrom: loaded.state.globalStep };
+  } finally {
+    loaded.dispose();
+  }
 }
 
 /** The settings a checkpoint records; resuming with other settings is an error. */
