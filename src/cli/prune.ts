@@ -3,10 +3,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkDevice, manualSeed, parseDevice, savePt, setNumThreads } from '../torch/index.js';
+import { checkDevice, manualSeed, parseDevice, savePt, setNumThreads, type Device } from '../torch/index.js';
 import { TorchScriptModule, createModel, type MaskSet, type Module } from '../nn/index.js';
 import { parallelismProblem } from '../foundations/limits.js';
-import { DataLoader, cacheDir, channelStats, getDataset, loadDataset, type InputSourceKind } from '../data/index.js';
+import type { InputSourceKind } from '../data/index.js';
+import { datasetShape, openRunData, type DataDescription, type RunData } from '../train/index.js';
 import {
   collapseWarning, figure1Data, findScorer, formatDensityTable, loadMasks, methodNames, prune, saveMasks, scheduleNames, selectionNames,
   type Figure1Data, type PruneOptions, type PruneProgress, type ScheduleName, type Scope,
@@ -112,7 +113,7 @@ async function pruneCommand(argv: string[], json: JsonOutput): Promise<number> {
   const device = deviceFlag(values.device!);
   checkDevice(device, '--device'); // before any work: a CPU-only build refuses cuda here
 
-  const dataset = values.dataset ? getDataset(values.dataset) : null;
+  const dataset = values.dataset ? datasetShape(values.dataset) : null;
   manualSeed(options.seed!);
   const model = values.torchscript !== undefined ? loadTorchScript(values, dataset) : createModel(values.model!, {
     ...(dataset ? { inputShape: dataset.inputShape, numClasses: dataset.numClasses } : {}),
@@ -121,16 +122,13 @@ async function pruneCommand(argv: string[], json: JsonOutput): Promise<number> {
   const modelName = values.model ?? path.basename(values.torchscript!);
   if (device !== 'cpu') model.to(device); // scores, masks and synthetic inputs follow the model's device
   const entry = findScorer(options.method);
-  const wantsReal = values.input === 'real' || (values.input === undefined && entry.needsInput && !entry.defaultInput && dataset);
-  if (wantsReal) {
-    if (!dataset) throw new UsageError('--input real needs --dataset');
-    console.log(`loading ${dataset.name} (train split) for scoring batches …`);
-    const train = loadDataset(dataset.name, 'train', { dir: values['data-dir'] });
-    const loader = new DataLoader(train, {
-      batchSize: values['batch-size'] ? integer('--batch-size', values['batch-size'], 1) : 256,
-      shuffle: true, seed: options.seed, normalize: channelStats(train, cacheDir()),
-    });
-    options.input = { ...options.input, source: 'real', loader };
+  const scoring = scoringData(values, options, device);
+  let data: RunData | null = null;
+  if (scoring) {
+    console.log(`loading ${dataset!.name} (train split) for scoring batches …`);
+    data = openRunData(scoring);
+    // a registry dataset through its loader (the record says 'real'); the synthetic task's batches as a source
+    options.input = { ...options.input, ...(data.pruningLoader ? { source: 'real', loader: data.pruningLoader } : { source: data.pruningSource() }) };
   }
   const total = model.namedParameters().length;
   console.log(`pruning ${modelName} (${model.parameterCount().toLocaleString('en-US')} parameters in ${total} tensors) with ` +
@@ -157,7 +155,31 @@ async function pruneCommand(argv: string[], json: JsonOutput): Promise<number> {
     ...(values['save-init'] ? { init: path.resolve(initFile(out)) } : {}) });
   result.masks.dispose();
   for (const score of result.scores?.values() ?? []) score.dispose();
+  data?.dispose();
   return 0;
+}
+
+/** What `sketchprune prune ARGS` loads: the data pipeline's description (null: no data), or 'help'. */
+export function pruneData(argv: string[]): DataDescription | null | 'help' {
+  const parsed = parse(argv);
+  return parsed === 'help' ? parsed : scoringData(parsed.values, parsed.options, deviceFlag(parsed.values.device!));
+}
+
+/**
+ * The data pipeline's description for the scorer's real inputs (--input real, or the default of snip, grasp and
+ * ntk-sketch with --dataset): the --dataset training split in batches of --batch-size (default 256), in an order
+ * from --seed. Null when the scorer reads synthetic inputs or none.
+ */
+function scoringData(values: { input?: string; dataset?: string; 'data-dir'?: string; 'batch-size'?: string },
+  options: PruneOptions, device: Device): DataDescription | null {
+  const entry = findScorer(options.method);
+  const wantsReal = values.input === 'real' || (values.input === undefined && entry.needsInput && !entry.defaultInput && values.dataset);
+  if (!wantsReal) return null;
+  if (!values.dataset) throw new UsageError('--input real needs --dataset');
+  return {
+    dataset: values.dataset, root: values['data-dir'] ?? null, seed: options.seed!, device,
+    pruning: { input: 'real', batchSize: values['batch-size'] ? integer('--batch-size', values['batch-size'], 1) : 256, seed: options.seed! },
+  };
 }
 
 function parse(argv: string[]) {
@@ -248,7 +270,7 @@ function parse(argv: string[]) {
 
 /** The user's TorchScript network, with its input shape from --input-shape or --dataset. */
 function loadTorchScript(values: { torchscript?: string; 'input-shape'?: string; classes?: string },
-  dataset: ReturnType<typeof getDataset> | null): Module {
+  dataset: ReturnType<typeof datasetShape> | null): Module {
   let inputShape: number[] | undefined = dataset?.inputShape;
   if (values['input-shape'] !== undefined) {
     const sizes = values['input-shape'].split(',').map((text) => Number(text.trim()));

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { parseDevice, setNumThreads } from '../torch/index.js';
 import { parallelismProblem } from '../foundations/limits.js';
 import { installInterruptHandlers, interruptedExitCode, stopSignal } from '../foundations/interrupt.js';
-import { runTraining, type TrainingSpec } from '../train/index.js';
+import { runTraining, trainingData, type DataDescription, type TrainingSpec } from '../train/index.js';
 import type { ScheduleKind, Stepping } from '../optim/index.js';
 import type { ProgressMode } from '../train/index.js';
 import { jsonOutput, type JsonOutput } from './json-output.js';
@@ -134,6 +134,12 @@ async function trainCommand(argv: string[], json: JsonOutput): Promise<number> {
   } finally {
     removeHandlers();
   }
+}
+
+/** What `sketchprune train ARGS` loads (training alone): the data pipeline's description, or 'help'. */
+export function trainData(argv: string[]): DataDescription | 'help' {
+  const parsed = parse(argv);
+  return parsed === 'help' ? parsed : trainingData(parsed.spec);
 }
 
 function parse(argv: string[]): 'help' | { spec: TrainingSpec; threads?: number; progress: ProgressMode } {
