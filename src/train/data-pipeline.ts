@@ -47,7 +47,8 @@ export interface DataDescription {
   dataParallel?: boolean;
 }
 
-export interface RunData {
+/** What a run's data is: shape, classes, statistics and sizes. */
+export interface DataFacts {
   /** The dataset's name ('synthetic' for the synthetic task). */
   name: string;
   inputShape: [number, number, number];
@@ -59,6 +60,9 @@ export interface RunData {
   /** Examples used for training and testing (after the subsets). */
   trainExamples: number;
   testExamples: number;
+}
+
+export interface RunData extends DataFacts {
   /** Training batches (throws unless the description asks for them). */
   readonly train: BatchSource;
   /** Test batches (throws unless the description asks for them). */
@@ -93,18 +97,11 @@ export function openRunData(description: DataDescription): RunData {
   return d.dataset === 'synthetic' ? syntheticData(d) : realData(d);
 }
 
-/** What each dataset kind hands to assemble(): its splits as batch-source factories. */
-interface Splits {
-  name: string;
-  inputShape: [number, number, number];
-  numClasses: number;
-  stats: ChannelStats;
-  augmented: boolean;
-  trainExamples: number;
-  testExamples: number;
-  train: (() => BatchSource) | null;
-  test: (() => BatchSource) | null;
-  pruning: (() => BatchSource) | null;
+/** What each dataset kind hands to assemble(): its facts and unstaged batch sources. */
+interface Splits extends DataFacts {
+  train: BatchSource | null;
+  test: BatchSource | null;
+  pruning: BatchSource | null;
   pruningLoader: DataLoader | null;
   dispose(): void;
 }
@@ -127,10 +124,9 @@ function realData(d: DataDescription): RunData {
     return assemble(d, {
       name: entry.name, inputShape: [...train.imageShape] as [number, number, number], numClasses: entry.numClasses, stats, augmented,
       trainExamples: train.length, testExamples: test?.length ?? 0,
-      train: d.train ? () => new DataLoader(train, { batchSize: d.train!.batchSize, shuffle: true, seed: d.seed, augment: augmented, normalize: stats, ...onRank }) : null,
-      test: test && d.test ? () => new DataLoader(test, { batchSize: d.test!.batchSize, shuffle: false, normalize: stats, ...onRank }) : null,
-      pruning: pruningLoader ? () => pruningLoader : null,
-      pruningLoader,
+      train: d.train ? new DataLoader(train, { batchSize: d.train.batchSize, shuffle: true, seed: d.seed, augment: augmented, normalize: stats, ...onRank }) : null,
+      test: test && d.test ? new DataLoader(test, { batchSize: d.test.batchSize, shuffle: false, normalize: stats, ...onRank }) : null,
+      pruning: pruningLoader, pruningLoader,
       dispose: () => { for (const dataset of owned.splice(0)) dataset.dispose(); },
     });
   } catch (error) {
@@ -174,10 +170,12 @@ function syntheticData(d: DataDescription): RunData {
       // the synthetic inputs are N(0, 1): the random pixels are normalized to mean 0 and std 1 as well
       stats: { mean: [127.5 / 255], std: [Math.sqrt((256 ** 2 - 1) / 12) / 255] },
       augmented: false, trainExamples: trainCount, testExamples: d.test ? testCount : 0,
-      train: train ? () => train : null, test: test ? () => test : null, pruning: pruning ? () => pruning : null,
-      pruningLoader: null,
+      train, test, pruning, pruningLoader: null,
       dispose: () => { for (const source of made.splice(0)) source.dispose(); },
     });
+  } catch (error) {
+    for (const source of made) source.dispose();
+    throw error;
   } finally {
     for (const t of [trainInputs, trainLabels, testInputs, testLabels]) t.dispose(); // the sources hold copies
   }
@@ -195,8 +193,8 @@ function assemble(d: DataDescription, splits: Splits): RunData {
     return wrapped;
   };
   const maxSteps = d.train?.maxStepsPerEpoch ?? 0;
-  const train = splits.train ? staged(capSteps(splits.train(), maxSteps)) : null;
-  const test = splits.test ? staged(splits.test()) : null;
+  const train = splits.train ? staged(capSteps(splits.train, maxSteps)) : null;
+  const test = splits.test ? staged(splits.test) : null;
   let random: { dataset: ImageDataset; source: BatchSource } | null = null;
   const missing = (what: string): never => { throw new Error(`openRunData: the description asks for no ${what} batches`); };
   return {
@@ -207,7 +205,7 @@ function assemble(d: DataDescription, splits: Splits): RunData {
     pruningLoader: splits.pruningLoader,
     pruningSource: () => {
       const p = d.pruning ?? missing('pruning');
-      if (p.input === 'real') return createInputSource('real', { loader: splits.pruning!() });
+      if (p.input === 'real') return createInputSource('real', { loader: splits.pruning! });
       // Inputs are normalized, so the data has mean 0 and std 1 per channel: the defaults of the synthetic sources.
       return createInputSource(p.input, { shape: splits.inputShape, batchSize: p.batchSize, numClasses: splits.numClasses, n: p.chiDimension });
     },
