@@ -3,9 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkDevice, manualSeed, parseDevice, savePt, setNumThreads, type Device } from '../torch/index.js';
+import { checkDevice, manualSeed, savePt, setNumThreads, type Device } from '../torch/index.js';
 import { TorchScriptModule, createModel, type MaskSet, type Module } from '../nn/index.js';
-import { parallelismProblem } from '../foundations/limits.js';
 import type { InputSourceKind } from '../data/index.js';
 import { datasetShape, openRunData, type DataDescription, type RunData } from '../train/index.js';
 import {
@@ -16,7 +15,7 @@ import { histogramOverlay } from '../report/index.js';
 import { jsonOutput, type JsonOutput } from './json-output.js';
 import { runsPath } from './paths.js';
 import { ensureDirectory } from '../foundations/directories.js';
-import { UsageError, choice, integer, number } from './args.js';
+import { UsageError, choice, deviceName, integer, number, threadCount } from './args.js';
 
 const help = `Usage: sketchprune prune --model NAME --method METHOD --density D [options]
        sketchprune prune --torchscript FILE --input-shape C,H,W --method METHOD --density D [options]
@@ -104,13 +103,8 @@ async function pruneCommand(argv: string[], json: JsonOutput): Promise<number> {
   const parsed = parse(argv);
   if (parsed === 'help') { console.log(help); return 0; }
   const { values, options, out } = parsed;
-  if (values.threads !== undefined) {
-    const threads = integer('--threads', values.threads, 1);
-    const problem = parallelismProblem('--threads', threads);
-    if (problem) throw new UsageError(problem);
-    setNumThreads(threads);
-  }
-  const device = deviceFlag(values.device!);
+  if (values.threads !== undefined) setNumThreads(threadCount('--threads', values.threads));
+  const device = deviceName('--device', values.device!);
   checkDevice(device, '--device'); // before any work: a CPU-only build refuses cuda here
 
   const dataset = values.dataset ? datasetShape(values.dataset) : null;
@@ -162,7 +156,7 @@ async function pruneCommand(argv: string[], json: JsonOutput): Promise<number> {
 /** What `sketchprune prune ARGS` loads: the data pipeline's description (null: no data), or 'help'. */
 export function pruneData(argv: string[]): DataDescription | null | 'help' {
   const parsed = parse(argv);
-  return parsed === 'help' ? parsed : scoringData(parsed.values, parsed.options, deviceFlag(parsed.values.device!));
+  return parsed === 'help' ? parsed : scoringData(parsed.values, parsed.options, deviceName('--device', parsed.values.device!));
 }
 
 /**
@@ -227,7 +221,7 @@ function parse(argv: string[]) {
   if (values.input !== undefined) choice('--input', values.input, ['real', 'normal', 'sparse', 'chi', 'ones']);
   if (values.precision !== undefined) choice('--precision', values.precision, ['float32', 'float64']);
   const seed = integer('--seed', values.seed!, 0);
-  deviceFlag(values.device!);
+  deviceName('--device', values.device!);
   // Refused here, before a model is built or data loaded.
   if (values.density !== undefined && !(number('--density', values.density) > 0 && number('--density', values.density) <= 1)) {
     throw new UsageError(`--density is the kept fraction, in (0, 1], got '${values.density}' (10% is --density 0.1)`);
@@ -348,8 +342,4 @@ async function writeFigures(modelName: string, model: Module, result: Awaited<Re
 /** Where --save-init writes the initial weights: beside the masks. */
 function initFile(out: string): string {
   return `${out.endsWith('.safetensors') ? out.slice(0, -'.safetensors'.length) : out}.init.pt`;
-}
-
-function deviceFlag(text: string) {
-  try { return parseDevice(text, '--device'); } catch (error) { throw new UsageError((error as Error).message); }
 }

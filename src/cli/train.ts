@@ -1,8 +1,7 @@
 // `sketchprune train`: trains a registry model on a registry dataset, optionally with a fixed mask.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseDevice, setNumThreads } from '../torch/index.js';
-import { parallelismProblem } from '../foundations/limits.js';
+import { setNumThreads } from '../torch/index.js';
 import { installInterruptHandlers, interruptedExitCode, stopSignal } from '../foundations/interrupt.js';
 import { runTraining, trainingData, type DataDescription, type TrainingSpec } from '../train/index.js';
 import type { ScheduleKind, Stepping } from '../optim/index.js';
@@ -10,7 +9,7 @@ import type { ProgressMode } from '../train/index.js';
 import { jsonOutput, type JsonOutput } from './json-output.js';
 import { runsPath } from './paths.js';
 import { writeTrainingEvents } from '../report/index.js';
-import { UsageError, choice, integer, number } from './args.js';
+import { UsageError, choice, deviceName, integer, number, threadCount } from './args.js';
 
 const help = `Usage: sketchprune train --model NAME --dataset NAME [options]
 
@@ -196,7 +195,7 @@ function parse(argv: string[]): 'help' | { spec: TrainingSpec; threads?: number;
     seed,
     resume: values.resume!,
     dataDir: values['data-dir'] ?? null,
-    device: deviceFlag(values.device!),
+    device: deviceName('--device', values.device!),
     // 0 would mean "all" inside; on the command line it is a mistake, not a request for the whole set.
     limitTrain: values['limit-train'] === undefined ? 0 : integer('--limit-train', values['limit-train'], 1),
     limitTest: values['limit-test'] === undefined ? 0 : integer('--limit-test', values['limit-test'], 1),
@@ -208,16 +207,7 @@ function parse(argv: string[]): 'help' | { spec: TrainingSpec; threads?: number;
   if (spec.nesterov && spec.momentum === 0) throw new UsageError('--nesterov needs --momentum > 0');
   return {
     spec,
-    threads: values.threads === undefined ? undefined : bounded('--threads', integer('--threads', values.threads, 1)),
+    threads: values.threads === undefined ? undefined : threadCount('--threads', values.threads),
     progress: choice('--progress', values.progress!, ['auto', 'bar', 'lines', 'none']) as ProgressMode,
   };
-}
-
-function bounded(flag: string, value: number): number {
-  const problem = parallelismProblem(flag, value);
-  if (problem) throw new UsageError(problem);
-  return value;
-}
-function deviceFlag(text: string) {
-  try { return parseDevice(text, '--device'); } catch (error) { throw new UsageError((error as Error).message); }
 }
