@@ -36,8 +36,8 @@ export interface DataDescription {
   /** Test batches (absent: the test split is not read). */
   test?: { batchSize: number } | null;
   /**
-   * The pruning scorers' input: 'real' = batches of the training subset (no augmentation, order from `seed`), or a
-   * synthetic source (normal, sparse, chi, ones; random labels) of the dataset's shape. Absent: none.
+   * The pruning scorers' input: 'real' = batches of the training subset (no augmentation, in the order of this
+   * `seed`), or a synthetic source (normal, sparse, chi, ones; random labels) of the dataset's shape. Absent: none.
    */
   pruning?: { input: InputSourceKind; batchSize: number; seed: number; chiDimension?: number } | null;
   /**
