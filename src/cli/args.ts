@@ -3,6 +3,8 @@
 // Exit statuses, the same for every command: 0 ok, 1 runtime error (a run failed, a file is corrupt, libtorch
 // refused), 2 usage error (bad or missing arguments: nothing was done); 130: stopped by Ctrl-C.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parallelismProblem } from '../foundations/limits.js';
+import { parseDevice, type Device } from '../torch/index.js';
 
 export const EXIT_OK = 0;
 export const EXIT_RUNTIME = 1;
@@ -71,4 +73,17 @@ export function numberList(flag: string, text: string): number[] {
     throw new UsageError(`${flag} must be a comma-separated list of numbers, got '${text}'`);
   }
   return values;
+}
+
+/** `text` as a device name (cpu, cuda, cuda:N); whether this libtorch has it is checked before any work, not here. */
+export function deviceName(flag: string, text: string): Device {
+  try { return parseDevice(text, flag); } catch (error) { throw new UsageError((error as Error).message); }
+}
+
+/** `text` as a torch thread count: an integer ≥ 1 that this machine's limits allow. */
+export function threadCount(flag: string, text: string): number {
+  const threads = integer(flag, text, 1);
+  const problem = parallelismProblem(flag, threads);
+  if (problem) throw new UsageError(problem);
+  return threads;
 }

@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  buildReport, checkExperimentDevices, expectedSeconds, formatDuration, loadExperiment, onDevice, parseDevice,
+  buildReport, checkExperimentDevices, expectedSeconds, formatDuration, loadExperiment, onDevice,
   resolveExperimentFile, runExperiment, toMarkdownTables, type Experiment,
 } from '../experiments/index.js';
 import { reportsPath, runsPath } from './paths.js';
 import { experimentProgress } from './progress.js';
-import { UsageError } from './args.js';
+import { UsageError, deviceName } from './args.js';
 import { writeRunsEvents, writeTrainingEvents } from '../report/index.js';
 
 const defaultWorkers = (): number => Math.max(1, Math.min(4, os.availableParallelism()));
@@ -58,8 +58,7 @@ export async function run(argv: string[]): Promise<number> {
   const suffix = values.quick ? '-quick' : '';
   const out = values.out ?? runsPath(`demo${suffix}`);
   const reportDir = values.report ?? reportsPath(`demo${suffix}`);
-  let device: ReturnType<typeof parseDevice>;
-  try { device = parseDevice(values.device!, '--device'); } catch (error) { throw new UsageError((error as Error).message); }
+  const device = deviceName('--device', values.device!);
   let experiment = loadExperiment(resolveExperimentFile('demo'), values.quick ? 'quick' : 'cpu');
   if (device !== 'cpu') experiment = onDevice(experiment, device);
   checkExperimentDevices(experiment); // before any run: a CPU-only libtorch refuses cuda here

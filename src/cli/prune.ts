@@ -3,10 +3,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkDevice, manualSeed, parseDevice, savePt, setNumThreads } from '../torch/index.js';
+import { checkDevice, manualSeed, savePt, setNumThreads, type Device } from '../torch/index.js';
 import { TorchScriptModule, createModel, type MaskSet, type Module } from '../nn/index.js';
-import { parallelismProblem } from '../foundations/limits.js';
-import { DataLoader, cacheDir, channelStats, getDataset, loadDataset, type InputSourceKind } from '../data/index.js';
+import type { InputSourceKind } from '../data/index.js';
+import { datasetShape, openRunData, type DataDescription, type RunData } from '../train/index.js';
 import {
   collapseWarning, figure1Data, findScorer, formatDensityTable, loadMasks, methodNames, prune, saveMasks, scheduleNames, selectionNames,
   type Figure1Data, type PruneOptions, type PruneProgress, type ScheduleName, type Scope,
@@ -15,7 +15,7 @@ import { histogramOverlay } from '../report/index.js';
 import { jsonOutput, type JsonOutput } from './json-output.js';
 import { runsPath } from './paths.js';
 import { ensureDirectory } from '../foundations/directories.js';
-import { UsageError, choice, integer, number } from './args.js';
+import { UsageError, choice, deviceName, integer, number, threadCount } from './args.js';
 
 const help = `Usage: sketchprune prune --model NAME --method METHOD --density D [options]
        sketchprune prune --torchscript FILE --input-shape C,H,W --method METHOD --density D [options]
@@ -103,16 +103,11 @@ async function pruneCommand(argv: string[], json: JsonOutput): Promise<number> {
   const parsed = parse(argv);
   if (parsed === 'help') { console.log(help); return 0; }
   const { values, options, out } = parsed;
-  if (values.threads !== undefined) {
-    const threads = integer('--threads', values.threads, 1);
-    const problem = parallelismProblem('--threads', threads);
-    if (problem) throw new UsageError(problem);
-    setNumThreads(threads);
-  }
-  const device = deviceFlag(values.device!);
+  if (values.threads !== undefined) setNumThreads(threadCount('--threads', values.threads));
+  const device = deviceName('--device', values.device!);
   checkDevice(device, '--device'); // before any work: a CPU-only build refuses cuda here
 
-  const dataset = values.dataset ? getDataset(values.dataset) : null;
+  const dataset = values.dataset ? datasetShape(values.dataset) : null;
   manualSeed(options.seed!);
   const model = values.torchscript !== undefined ? loadTorchScript(values, dataset) : createModel(values.model!, {
     ...(dataset ? { inputShape: dataset.inputShape, numClasses: dataset.numClasses } : {}),
@@ -121,16 +116,13 @@ async function pruneCommand(argv: string[], json: JsonOutput): Promise<number> {
   const modelName = values.model ?? path.basename(values.torchscript!);
   if (device !== 'cpu') model.to(device); // scores, masks and synthetic inputs follow the model's device
   const entry = findScorer(options.method);
-  const wantsReal = values.input === 'real' || (values.input === undefined && entry.needsInput && !entry.defaultInput && dataset);
-  if (wantsReal) {
-    if (!dataset) throw new UsageError('--input real needs --dataset');
-    console.log(`loading ${dataset.name} (train split) for scoring batches …`);
-    const train = loadDataset(dataset.name, 'train', { dir: values['data-dir'] });
-    const loader = new DataLoader(train, {
-      batchSize: values['batch-size'] ? integer('--batch-size', values['batch-size'], 1) : 256,
-      shuffle: true, seed: options.seed, normalize: channelStats(train, cacheDir()),
-    });
-    options.input = { ...options.input, source: 'real', loader };
+  const scoring = scoringData(values, options, device);
+  let data: RunData | null = null;
+  if (scoring) {
+    console.log(`loading ${dataset!.name} (train split) for scoring batches …`);
+    data = openRunData(scoring);
+    // a registry dataset through its loader (the record says 'real'); the synthetic task's batches as a source
+    options.input = { ...options.input, ...(data.pruningLoader ? { source: 'real', loader: data.pruningLoader } : { source: data.pruningSource() }) };
   }
   const total = model.namedParameters().length;
   console.log(`pruning ${modelName} (${model.parameterCount().toLocaleString('en-US')} parameters in ${total} tensors) with ` +
@@ -157,7 +149,31 @@ async function pruneCommand(argv: string[], json: JsonOutput): Promise<number> {
     ...(values['save-init'] ? { init: path.resolve(initFile(out)) } : {}) });
   result.masks.dispose();
   for (const score of result.scores?.values() ?? []) score.dispose();
+  data?.dispose();
   return 0;
+}
+
+/** What `sketchprune prune ARGS` loads: the data pipeline's description (null: no data), or 'help'. */
+export function pruneData(argv: string[]): DataDescription | null | 'help' {
+  const parsed = parse(argv);
+  return parsed === 'help' ? parsed : scoringData(parsed.values, parsed.options, deviceName('--device', parsed.values.device!));
+}
+
+/**
+ * The data pipeline's description for the scorer's real inputs (--input real, or the default of snip, grasp and
+ * ntk-sketch with --dataset): the --dataset training split in batches of --batch-size (default 256), in an order
+ * from --seed. Null when the scorer reads synthetic inputs or none.
+ */
+function scoringData(values: { input?: string; dataset?: string; 'data-dir'?: string; 'batch-size'?: string },
+  options: PruneOptions, device: Device): DataDescription | null {
+  const entry = findScorer(options.method);
+  const wantsReal = values.input === 'real' || (values.input === undefined && entry.needsInput && !entry.defaultInput && values.dataset);
+  if (!wantsReal) return null;
+  if (!values.dataset) throw new UsageError('--input real needs --dataset');
+  return {
+    dataset: values.dataset, root: values['data-dir'] ?? null, seed: options.seed!, device,
+    pruning: { input: 'real', batchSize: values['batch-size'] ? integer('--batch-size', values['batch-size'], 1) : 256, seed: options.seed! },
+  };
 }
 
 function parse(argv: string[]) {
@@ -205,7 +221,7 @@ function parse(argv: string[]) {
   if (values.input !== undefined) choice('--input', values.input, ['real', 'normal', 'sparse', 'chi', 'ones']);
   if (values.precision !== undefined) choice('--precision', values.precision, ['float32', 'float64']);
   const seed = integer('--seed', values.seed!, 0);
-  deviceFlag(values.device!);
+  deviceName('--device', values.device!);
   // Refused here, before a model is built or data loaded.
   if (values.density !== undefined && !(number('--density', values.density) > 0 && number('--density', values.density) <= 1)) {
     throw new UsageError(`--density is the kept fraction, in (0, 1], got '${values.density}' (10% is --density 0.1)`);
@@ -248,7 +264,7 @@ function parse(argv: string[]) {
 
 /** The user's TorchScript network, with its input shape from --input-shape or --dataset. */
 function loadTorchScript(values: { torchscript?: string; 'input-shape'?: string; classes?: string },
-  dataset: ReturnType<typeof getDataset> | null): Module {
+  dataset: ReturnType<typeof datasetShape> | null): Module {
   let inputShape: number[] | undefined = dataset?.inputShape;
   if (values['input-shape'] !== undefined) {
     const sizes = values['input-shape'].split(',').map((text) => Number(text.trim()));
@@ -326,8 +342,4 @@ async function writeFigures(modelName: string, model: Module, result: Awaited<Re
 /** Where --save-init writes the initial weights: beside the masks. */
 function initFile(out: string): string {
   return `${out.endsWith('.safetensors') ? out.slice(0, -'.safetensors'.length) : out}.init.pt`;
-}
-
-function deviceFlag(text: string) {
-  try { return parseDevice(text, '--device'); } catch (error) { throw new UsageError((error as Error).message); }
 }

@@ -1,16 +1,15 @@
 // `sketchprune train`: trains a registry model on a registry dataset, optionally with a fixed mask.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseDevice, setNumThreads } from '../torch/index.js';
-import { parallelismProblem } from '../foundations/limits.js';
+import { setNumThreads } from '../torch/index.js';
 import { installInterruptHandlers, interruptedExitCode, stopSignal } from '../foundations/interrupt.js';
-import { runTraining, type TrainingSpec } from '../train/index.js';
+import { runTraining, trainingData, type DataDescription, type TrainingSpec } from '../train/index.js';
 import type { ScheduleKind, Stepping } from '../optim/index.js';
 import type { ProgressMode } from '../train/index.js';
 import { jsonOutput, type JsonOutput } from './json-output.js';
 import { runsPath } from './paths.js';
 import { writeTrainingEvents } from '../report/index.js';
-import { UsageError, choice, integer, number } from './args.js';
+import { UsageError, choice, deviceName, integer, number, threadCount } from './args.js';
 
 const help = `Usage: sketchprune train --model NAME --dataset NAME [options]
 
@@ -136,6 +135,12 @@ async function trainCommand(argv: string[], json: JsonOutput): Promise<number> {
   }
 }
 
+/** What `sketchprune train ARGS` loads (training alone): the data pipeline's description, or 'help'. */
+export function trainData(argv: string[]): DataDescription | 'help' {
+  const parsed = parse(argv);
+  return parsed === 'help' ? parsed : trainingData(parsed.spec);
+}
+
 function parse(argv: string[]): 'help' | { spec: TrainingSpec; threads?: number; progress: ProgressMode } {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true, strict: true,
@@ -190,7 +195,7 @@ function parse(argv: string[]): 'help' | { spec: TrainingSpec; threads?: number;
     seed,
     resume: values.resume!,
     dataDir: values['data-dir'] ?? null,
-    device: deviceFlag(values.device!),
+    device: deviceName('--device', values.device!),
     // 0 would mean "all" inside; on the command line it is a mistake, not a request for the whole set.
     limitTrain: values['limit-train'] === undefined ? 0 : integer('--limit-train', values['limit-train'], 1),
     limitTest: values['limit-test'] === undefined ? 0 : integer('--limit-test', values['limit-test'], 1),
@@ -202,16 +207,7 @@ function parse(argv: string[]): 'help' | { spec: TrainingSpec; threads?: number;
   if (spec.nesterov && spec.momentum === 0) throw new UsageError('--nesterov needs --momentum > 0');
   return {
     spec,
-    threads: values.threads === undefined ? undefined : bounded('--threads', integer('--threads', values.threads, 1)),
+    threads: values.threads === undefined ? undefined : threadCount('--threads', values.threads),
     progress: choice('--progress', values.progress!, ['auto', 'bar', 'lines', 'none']) as ProgressMode,
   };
-}
-
-function bounded(flag: string, value: number): number {
-  const problem = parallelismProblem(flag, value);
-  if (problem) throw new UsageError(problem);
-  return value;
-}
-function deviceFlag(text: string) {
-  try { return parseDevice(text, '--device'); } catch (error) { throw new UsageError((error as Error).message); }
 }

@@ -2,7 +2,6 @@
 // batches — `normal`, `sparse`, `chi`, `ones` — with uniformly random labels. Synthetic draws come from
 // libtorch's global generator (seed it with manualSeed); each next() draws afresh.
 import { F, full, ones, randint, randn, tensor, tidy, zeros, type Device, type Tensor } from '../torch/index.js';
-import type { DataLoader } from './loader.js';
 import { ImageDataset } from './dataset.js';
 import { Rng } from './prng.js';
 
@@ -42,7 +41,8 @@ export interface SyntheticOptions {
 }
 
 export interface RealSourceOptions {
-  loader: DataLoader;
+  /** A DataLoader, or any source of labelled batches by (epoch, index) with `length` batches per epoch. */
+  loader: { readonly length: number; batch(epoch: number, index: number): InputBatch };
   /** Epoch to start from (default 0); the source moves to the next epoch when one is used up. */
   epoch?: number;
 }

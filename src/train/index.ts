@@ -7,4 +7,5 @@ export { loadCheckpoint, saveCheckpoint, checkpointPath, CHECKPOINT_FILE, type C
 export { MetricsLog, readMetrics, type MetricsLine } from './metrics-log.js';
 export { createProgress, formatDuration, type ProgressMode, type ProgressSink, type StepProgress, type EpochProgress } from './progress.js';
 export { NonFiniteLossError } from './errors.js';
-export { runTraining, type TrainingSpec, type TrainingRunOptions, type TrainingOutcome } from './run-training.js';
+export { runTraining, trainingData, type TrainingSpec, type TrainingRunOptions, type TrainingOutcome } from './run-training.js';
+export { openRunData, datasetShape, type DataDescription, type RunData } from './data-pipeline.js';

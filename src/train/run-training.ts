@@ -6,14 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { checkDevice, manualSeed, saveSafetensors, tidy, type Device } from '../torch/index.js';
 import { MaskSet, createModel, findModel, type Module } from '../nn/index.js';
-import { DataLoader, cacheDir, channelStats, getDataset, type ImageDataset } from '../data/index.js';
 import type { ScheduleKind, Stepping } from '../optim/index.js';
 import { writeFileAtomic } from '../foundations/atomic.js';
 import { acquireLock, releaseLock } from '../foundations/lock.js';
 import { trainModel, type StepInfo, type TrainResult } from './loop.js';
 import type { ProgressMode } from './progress.js';
-import { PrefetchingBatches } from './prefetch.js';
-import type { BatchSource } from './batches.js';
+import { datasetShape, openRunData, type DataDescription } from './data-pipeline.js';
 import { processGroup, type DataParallel } from '../distributed/index.js';
 import { ensureDirectory } from '../foundations/directories.js';
 
@@ -76,7 +74,7 @@ export async function runTraining(spec: TrainingSpec, options: TrainingRunOption
   const log = !writer ? () => {} : options.log ?? ((line: string) => process.stderr.write(line + '\n'));
   // Names first, so a typo fails before minutes of data loading.
   findModel(spec.model);
-  const entry = getDataset(spec.dataset);
+  datasetShape(spec.dataset);
   checkDevice(spec.device, '--device'); // before minutes of data loading
   if (spec.mask && !fs.existsSync(spec.mask)) throw new Error(`--mask ${spec.mask}: no such file`);
 
@@ -90,38 +88,39 @@ export async function runTraining(spec: TrainingSpec, options: TrainingRunOption
       'wait for it, or choose another --out');
   }
   try {
-    return await trainLocked(spec, options, entry, log, group, writer);
+    return await trainLocked(spec, options, log, group, writer);
   } finally {
     if (writer) releaseLock(lock);
   }
 }
 
-async function trainLocked(spec: TrainingSpec, options: TrainingRunOptions, entry: ReturnType<typeof getDataset>,
-  log: (line: string) => void, group: DataParallel | null, writer: boolean): Promise<TrainingOutcome> {
-  // Data-parallel ranks on CUDA take one GPU each: cuda:LOCAL_RANK.
-  const device: Device = group && spec.device === 'cuda' ? `cuda:${group.localRank}` : spec.device;
-  const locate = spec.dataDir ? { dir: spec.dataDir } : {};
-  log(`loading ${entry.name} (${spec.dataDir ?? 'standard locations'})`);
-  const fullTrain = entry.load('train', locate);
-  const datasets: ImageDataset[] = [fullTrain];
-  try {
-    const stats = channelStats(fullTrain, cacheDir());
-    const train = firstExamples(fullTrain, spec.limitTrain, '--limit-train');
-    const fullTest = entry.load('test', locate);
-    datasets.push(fullTest);
-    const test = firstExamples(fullTest, spec.limitTest, '--limit-test');
-    datasets.push(train, test);
-    const augment = spec.augment === 'on' || (spec.augment === 'auto' && entry.inputShape[0] === 3);
-    // Batches are made on the CPU; on a GPU they are staged in pinned memory and the next one is prepared while a
-    // step runs. With several ranks the loader yields the global batches and each rank trains on its part of each
-    // (the loader then puts each rank's rows on its device itself).
-    const staged = (loader: DataLoader): BatchSource => (device === 'cpu' || group ? loader : new PrefetchingBatches(loader, { device }));
-    const onRank = group ? { device } : {};
-    const trainData = staged(new DataLoader(train, { batchSize: spec.batchSize * (group?.worldSize ?? 1), shuffle: true, seed: spec.seed, augment, normalize: stats, ...onRank }));
-    const testData = staged(new DataLoader(test, { batchSize: spec.testBatchSize, shuffle: false, normalize: stats, ...onRank }));
+/**
+ * The data pipeline's description of a training run. Data-parallel ranks take one GPU each (cuda:LOCAL_RANK) and
+ * load their rows of each global batch (batchSize × world size) onto it.
+ */
+export function trainingData(spec: TrainingSpec, group: Pick<DataParallel, 'worldSize' | 'localRank'> | null = null): DataDescription {
+  for (const [flag, count] of [['--limit-train', spec.limitTrain], ['--limit-test', spec.limitTest]] as const) {
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`${flag} must be a non-negative integer, got ${count}`);
+  }
+  return {
+    dataset: spec.dataset, root: spec.dataDir, trainSubset: spec.limitTrain, testSubset: spec.limitTest, seed: spec.seed,
+    device: group && spec.device === 'cuda' ? `cuda:${group.localRank}` : spec.device,
+    train: { batchSize: spec.batchSize * (group?.worldSize ?? 1), augment: spec.augment },
+    test: { batchSize: spec.testBatchSize },
+    dataParallel: group !== null,
+  };
+}
 
+async function trainLocked(spec: TrainingSpec, options: TrainingRunOptions, log: (line: string) => void,
+  group: DataParallel | null, writer: boolean): Promise<TrainingOutcome> {
+  const description = trainingData(spec, group);
+  const device = description.device;
+  log(`loading ${datasetShape(spec.dataset).name} (${spec.dataDir ?? 'standard locations'})`);
+  const data = openRunData(description);
+  try {
+    const { train: trainData, test: testData } = data;
     manualSeed(spec.seed);
-    const model = createModel(spec.model, { inputShape: [...train.imageShape], numClasses: entry.numClasses });
+    const model = createModel(spec.model, { inputShape: data.inputShape, numClasses: data.numClasses });
     if (device !== 'cpu') model.to(device);
     let masks: MaskSet | null = null;
     try {
@@ -141,9 +140,9 @@ async function trainLocked(spec: TrainingSpec, options: TrainingRunOptions, entr
       const density = masks ? masks.density() : null;
       ensureDirectory(spec.out);
       if (writer) writeFileAtomic(path.join(spec.out, 'config.json'), JSON.stringify({ ...spec, ...(group ? { worldSize: group.worldSize } : {}) }, null, 2) + '\n');
-      log(`training ${spec.model} on ${entry.name}: ${train.length.toLocaleString('en-US')} train / ${test.length.toLocaleString('en-US')} test examples, ` +
+      log(`training ${spec.model} on ${data.name}: ${data.trainExamples.toLocaleString('en-US')} train / ${data.testExamples.toLocaleString('en-US')} test examples, ` +
         `${model.parameterCount().toLocaleString('en-US')} parameters${density === null ? '' : `, mask density ${(100 * density).toFixed(2)}%`}, ` +
-        `${spec.epochs} epochs of ${trainData.length} steps, ${augment ? 'augmented' : 'no augmentation'}, device ${device}` +
+        `${spec.epochs} epochs of ${trainData.length} steps, ${data.augmented ? 'augmented' : 'no augmentation'}, device ${device}` +
         `${group ? `, ${group.worldSize} data-parallel ranks × batch ${spec.batchSize}` : ''}; output in ${spec.out}`);
 
       const result = await trainModel({
@@ -168,15 +167,8 @@ async function trainLocked(spec: TrainingSpec, options: TrainingRunOptions, entr
       return { ...result, out: spec.out, modelFile, density, rank: group?.rank ?? 0 };
     } finally {
       masks?.dispose();
-      for (const source of [trainData, testData]) if (source instanceof PrefetchingBatches) source.dispose();
     }
   } finally {
-    for (const dataset of new Set(datasets)) dataset.dispose();
+    data.dispose();
   }
-}
-
-function firstExamples(dataset: ImageDataset, count: number, flag: string): ImageDataset {
-  if (!Number.isInteger(count) || count < 0) throw new RangeError(`${flag} must be a non-negative integer, got ${count}`);
-  if (count === 0 || count >= dataset.length) return dataset;
-  return dataset.subset(Int32Array.from({ length: count }, (_, i) => i));
 }

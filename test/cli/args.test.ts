@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UsageError, choice, exitCode, integer, number, numberList, parseFlags } from '../../src/cli/args.js';
+import { UsageError, choice, deviceName, exitCode, integer, number, numberList, parseFlags, threadCount } from '../../src/cli/args.js';
 import { run as info } from '../../src/cli/info.js';
 import { run as sketch } from '../../src/cli/sketch.js';
 
@@ -110,4 +110,14 @@ test('sketch: bad flags exit 2; a failure while running (unwritable --out) exits
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('deviceName and threadCount: the --device and --threads checks prune, train and demo share', () => {
+  for (const name of ['cpu', 'cuda', 'cuda:3']) assert.equal(deviceName('--device', name), name);
+  usageError(() => deviceName('--device', 'gpu'), /^--device: expected cpu, cuda or cuda:N/);
+  assert.equal(threadCount('--threads', '1'), 1);
+  usageError(() => threadCount('--threads', '0'), "--threads must be an integer ≥ 1, got '0'");
+  usageError(() => threadCount('--threads', '2.5'), "--threads must be an integer ≥ 1, got '2.5'");
+  const tooMany = 4 * os.availableParallelism() + 1;
+  usageError(() => threadCount('--threads', String(tooMany)), new RegExp(`^--threads ${tooMany} is more than 4 per core`));
 });
