@@ -88,7 +88,7 @@ function syntheticData(spec: RunSpec): RunData {
 
 function pruningInputs(spec: RunSpec, inputShape: [number, number, number], numClasses: number, loader: () => BatchSource): InputSource {
   const kind = resolvedInput(spec.pruning);
-  if (kind === 'data') {
+  if (kind === 'real') {
     const source = loader();
     let epoch = 0;
     let index = 0;

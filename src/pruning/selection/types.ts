@@ -59,5 +59,11 @@ export interface SelectionOutcome {
 export interface SelectionEntry {
   readonly name: string;
   readonly describe: string;
+  /** Draws at random (then `selectionAt: 'final'` can threshold every iteration but the last). */
+  readonly randomized?: boolean;
+  /** What run labels add for it, in the paper's wording ('rand. mask'); absent: nothing (threshold). */
+  readonly label?: string;
+  /** Takes RandomMaskOptions (sketch-random's readings of Section 8). */
+  readonly takesRandomMask?: boolean;
   select(request: SelectionRequest): SelectionOutcome;
 }
