@@ -20,10 +20,11 @@ export function perMethod(entries: readonly MethodEntry[], value: (entry: Method
 export const scoringMethods = (): MethodEntry[] => listMethods().filter((entry) => !entry.trains);
 
 /** Per method: its name and defaults, then what it scores (two lines). */
-export function methodLines(indent = '  ', width = 12): string[] {
+export function methodLines(indent = '  '): string[] {
+  const width = Math.max(...listMethods().map((entry) => entry.name.length)) + 2;
   return listMethods().map((entry) => {
     const input = entry.defaults.input;
-    const facts = entry.trains ? ['trains between rounds: run it through an experiment (sketchprune run), not prune'] : [
+    const facts = entry.trains ? ['trains between rounds: experiments only (sketchprune run), not sketchprune prune'] : [
       entry.defaults.iterations !== 1 ? `${entry.defaults.iterations} iterations` : '',
       entry.needs === 'none' ? 'data-free' : `input ${input!.source}, batch size ${input!.batchSize}`,
       entry.precisions ? `precision ${entry.precisions.join(' or ')}` : '',
@@ -32,7 +33,8 @@ export function methodLines(indent = '  ', width = 12): string[] {
   });
 }
 
-export function selectionLines(indent = '  ', width = 14): string[] {
+export function selectionLines(indent = '  '): string[] {
+  const width = Math.max(...listSelections().map((entry) => entry.name.length)) + 2;
   return listSelections().map((entry) => `${indent}${entry.name.padEnd(width)}${entry.name === defaultSelection ? '(default) ' : ''}${entry.describe}`);
 }
 
