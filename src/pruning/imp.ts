@@ -16,7 +16,7 @@ import { threshold } from './selection/threshold.js';
 import type { PrunableParameter } from './working-weights.js';
 import { summarize, type PruneRecord } from './record.js';
 import { PruneSession } from './session.js';
-import type { GroupFractions, ImpOptions, MethodRun, PruneResult } from './types.js';
+import type { GroupFractions, MethodRun, PruneResult } from './types.js';
 
 export type { GroupFractions, ImpOptions } from './types.js';
 

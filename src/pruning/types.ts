@@ -76,15 +76,8 @@ export interface PruneResult {
   scores?: Map<string, Tensor>;
 }
 
-export interface ScoreOptions {
-  method: string;
-  input?: PruneInputOptions;
-  seed?: number;
-  prunable?: PrunableOptions;
-  trainMode?: boolean;
-  temperature?: number;
-  precision?: Precision;
-}
+/** scoreModel's options: those of prune() that a single scoring pass reads. */
+export type ScoreOptions = Pick<PruneOptions, 'method' | 'input' | 'seed' | 'prunable' | 'trainMode' | 'temperature' | 'precision'>;
 
 export interface PruneInputOptions {
   /** A source kind, or an object whose next() returns {inputs, labels}. */

@@ -14,12 +14,13 @@ import { scopeNames } from '../selection/types.js';
 import { defaultSelection, findSelection } from '../selection/registry.js';
 import { inputSourceKinds } from '../../data/synthetic.js';
 import type { InputDefaults, MethodDefaults, MethodEntry } from '../types.js';
+import { NamedRegistry } from '../named-registry.js';
 
 /** The defaults every built-in method shares; an entry spreads them and adds its own. */
 const common = { iterations: 1, input: null, selection: defaultSelection, scope: 'global' } as const satisfies MethodDefaults;
 const labelled = (batchSize: number): InputDefaults => ({ source: 'real', batchSize, batches: 1 });
 
-const registered: MethodEntry[] = [
+const builtIn: MethodEntry[] = [
   {
     name: 'random', label: 'Random', describe: 'uniform random scores (a uniformly random mask)', needs: 'none', trains: false,
     defaults: common, create: createRandomScorer,
@@ -54,45 +55,19 @@ const registered: MethodEntry[] = [
   },
 ];
 
+const registry = new NamedRegistry<MethodEntry>('pruning method', 'methods', builtIn, entryProblem);
+
 /** The registered methods, in registration order. */
-export function listMethods(): readonly MethodEntry[] {
-  return [...registered];
-}
-
-export function methodNames(): string[] {
-  return registered.map((entry) => entry.name);
-}
-
-export function findMethod(name: string): MethodEntry {
-  const entry = registered.find((candidate) => candidate.name === name);
-  if (!entry) {
-    throw new TypeError(`unknown pruning method '${String(name)}'; known methods: ${methodNames().join(', ')}`);
-  }
-  return entry;
-}
-
-/**
- * Adds a method (a plugin, or a test's toy scorer): its entry is checked here, so a mistake shows at registration,
- * not in the middle of a run. The name must be new.
- */
-export function registerMethod(entry: MethodEntry): void {
-  const problem = entryProblem(entry);
-  if (problem) throw new TypeError(`cannot register method ${JSON.stringify(entry?.name)}: ${problem}`);
-  registered.push(entry);
-}
-
+export const listMethods = (): readonly MethodEntry[] => registry.list();
+export const methodNames = (): string[] => registry.names();
+export const findMethod = (name: string): MethodEntry => registry.find(name);
+/** Adds a method (a plugin, or a test's toy scorer), checked whole; the name must be new. */
+export const registerMethod = (entry: MethodEntry): void => registry.register(entry);
 /** Removes a registered method; true when there was one of that name. */
-export function unregisterMethod(name: string): boolean {
-  const index = registered.findIndex((candidate) => candidate.name === name);
-  if (index >= 0) registered.splice(index, 1);
-  return index >= 0;
-}
+export const unregisterMethod = (name: string): boolean => registry.unregister(name);
 
 function entryProblem(entry: MethodEntry): string | undefined {
-  if (!entry || typeof entry !== 'object') return 'an entry must be an object';
-  if (typeof entry.name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(entry.name)) return 'the name must be lower-case letters, digits and dashes';
   if (entry.name === 'none') return "'none' means no pruning in experiment files";
-  if (registered.some((candidate) => candidate.name === entry.name)) return 'that name is already registered';
   if (typeof entry.describe !== 'string' || typeof entry.label !== 'string') return 'describe and label must be strings';
   if (!['none', 'batches', 'one-example'].includes(entry.needs)) return `needs must be none, batches or one-example, got ${JSON.stringify(entry.needs)}`;
   if (entry.trains ? typeof entry.run !== 'function' : typeof entry.create !== 'function') {
