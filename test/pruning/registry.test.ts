@@ -113,3 +113,24 @@ test('every built-in method declares what the CLI and experiments read', () => {
   assert.equal(findMethod('imp').trains, true);
   assert.equal(listMethods().filter((entry) => entry.trains).map((entry) => entry.name).join(), 'imp');
 });
+
+test('prune CLI checks read the entries: trains, precisions, input names (with the data alias)', async () => {
+  const errors: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => { errors.push(args.join(' ')); };
+  try {
+    const base = ['--model', 'lenet300', '--density', '0.1'];
+    assert.equal(await pruneCli([...base, '--method', 'imp']), 2);
+    assert.match(errors.pop()!, /--method imp trains between rounds; run it through an experiment/);
+    assert.equal(await pruneCli([...base, '--method', 'magnitude', '--precision', 'float64']), 2);
+    assert.match(errors.pop()!, /--precision applies to synflow, not magnitude/);
+    assert.equal(await pruneCli([...base, '--method', 'synflow', '--precision', 'float16']), 2);
+    assert.match(errors.pop()!, /--precision/);
+    assert.equal(await pruneCli([...base, '--method', 'synflow', '--input', 'dataset']), 2);
+    assert.match(errors.pop()!, /unknown --input 'dataset'; expected one of real, normal, sparse, chi, ones \('data' is another name for 'real'\)/);
+    assert.equal(await pruneCli([...base, '--method', 'snip', '--input', 'data']), 2); // the alias means real: it needs --dataset
+    assert.match(errors.pop()!, /--input real needs --dataset/);
+  } finally {
+    console.error = original;
+  }
+});
