@@ -76,6 +76,17 @@ void waitAll(std::vector<c10::intrusive_ptr<c10d::Work>>& works) {
   if (first) std::rethrow_exception(first);
 }
 
+// Queues `collective` on each tensor by itself (Gloo's threads run them concurrently), then waits for all.
+template <typename Collective>
+void eachTensor(std::vector<at::Tensor>& tensors, Collective collective) {
+  std::vector<c10::intrusive_ptr<c10d::Work>> works;
+  for (at::Tensor& tensor : tensors) {
+    std::vector<at::Tensor> one{tensor};
+    works.push_back(collective(one));
+  }
+  waitAll(works);
+}
+
 c10d::ReduceOp reduceOp(Napi::Env env, const std::string& name) {
   if (name == "sum") return c10d::ReduceOp(c10d::ReduceOp::SUM);
   if (name == "max") return c10d::ReduceOp(c10d::ReduceOp::MAX);
@@ -148,12 +159,7 @@ static Napi::Value DistAllReduce(const Napi::CallbackInfo& info) {
   c10d::AllreduceOptions options;
   options.reduceOp = reduceOp(env, info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "sum");
   options.timeout = group.timeout;
-  std::vector<c10::intrusive_ptr<c10d::Work>> works;
-  for (at::Tensor& tensor : tensors) {
-    std::vector<at::Tensor> one{tensor};
-    works.push_back(group.group->allreduce(one, options));
-  }
-  waitAll(works);
+  eachTensor(tensors, [&](std::vector<at::Tensor>& one) { return group.group->allreduce(one, options); });
   return env.Undefined();
   SKETCHPRUNE_GUARD_END(env, "distAllReduce")
 }
@@ -167,12 +173,7 @@ static Napi::Value DistBroadcast(const Napi::CallbackInfo& info) {
   c10d::BroadcastOptions options;
   options.rootRank = toInt(info[1], "distBroadcast root");
   options.timeout = group.timeout;
-  std::vector<c10::intrusive_ptr<c10d::Work>> works;
-  for (at::Tensor& tensor : tensors) {
-    std::vector<at::Tensor> one{tensor};
-    works.push_back(group.group->broadcast(one, options));
-  }
-  waitAll(works);
+  eachTensor(tensors, [&](std::vector<at::Tensor>& one) { return group.group->broadcast(one, options); });
   return env.Undefined();
   SKETCHPRUNE_GUARD_END(env, "distBroadcast")
 }

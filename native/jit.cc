@@ -20,7 +20,11 @@ ScriptModule& unwrapModule(const Napi::Value& value, const char* what) {
   return *value.As<Napi::External<ScriptModule>>().Data();
 }
 
-Napi::Array namedTensors(Napi::Env env, const std::vector<std::pair<std::string, at::Tensor>>& items) {
+// [names, tensors] of a named_parameters() or named_buffers() list.
+template <typename NamedList>
+Napi::Array namedTensors(Napi::Env env, const NamedList& list) {
+  std::vector<std::pair<std::string, at::Tensor>> items;
+  for (const auto& item : list) items.emplace_back(item.name, item.value);
   Napi::Array names = Napi::Array::New(env, items.size());
   Napi::Array tensors = Napi::Array::New(env, items.size());
   for (size_t i = 0; i < items.size(); ++i) {
@@ -56,22 +60,14 @@ static Napi::Value JitLoad(const Napi::CallbackInfo& info) {
 static Napi::Value JitNamedParameters(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SKETCHPRUNE_GUARD_BEGIN
-  std::vector<std::pair<std::string, at::Tensor>> items;
-  for (const auto& item : unwrapModule(info[0], "jitNamedParameters").module.named_parameters(true)) {
-    items.emplace_back(item.name, item.value);
-  }
-  return namedTensors(env, items);
+  return namedTensors(env, unwrapModule(info[0], "jitNamedParameters").module.named_parameters(true));
   SKETCHPRUNE_GUARD_END(env, "jitNamedParameters")
 }
 
 static Napi::Value JitNamedBuffers(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SKETCHPRUNE_GUARD_BEGIN
-  std::vector<std::pair<std::string, at::Tensor>> items;
-  for (const auto& item : unwrapModule(info[0], "jitNamedBuffers").module.named_buffers(true)) {
-    items.emplace_back(item.name, item.value);
-  }
-  return namedTensors(env, items);
+  return namedTensors(env, unwrapModule(info[0], "jitNamedBuffers").module.named_buffers(true));
   SKETCHPRUNE_GUARD_END(env, "jitNamedBuffers")
 }
 

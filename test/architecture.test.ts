@@ -1,4 +1,5 @@
-// Enforces DESIGN.md's import rules: each src/ folder may import only the folders listed for it.
+// Enforces the import rules: each src/ folder may import only the folders that docs/CONTRIBUTING.md's layer table
+// (section "Layers") lists for it. The table is the one place the rules are written.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -6,20 +7,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const allowed: Record<string, string[]> = {
-  foundations: [],
-  torch: ['foundations'],
-  nn: ['torch', 'foundations'],
-  data: ['torch', 'foundations'],
-  sketch: ['torch', 'foundations'],
-  optim: ['nn', 'torch', 'foundations'],
-  pruning: ['nn', 'data', 'sketch', 'optim', 'torch', 'foundations'],
-  distributed: ['torch', 'foundations'],
-  train: ['optim', 'nn', 'data', 'distributed', 'torch', 'foundations'],
-  report: ['foundations'],
-  experiments: ['pruning', 'train', 'distributed', 'sketch', 'optim', 'nn', 'data', 'torch', 'foundations', 'report'],
-  cli: ['experiments', 'report', 'foundations', 'torch', 'sketch', 'pruning', 'train', 'data', 'nn', 'optim', 'distributed'],
-};
+
+/** Rows "| `folder/` | `a/`, `b/` (note) |" of the "## Layers" section: folder -> the folders it may import. */
+function layerTable(markdown: string): Record<string, string[]> {
+  const section = markdown.split(/^## /m).find((part) => part.startsWith('Layers\n'));
+  assert.ok(section, 'docs/CONTRIBUTING.md has a "## Layers" section');
+  const rows = [...section.matchAll(/^\| `([a-z]+)\/` \| (.*) \|$/gm)];
+  return Object.fromEntries(rows.map(([, folder, cell]) => [folder, [...cell.matchAll(/`([a-z]+)\/`/g)].map((m) => m[1])]));
+}
+
+const allowed = layerTable(fs.readFileSync(path.join(root, 'docs', 'CONTRIBUTING.md'), 'utf8'));
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -49,6 +46,20 @@ test('the rule table covers every src/ folder', () => {
   const folders = fs.readdirSync(path.join(root, 'src'), { withFileTypes: true })
     .filter((entry) => entry.isDirectory()).map((entry) => entry.name);
   assert.deepEqual(folders.filter((name) => !(name in allowed)), []);
+});
+
+test('the layer table parses as written: ordered, no folder imports itself or one that imports it back', () => {
+  assert.deepEqual(allowed.foundations, []);
+  assert.deepEqual(allowed.torch, ['foundations']);
+  assert.deepEqual(allowed.report, ['foundations']);
+  assert.deepEqual(allowed.sketch, ['torch', 'foundations'], 'sketch/ depends on torch/ (and foundations/) only');
+  for (const [folder, targets] of Object.entries(allowed)) {
+    assert.ok(!targets.includes(folder), `${folder} lists itself`);
+    for (const target of targets) {
+      assert.ok(target in allowed, `${folder} lists ${target}/, which has no row`);
+      assert.ok(!allowed[target].includes(folder), `${folder} and ${target} may import each other`);
+    }
+  }
 });
 
 /** Relative imports (values, types and re-exports) of each .ts file under `dir`, as absolute .ts paths. */

@@ -18,30 +18,29 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from resnet import ResNet20
 
-class MaskedConv2d(nn.Conv2d):
+
+class Masked:
+    """weight_mask (and bias_mask) buffers, multiplied into the weights on every forward."""
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.register_buffer('weight_mask', torch.ones_like(self.weight))
         if self.bias is not None:
             self.register_buffer('bias_mask', torch.ones_like(self.bias))
 
+    def masked(self):
+        return self.weight_mask * self.weight, self.bias_mask * self.bias if self.bias is not None else None
+
+
+class MaskedConv2d(Masked, nn.Conv2d):
     def forward(self, x):
-        weight = self.weight_mask * self.weight
-        bias = self.bias_mask * self.bias if self.bias is not None else None
-        return self._conv_forward(x, weight, bias)
+        return self._conv_forward(x, *self.masked())
 
 
-class MaskedLinear(nn.Linear):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.register_buffer('weight_mask', torch.ones_like(self.weight))
-        if self.bias is not None:
-            self.register_buffer('bias_mask', torch.ones_like(self.bias))
-
+class MaskedLinear(Masked, nn.Linear):
     def forward(self, x):
-        bias = self.bias_mask * self.bias if self.bias is not None else None
-        return F.linear(x, self.weight_mask * self.weight, bias)
+        return F.linear(x, *self.masked())
 
 
 class ConvBnRelu(nn.Module):
@@ -73,38 +72,8 @@ class Vgg19(nn.Module):
         return self.fc(F.adaptive_avg_pool2d(self.layers(x), 1).flatten(1))
 
 
-class Block(nn.Module):
-    def __init__(self, cin, cout, downsample):
-        super().__init__()
-        stride = 2 if downsample else 1
-        self.conv1 = MaskedConv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = MaskedConv2d(cout, cout, 3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.shortcut = (nn.Sequential(MaskedConv2d(cin, cout, 1, stride=stride, bias=False), nn.BatchNorm2d(cout))
-                         if downsample or cin != cout else None)
-
-    def forward(self, x):
-        out = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
-        return F.relu(out + (self.shortcut(x) if self.shortcut is not None else x))
-
-
-class ResNet20(nn.Module):
-    def __init__(self, classes=10, width=16):
-        super().__init__()
-        self.conv = MaskedConv2d(3, width, 3, padding=1, bias=False)
-        self.bn = nn.BatchNorm2d(width)
-        blocks, channels = [], width
-        for stage in range(3):
-            for index in range(3):
-                blocks.append(Block(channels, width * 2 ** stage, stage > 0 and index == 0))
-                channels = width * 2 ** stage
-        self.blocks = nn.Sequential(*blocks)
-        self.fc = MaskedLinear(channels, classes)
-
-    def forward(self, x):
-        out = F.relu(self.bn(self.conv(x)))
-        return self.fc(F.adaptive_avg_pool2d(self.blocks(out), 1).flatten(1))
+def masked_resnet20(classes=10):
+    return ResNet20(classes, conv=MaskedConv2d, linear=MaskedLinear)
 
 
 def masked_parameters(model):
@@ -201,7 +170,7 @@ def main():
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    model = {'vgg19': Vgg19, 'resnet20': ResNet20}[args.model]()
+    model = {'vgg19': Vgg19, 'resnet20': masked_resnet20}[args.model]()
     data = torch.randn(args.prune_examples, 3, 32, 32)
     labels = torch.randint(0, 10, (args.prune_examples,))
     if args.weights:

@@ -13,43 +13,15 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-
-class Block(nn.Module):
-    def __init__(self, f_in, f_out, downsample):
-        super().__init__()
-        stride = 2 if downsample else 1
-        self.conv1 = nn.Conv2d(f_in, f_out, 3, stride=stride, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(f_out)
-        self.conv2 = nn.Conv2d(f_out, f_out, 3, stride=1, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(f_out)
-        self.shortcut = (nn.Sequential(nn.Conv2d(f_in, f_out, 1, stride=2, bias=False), nn.BatchNorm2d(f_out))
-                         if downsample or f_in != f_out else None)
-
-    def forward(self, x):
-        out = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
-        return F.relu(out + (self.shortcut(x) if self.shortcut is not None else x))
+from resnet import ResNet20
 
 
-class ResNet20(nn.Module):
-    def __init__(self, classes=10, width=16):
-        super().__init__()
-        self.conv = nn.Conv2d(3, width, 3, padding=1, bias=False)
-        self.bn = nn.BatchNorm2d(width)
-        blocks, channels = [], width
-        for stage in range(3):
-            out = width * 2 ** stage
-            for index in range(3):
-                blocks.append(Block(channels, out, stage > 0 and index == 0))
-                channels = out
-        self.blocks = nn.Sequential(*blocks)
-        self.fc = nn.Linear(channels, classes)
-        for m in self.modules():
-            if isinstance(m, (nn.Conv2d, nn.Linear)):
-                nn.init.kaiming_normal_(m.weight)
-
-    def forward(self, x):
-        x = F.relu(self.bn(self.conv(x)))
-        return self.fc(torch.flatten(F.adaptive_avg_pool2d(self.blocks(x), 1), 1))
+def kaiming_resnet20():
+    model = ResNet20()
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            nn.init.kaiming_normal_(m.weight)
+    return model
 
 
 def main():
@@ -63,7 +35,7 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     device = torch.device(args.device)
-    model = ResNet20().to(device).train()
+    model = kaiming_resnet20().to(device).train()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
     total = args.steps + args.warmup
     inputs = torch.randn(total * args.batch_size, 3, 32, 32, device=device)

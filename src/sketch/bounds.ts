@@ -68,6 +68,14 @@ export function lemma43Bound(X: Tensor, Xtilde: Tensor, w0: Tensor, wStar: Tenso
 
 /** Theorem 4.4's right-hand side: (1/s)‖w⁰‖₁(‖w⋆−w⁰‖²/‖w⁰‖_∞ + 2‖w⋆−w⁰‖₁ + ‖w⁰‖₁). */
 export function theorem44Bound(w0: Tensor, wStar: Tensor, s: number): number {
+  return theorem44Form(w0, wStar, s, 'max');
+}
+
+/**
+ * (1/s)‖w⁰‖₁(‖w⋆−w⁰‖²/c + 2‖w⋆−w⁰‖₁ + ‖w⁰‖₁) with c = ‖w⁰‖_∞ ('max': Theorem 4.4 as printed) or c = min_k|w⁰_k|
+ * ('min': the corrected form in gaussian.ts, +∞ when w⁰ has a zero).
+ */
+export function theorem44Form(w0: Tensor, wStar: Tensor, s: number, c: 'max' | 'min'): number {
   checkVector(w0, 'w0');
   checkVector(wStar, 'wStar', w0.size(0), lengthName);
   checkBudget(s);
@@ -75,8 +83,9 @@ export function theorem44Bound(w0: Tensor, wStar: Tensor, s: number): number {
     const w064 = w0.to('float64');
     const drift = wStar.to('float64').sub(w064);
     const l1 = w064.abs().sum().item();
-    const linf = w064.abs().max().item();
-    return (l1 * (drift.square().sum().item() / linf + 2 * drift.abs().sum().item() + l1)) / s;
+    const scale = c === 'max' ? w064.abs().max().item() : w064.abs().min().item();
+    if (c === 'min' && scale === 0) return Infinity;
+    return (l1 * (drift.square().sum().item() / scale + 2 * drift.abs().sum().item() + l1)) / s;
   });
 }
 

@@ -20,6 +20,24 @@ export function maskedFeatureError(X: Tensor, w: Tensor, mask: Tensor): number[]
   });
 }
 
+/** Algorithm 1's arguments in float64, with S = {k: p_k > 0} and w restricted to it. */
+interface SketchInputs { X64: Tensor; w64: Tensor; probabilities: Tensor; support: Tensor; wCovered: Tensor }
+
+/** Checks X [d, n], w [d], p [d] and the budget s, then runs `body` in one tidy scope on them in float64. */
+function withSketchInputs<T>(X: Tensor, w: Tensor, p: Tensor, s: number, body: (inputs: SketchInputs) => T): T {
+  const matrix = checkMatrix(X, 'X');
+  const d = matrix.size(0);
+  checkVector(w, 'w', d, 'd (the number of rows of X)');
+  checkBudget(s);
+  return tidy(() => {
+    const probabilities = checkProbabilities(p, 'p', d);
+    const X64 = matrix.to('float64');
+    const w64 = w.to('float64');
+    const support = probabilities.gt(0);
+    return body({ X64, w64, probabilities, support, wCovered: w64.mul(support.to('float64')) });
+  });
+}
+
 export interface ExpectedSketchError {
   /** E_m‖Xᵀw − Xᵀ(w⊙m)‖² over Algorithm 1's draws: bias + variance. */
   expected: number;
@@ -39,18 +57,9 @@ export interface ExpectedSketchError {
  * a bias that does not shrink with s. This function returns that exact value.
  */
 export function expectedSketchError(X: Tensor, w: Tensor, p: Tensor, s: number): ExpectedSketchError {
-  const matrix = checkMatrix(X, 'X');
-  const d = matrix.size(0);
-  checkVector(w, 'w', d, 'd (the number of rows of X)');
-  checkBudget(s);
-  return tidy(() => {
-    const probabilities = checkProbabilities(p, 'p', d);
-    const X64 = matrix.to('float64');
-    const w64 = w.to('float64');
+  return withSketchInputs(X, w, p, s, ({ X64, w64, probabilities, support, wCovered }) => {
     checkFinite(X64, 'X');
     checkFinite(w64, 'w');
-    const support = probabilities.gt(0);
-    const wCovered = w64.mul(support.to('float64'));
     const wUncovered = w64.sub(wCovered);
     const rowSquares = X64.square().sum(1);
     const safeP = where0(support, probabilities);
@@ -70,16 +79,7 @@ export function expectedSketchError(X: Tensor, w: Tensor, p: Tensor, s: number):
  *   Var e = (4/s)·bᵀCb + (E‖U‖⁴ − (E‖U‖²)² + 2(s−1)·tr C²)/s³ − (4/s²)·E[(bᵀU)‖U‖²].
  */
 export function sketchErrorVariance(X: Tensor, w: Tensor, p: Tensor, s: number): number {
-  const matrix = checkMatrix(X, 'X');
-  const d = matrix.size(0);
-  checkVector(w, 'w', d, 'd (the number of rows of X)');
-  checkBudget(s);
-  return tidy(() => {
-    const probabilities = checkProbabilities(p, 'p', d);
-    const X64 = matrix.to('float64');
-    const w64 = w.to('float64');
-    const support = probabilities.gt(0);
-    const wCovered = w64.mul(support.to('float64'));
+  return withSketchInputs(X, w, p, s, ({ X64, w64, probabilities, support, wCovered }) => {
     const bias = w64.sub(wCovered).unsqueeze(0).mm(X64).squeeze(0); // [n]
     const draws = X64.mul(wCovered.div(where0(support, probabilities)).unsqueeze(1)); // V_k, [d, n]
     const mean = wCovered.unsqueeze(0).mm(X64); // E V = Xᵀw_S, [1, n]

@@ -6,6 +6,7 @@
 // because E[r_k·Σ_j r_j|w⁰_j|] = |w⁰_k| + μ²(‖w⁰‖₁ − |w⁰_k|). For w⋆ = w⁰ this is (μ²/s)(‖w⁰‖₁² − ‖w⁰‖²).
 // Uniform p = 1/d: E_X E_m = (d/s)‖w⋆‖² − (1/s)‖w⋆‖² = ((d−1)/s)‖w⋆‖².
 import { Tensor, tidy } from '../torch/index.js';
+import { theorem44Form } from './bounds.js';
 import { chiRowNormMean } from './stats.js';
 import { checkBudget, checkVector } from './validate.js';
 
@@ -52,15 +53,5 @@ export function gaussianExpectedErrorUniform(wStar: Tensor, s: number): number {
  * (1/s)‖w⁰‖₁(‖w⋆−w⁰‖²/min_k|w⁰_k| + 2‖w⋆−w⁰‖₁ + ‖w⁰‖₁).
  */
 export function theorem44CorrectedBound(w0: Tensor, wStar: Tensor, s: number): number {
-  checkVector(w0, 'w0');
-  checkVector(wStar, 'wStar', w0.size(0), 'd (the length of w⁰)');
-  checkBudget(s);
-  return tidy(() => {
-    const w064 = w0.to('float64');
-    const drift = wStar.to('float64').sub(w064);
-    const l1 = w064.abs().sum().item();
-    const smallest = w064.abs().min().item();
-    if (smallest === 0) return Infinity;
-    return (l1 * (drift.square().sum().item() / smallest + 2 * drift.abs().sum().item() + l1)) / s;
-  });
+  return theorem44Form(w0, wStar, s, 'min');
 }

@@ -23,18 +23,13 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor[], options: Grad
 }
 
 /** Runs fn with gradient recording off (as torch.no_grad). */
-export function noGrad<T>(fn: () => T): T {
-  const previous = native.setGradEnabled(false);
-  try {
-    return fn();
-  } finally {
-    native.setGradEnabled(previous);
-  }
-}
+export function noGrad<T>(fn: () => T): T { return withGradEnabled(false, fn); }
 
 /** Runs fn with gradient recording on, even inside noGrad. */
-export function enableGrad<T>(fn: () => T): T {
-  const previous = native.setGradEnabled(true);
+export function enableGrad<T>(fn: () => T): T { return withGradEnabled(true, fn); }
+
+function withGradEnabled<T>(enabled: boolean, fn: () => T): T {
+  const previous = native.setGradEnabled(enabled);
   try {
     return fn();
   } finally {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { manualSeed, ones, tensor, tidy } from '../../src/torch/index.js';
 import {
   eq2Probabilities, expectedSketchError, gaussianData, gaussianWeights, lemma41, lemma41AsPrinted, lemma42Bound,
-  lemma43Bound, lemma45Bound, lemma45BoundSecondForm, theorem44Bound, driftedWeights,
+  lemma43Bound, lemma45Bound, lemma45BoundSecondForm, theorem44Bound, theorem44CorrectedBound, driftedWeights,
 } from '../../src/sketch/index.js';
 
 const f64 = (values: number[] | number[][]) => tensor(values as number[][], undefined, { dtype: 'float64' });
@@ -17,6 +17,9 @@ test('the printed right-hand sides on hand-computed examples', () => tidy(() => 
   assert.ok(Math.abs(lemma42Bound(w0, s) - 5 / 3) < 1e-15);
   const wStar = f64([2, 1]); // δ = [1, 3]: ‖δ‖² = 10, ‖δ‖₁ = 4; ‖w0‖₁ = 3, ‖w0‖_∞ = 2
   assert.ok(Math.abs(theorem44Bound(w0, wStar, s) - 3 * (10 / 2 + 8 + 3) / 3) < 1e-12);
+  // The corrected form divides by min_k|w0_k| = 1, and is +∞ for a w0 with a zero.
+  assert.ok(Math.abs(theorem44CorrectedBound(w0, wStar, s) - 3 * (10 / 1 + 8 + 3) / 3) < 1e-12);
+  assert.equal(theorem44CorrectedBound(f64([0, -2]), wStar, s), Infinity);
   assert.ok(Math.abs(lemma45Bound(wStar, s) - (2 / 3) * 5) < 1e-12);
   // Lemma 4.3 with X̃ = X: (1/s)Σ_k 9/(‖X₍ₖ₎‖|w_k|)·‖X₍ₖ₎‖²(w⋆_k)² = (1/3)(9/5·25·4 + 9/4·4·1)
   assert.ok(Math.abs(lemma43Bound(X, X, w0, wStar, s) - (9 / 5 * 100 + 9) / 3) < 1e-12);

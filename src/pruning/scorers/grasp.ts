@@ -7,7 +7,7 @@
 // the caller only ranks them.
 import { F, keep, noGrad, tidy, type Tensor } from '../../torch/index.js';
 import type { InputBatch } from '../../data/index.js';
-import { deviceOf, gradients, nextBatch, requireInput, weightsOf } from './common.js';
+import { gradients, nextBatch, requireInput, weightsOf } from './common.js';
 import type { Scorer, ScorerOptions, ScoringContext } from './types.js';
 
 /** Hg summed over the batches, with g summed over the same batches (both passes see the same batches). */
