@@ -8,9 +8,9 @@ import { TorchScriptModule, createModel, type MaskSet, type Module } from '../nn
 import { parallelismProblem } from '../foundations/limits.js';
 import { DataLoader, cacheDir, channelStats, getDataset, loadDataset } from '../data/index.js';
 import {
-  canonicalInputSource, collapseWarning, defaultSelection, figure1Data, findMethod, findSelection, formatDensityTable, listMethods, listSelections, loadMasks, prune,
+  canonicalInputSource, collapseWarning, defaultSelection, figure1Data, findMethod, findSelection, formatDensityTable, maskValueKinds, randomMaskDefaults, listMethods, listSelections, loadMasks, prune,
   saveMasks, scheduleNames, scopeNames, selectionNames, type Figure1Data, type MethodEntry, type Precision, type PruneOptions,
-  type PruneProgress, type ScheduleName, type Scope,
+  type PruneProgress, type RandomMaskOptions, type ScheduleName, type Scope,
 } from '../pruning/index.js';
 import { inputSourceKinds } from '../data/index.js';
 import { aliasNote, methodLines, perMethod, scoringMethods, selectionLines } from './method-facts.js';
@@ -184,7 +184,7 @@ function parse(argv: string[]) {
       compression: { type: 'string' }, sparsity: { type: 'string' }, selection: { type: 'string' },
       scope: { type: 'string' }, iterations: { type: 'string' }, schedule: { type: 'string', default: 'exponential' },
       'selection-at': { type: 'string', default: 'every' }, input: { type: 'string' }, 'batch-size': { type: 'string' },
-      replacement: { type: 'boolean', default: false }, 'mask-values': { type: 'string', default: 'binary' },
+      replacement: { type: 'boolean', default: randomMaskDefaults.replacement }, 'mask-values': { type: 'string', default: randomMaskDefaults.values },
       'keep-rule': { type: 'string', default: 'round' },
       batches: { type: 'string' }, temperature: { type: 'string' }, precision: { type: 'string' }, 'prune-biases': { type: 'boolean', default: false },
       'prune-batchnorm': { type: 'boolean', default: false }, 'train-mode': { type: 'boolean', default: false },
@@ -212,9 +212,9 @@ function parse(argv: string[]) {
   const scope = choice('--scope', values.scope ?? entry.defaults.scope, scopeNames);
   choice('--schedule', values.schedule!, scheduleNames);
   choice('--selection-at', values['selection-at']!, ['every', 'final']);
-  choice('--mask-values', values['mask-values']!, ['binary', 'scaled']);
+  choice('--mask-values', values['mask-values']!, maskValueKinds);
   choice('--keep-rule', values['keep-rule']!, ['round', 'synaptic-flow']);
-  const randomized = values.replacement || values['mask-values'] !== 'binary';
+  const randomized = values.replacement !== randomMaskDefaults.replacement || values['mask-values'] !== randomMaskDefaults.values;
   if (randomized && !selection.takesRandomMask) {
     const takers = listSelections().filter((candidate) => candidate.takesRandomMask).map((candidate) => candidate.name);
     throw new UsageError(`--replacement and --mask-values apply to --selection ${takers.join(' or ')}`);
@@ -246,7 +246,7 @@ function parse(argv: string[]) {
     selection: selection.name, scope: scope as Scope, schedule: values.schedule as ScheduleName,
     selectionAt: values['selection-at'] as 'every' | 'final', seed,
     keepRule: values['keep-rule'] as 'round' | 'synaptic-flow',
-    ...(randomized ? { randomMask: { replacement: values.replacement, values: values['mask-values'] as 'binary' | 'scaled' } } : {}),
+    ...(randomized ? { randomMask: { replacement: values.replacement, values: values['mask-values'] as RandomMaskOptions['values'] } } : {}),
     ...(values.iterations !== undefined ? { iterations: integer('--iterations', values.iterations, 1) } : {}),
     ...(values.temperature !== undefined ? { temperature: number('--temperature', values.temperature) } : {}),
     ...(values.precision !== undefined ? { precision: values.precision as Precision } : {}),

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { MaskSet, createModel, type Classifier, type Module } from '../nn/index.js';
 import { checkDevice, manualSeed, noGrad, tidy, type Device } from '../torch/index.js';
 import { InterruptedError, stopRequested, stopSignal } from '../foundations/interrupt.js';
-import { collapseWarning, findMethod, loadMasks, prune, saveMasks, type PruneOptions, type PruneRecord } from '../pruning/index.js';
+import { collapseWarning, findMethod, loadMasks, randomMaskDefaults, prune, saveMasks, type PruneOptions, type PruneRecord } from '../pruning/index.js';
 import { createProgress, evaluate, trainModel, type BatchSource, type TrainResult } from '../train/index.js';
 import type { RunResult } from '../report/schema.js';
 import { loadRunData, type RunData } from './run-data.js';
@@ -156,7 +156,8 @@ async function pruneAtInit(spec: RunSpec, data: RunData, build: () => Classifier
     selection: p.selection,
     scope: p.scope,
     selectionAt: p.selectionAt,
-    ...(p.replacement || p.maskValues !== 'binary' ? { randomMask: { replacement: p.replacement, values: p.maskValues } } : {}),
+    ...(p.replacement !== randomMaskDefaults.replacement || p.maskValues !== randomMaskDefaults.values
+      ? { randomMask: { replacement: p.replacement, values: p.maskValues } } : {}),
     keepRule: p.keepRule,
     seed: spec.seed,
     keepScores: wantsScores,

@@ -6,7 +6,7 @@ import { checkModelName, knownDatasets } from './registry.js';
 import { parseDevice, type Device } from '../torch/index.js';
 import { inputSourceKinds, type InputSourceKind } from '../data/index.js';
 import {
-  defaultSelection, findMethod, findSelection, inputSourceAliases, keepRules, maskValueKinds, methodNames, scopeNames, selectionNames,
+  defaultSelection, findMethod, findSelection, inputSourceAliases, keepRules, maskValueKinds, methodNames, randomMaskDefaults, scopeNames, selectionNames,
 } from '../pruning/index.js';
 
 /** 'none' (no pruning: the dense baseline) and the registered methods (pruning/scorers/registry.ts). */
@@ -143,8 +143,8 @@ export const runSchema: ObjectField = {
         iterations: nonNegativeInt('pruning iterations (0 = method default)', 0),
         scope: { kind: 'string', default: 'global', choices: () => scopeNames, what: 'scope' },
         selectionAt: { kind: 'string', default: 'every', choices: () => ['every', 'final'], what: 'selectionAt' },
-        replacement: { kind: 'boolean', default: false, doc: 'sketch-random draws with replacement' },
-        maskValues: { kind: 'string', default: 'binary', choices: () => maskValueKinds, what: 'mask values' },
+        replacement: { kind: 'boolean', default: randomMaskDefaults.replacement, doc: 'sketch-random draws with replacement' },
+        maskValues: { kind: 'string', default: randomMaskDefaults.values, choices: () => maskValueKinds, what: 'mask values' },
         keepRule: { kind: 'string', default: 'round', choices: () => keepRules, what: 'keep rule' },
         imp: {
           kind: 'object',

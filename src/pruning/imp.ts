@@ -11,7 +11,7 @@
 import { Tensor, keep, noGrad, tidy } from '../torch/index.js';
 import { MaskSet, type Module } from '../nn/index.js';
 import { keepCount, scheduleDensities } from './density.js';
-import type { SelectionOutcome } from './selection/types.js';
+import { recordedRandomMask, type SelectionOutcome } from './selection/types.js';
 import { threshold } from './selection/threshold.js';
 import type { PrunableParameter } from './working-weights.js';
 import { summarize, type PruneRecord } from './record.js';
@@ -203,7 +203,7 @@ export async function pruneImp(model: Module, parameters: PrunableParameter[], r
       rewind: imp.warmup ? 'after warm-up' : 'initial weights',
       ...(imp.pruneFraction === undefined ? {} : { pruneFraction: imp.pruneFraction }),
       ...(imp.fractions === undefined ? {} : { fractions: { ...imp.fractions } }),
-      ...(run.randomMask ? { randomMask: { replacement: run.randomMask.replacement ?? false, values: run.randomMask.values ?? 'binary' } } : {}),
+      ...(run.randomMask ? { randomMask: recordedRandomMask(run.randomMask) } : {}),
       roundDensities: densities,
     },
     seed: run.seed,

@@ -11,7 +11,7 @@ export { listSelections, selectionNames, findSelection, defaultSelection, regist
 export { topKMasks, synapticFlowMasks, synapticFlowPruneCount } from './selection/ranking.js';
 export { sampleWithoutReplacement, layerRandomMask } from './selection/sketch-random.js';
 export { algorithm1Mask } from './selection/sketch.js';
-export { scopeNames, keepRules, maskValueKinds, type Scope, type KeepRule, type RandomMaskOptions, type SelectionEntry, type SelectionRequest, type SelectionOutcome } from './selection/types.js';
+export { scopeNames, keepRules, maskValueKinds, randomMaskDefaults, type Scope, type KeepRule, type RandomMaskOptions, type SelectionEntry, type SelectionRequest, type SelectionOutcome } from './selection/types.js';
 export { resolveInput, canonicalInputSource, inputSourceAliases, type PruneInputOptions, type InputDescription } from './inputs.js';
 export { collectPrunable, type PrunableParameter } from './working-weights.js';
 export { PruneSession } from './session.js';

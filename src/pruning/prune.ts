@@ -12,7 +12,7 @@ import { findMethod } from './scorers/registry.js';
 import type { ScoringContext } from './scorers/types.js';
 import { findSelection } from './selection/registry.js';
 import { threshold } from './selection/threshold.js';
-import { keepRules, maskValueKinds, scopeNames, type KeepRule, type RandomMaskOptions, type SelectionEntry } from './selection/types.js';
+import { keepRules, maskValueKinds, recordedRandomMask, scopeNames, type KeepRule, type RandomMaskOptions, type SelectionEntry } from './selection/types.js';
 import { resolveInput } from './inputs.js';
 import { collectPrunable, type PrunableParameter } from './working-weights.js';
 import { summarize, type PruneRecord } from './record.js';
@@ -168,7 +168,7 @@ async function scoreAndSelect(entry: ScoringMethod, model: Module, parameters: P
     method: entry.name,
     options: {
       selection: selection.name, scope, iterations, schedule: run.schedule, selectionAt, input: description,
-      ...(randomMask ? { randomMask: { replacement: randomMask.replacement ?? false, values: randomMask.values ?? 'binary' } } : {}),
+      ...(randomMask ? { randomMask: recordedRandomMask(randomMask) } : {}),
       ...(keepRule === 'round' ? {} : { keepRule }),
       prunable: { biases: options.prunable?.biases ?? false, batchNorm: options.prunable?.batchNorm ?? false },
       trainMode: options.trainMode ?? false,

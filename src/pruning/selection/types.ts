@@ -25,6 +25,13 @@ export interface RandomMaskOptions {
   values?: 'binary' | 'scaled';
 }
 export const maskValueKinds = ['binary', 'scaled'] as const;
+/** sketch-random's default reading: without replacement, 0/1 values. */
+export const randomMaskDefaults: Readonly<Required<RandomMaskOptions>> = Object.freeze({ replacement: false, values: 'binary' });
+
+/** The reading as the run record shows it: every option, defaults filled in. */
+export function recordedRandomMask(options: RandomMaskOptions): Required<RandomMaskOptions> {
+  return { replacement: options.replacement ?? randomMaskDefaults.replacement, values: options.values ?? randomMaskDefaults.values };
+}
 
 export interface SelectionRequest {
   /** float64 scores shaped like the parameters (higher = keep). */
