@@ -61,3 +61,46 @@ test('the layer table parses as written: ordered, no folder imports itself or on
     }
   }
 });
+
+/** Relative imports (values, types and re-exports) of each .ts file under `dir`, as absolute .ts paths. */
+function importGraph(dir: string): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const file of sourceFiles(dir)) {
+    const text = fs.readFileSync(file, 'utf8');
+    const targets = [...text.matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)]
+      .map((match) => path.resolve(path.dirname(file), match[1]).replace(/\.js$/, '.ts'))
+      .filter((target) => target.startsWith(dir + path.sep));
+    graph.set(file, targets);
+  }
+  return graph;
+}
+
+/** One import cycle, as relative paths, or null. */
+function findCycle(graph: Map<string, string[]>): string[] | null {
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (file: string): string[] | null => {
+    if (state.get(file) === 'done') return null;
+    if (state.get(file) === 'open') return [...stack.slice(stack.indexOf(file)), file];
+    state.set(file, 'open');
+    stack.push(file);
+    for (const target of graph.get(file) ?? []) {
+      const cycle = visit(target);
+      if (cycle) return cycle;
+    }
+    stack.pop();
+    state.set(file, 'done');
+    return null;
+  };
+  for (const file of graph.keys()) {
+    const cycle = visit(file);
+    if (cycle) return cycle.map((f) => path.relative(root, f));
+  }
+  return null;
+}
+
+test('src/pruning has no import cycle (types shared by prune, IMP and the registry live in pruning/types.ts)', () => {
+  assert.deepEqual(findCycle(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']]])), ['a', 'b', 'c', 'a'].map((f) => path.relative(root, f)));
+  assert.equal(findCycle(new Map([['a', ['b', 'c']], ['b', ['c']], ['c', []]])), null);
+  assert.equal(findCycle(importGraph(path.join(root, 'src', 'pruning'))), null);
+});

@@ -5,19 +5,25 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkDevice, manualSeed, savePt, setNumThreads, type Device } from '../torch/index.js';
 import { TorchScriptModule, createModel, type MaskSet, type Module } from '../nn/index.js';
-import type { InputSourceKind } from '../data/index.js';
 import { datasetShape, openRunData, type DataDescription, type RunData } from '../train/index.js';
 import {
-  collapseWarning, figure1Data, findScorer, formatDensityTable, loadMasks, methodNames, prune, saveMasks, scheduleNames, selectionNames,
-  type Figure1Data, type PruneOptions, type PruneProgress, type ScheduleName, type Scope,
+  canonicalInputSource, collapseWarning, defaultSelection, figure1Data, findMethod, findSelection, formatDensityTable, maskValueKinds, randomMaskDefaults, listMethods, listSelections, loadMasks, prune,
+  saveMasks, scheduleNames, scopeNames, selectionNames, type Figure1Data, type MethodEntry, type Precision, type PruneOptions,
+  type PruneProgress, type RandomMaskOptions, type ScheduleName, type Scope,
 } from '../pruning/index.js';
+import { inputSourceKinds } from '../data/index.js';
+import { aliasNote, methodLines, perMethod, scoringMethods, selectionLines } from './method-facts.js';
 import { histogramOverlay } from '../report/index.js';
 import { jsonOutput, type JsonOutput } from './json-output.js';
 import { runsPath } from './paths.js';
 import { ensureDirectory } from '../foundations/directories.js';
 import { UsageError, choice, deviceName, integer, number, threadCount } from './args.js';
 
-const help = `Usage: sketchprune prune --model NAME --method METHOD --density D [options]
+const help = (): string => {
+  const scoring = scoringMethods();
+  const withInput = scoring.filter((entry) => entry.needs !== 'none');
+  const withPrecision = scoring.filter((entry) => entry.precisions);
+  return `Usage: sketchprune prune --model NAME --method METHOD --density D [options]
        sketchprune prune --torchscript FILE --input-shape C,H,W --method METHOD --density D [options]
 
 Prunes a freshly initialized model (seeded) and writes the masks as safetensors, with the pruning record
@@ -31,8 +37,7 @@ Required:
                           default: every parameter named 'weight' with 2 or more dimensions (conv, linear)
   --input-shape C,H,W     one example's shape, for --torchscript (or give --dataset); the class count comes
                           from one forward pass on zeros unless --classes N is given
-  --method METHOD         ${methodNames.filter((name) => name !== 'imp').join(', ')}
-                          (imp trains between rounds: run it through an experiment, sketchprune run)
+  --method METHOD         ${scoring.map((entry) => entry.name).join(', ')} (see Methods below)
   --density D             kept fraction in (0, 1]; or instead:
   --compression X         density 10^-X (Synaptic-Flow's convention: 1, 1.301, 1.699 = 10 %, 5 %, 2 %)
   --sparsity S            pruned fraction in [0, 1)
@@ -40,9 +45,9 @@ Required:
 Pruning:
   --dataset NAME          fashion-mnist, mnist, cifar10, cifar100 or tiny-imagenet: input shape, classes, and
                           the data for --input real (default: the model's usual shape, no data)
-  --selection MODE        ${selectionNames.join(', ')} (default threshold)
-  --scope SCOPE           global or local (default global)
-  --iterations K          pruning iterations (default: 100 for synflow, 1 otherwise)
+  --selection MODE        ${selectionNames().join(', ')} (default ${defaultSelection}; see Selections below)
+  --scope SCOPE           ${scopeNames.join(' or ')} (default ${perMethod(scoring, (entry) => entry.defaults.scope, true)})
+  --iterations K          pruning iterations (default: ${perMethod(scoring, (entry) => entry.defaults.iterations, true)})
   --schedule KIND         ${scheduleNames.join(' or ')} density schedule over the iterations (default exponential)
   --selection-at WHEN     every or final: where a randomized selection acts in iterative pruning (default every)
   --replacement           sketch-random: draw each layer's count with replacement (Algorithm 1's draws; fewer
@@ -50,13 +55,14 @@ Pruning:
   --mask-values KIND      sketch-random: binary (default) or scaled (Algorithm 1's (draws)/(count·p_i))
   --keep-rule RULE        round (default: exactly round(d·N) kept) or synaptic-flow (⌊(1−d)·N⌋ pruned and every
                           score tied with the threshold: Synaptic-Flow's masks, exactly)
-  --input SOURCE          real, normal, sparse, chi or ones (default: ones for synflow, real with --dataset
-                          for snip/grasp/ntk-sketch); synthetic sources come with random labels
-  --batch-size N          examples per scoring batch (default: 256 for snip/grasp, 32 ntk-sketch, 1 synflow)
-  --batches N             batches per scoring pass (default 1)
+  --input SOURCE          ${inputSourceKinds.join(', ')} (default: ${perMethod(withInput, (entry) => entry.defaults.input!.source)};
+                          real needs --dataset); synthetic sources come with random labels; ${aliasNote()}
+  --batch-size N          examples per scoring batch (default: ${perMethod(withInput, (entry) => entry.defaults.input!.batchSize)})
+  --batches N             batches per scoring pass (default: ${perMethod(withInput, (entry) => entry.defaults.input!.batches, true)})
   --temperature T         grasp's logit temperature (default 200)
-  --precision P           synflow's arithmetic: float32 (default; layers scaled so nothing under- or overflows,
-                          same ranking as float64; float64 where the model's structure is unknown) or float64
+  --precision P           the arithmetic, for ${withPrecision.map((entry) => entry.name).join(', ')}: ${perMethod(withPrecision, (entry) => entry.precisions!.join(' or '))}
+                          (default: ${perMethod(withPrecision, (entry) => entry.precisions![0])}; synflow's float32: layers scaled so nothing under- or
+                          overflows, same ranking as float64; float64 where the model's structure is unknown)
   --prune-biases          also prune conv/linear biases
   --prune-batchnorm       also prune batch-norm weights and biases
   --train-mode            batch norm in train mode while scoring (default eval)
@@ -80,8 +86,15 @@ Output:
                           files as JSON on stdout (messages go to stderr)
   -h, --help              this text
 
+Methods (defaults, then what they score):
+${methodLines().join('\n')}
+
+Selections:
+${selectionLines().join('\n')}
+
 Example (SynFlow, 100 iterations, randomized mask, VGG-19 on CIFAR-10 at 5 %):
   sketchprune prune --model vgg19 --dataset cifar10 --method synflow --compression 1.301 --selection sketch-random`;
+};
 
 
 export async function run(argv: string[]): Promise<number> {
@@ -101,7 +114,7 @@ export async function run(argv: string[]): Promise<number> {
 
 async function pruneCommand(argv: string[], json: JsonOutput): Promise<number> {
   const parsed = parse(argv);
-  if (parsed === 'help') { console.log(help); return 0; }
+  if (parsed === 'help') { console.log(help()); return 0; }
   const { values, options, out } = parsed;
   if (values.threads !== undefined) setNumThreads(threadCount('--threads', values.threads));
   const device = deviceName('--device', values.device!);
@@ -115,7 +128,7 @@ async function pruneCommand(argv: string[], json: JsonOutput): Promise<number> {
   });
   const modelName = values.model ?? path.basename(values.torchscript!);
   if (device !== 'cpu') model.to(device); // scores, masks and synthetic inputs follow the model's device
-  const entry = findScorer(options.method);
+  const entry = findMethod(options.method);
   const scoring = scoringData(values, options, device);
   let data: RunData | null = null;
   if (scoring) {
@@ -127,7 +140,7 @@ async function pruneCommand(argv: string[], json: JsonOutput): Promise<number> {
   const total = model.namedParameters().length;
   console.log(`pruning ${modelName} (${model.parameterCount().toLocaleString('en-US')} parameters in ${total} tensors) with ` +
     `${options.method}, ${options.selection} selection, ${options.scope} scope, to density ${describeDensity(options)} on ${device}` +
-    (entry.needsInput ? `, input ${options.input?.source ?? entry.defaultInput?.source}` : ''));
+    (entry.needs !== 'none' ? `, input ${options.input?.source ?? entry.defaults.input?.source}` : ''));
   options.onProgress = progressPrinter();
   options.keepScores = values.figures !== undefined;
   const result = await prune(model, options);
@@ -166,13 +179,14 @@ export function pruneData(argv: string[]): DataDescription | null | 'help' {
  */
 function scoringData(values: { input?: string; dataset?: string; 'data-dir'?: string; 'batch-size'?: string },
   options: PruneOptions, device: Device): DataDescription | null {
-  const entry = findScorer(options.method);
-  const wantsReal = values.input === 'real' || (values.input === undefined && entry.needsInput && !entry.defaultInput && values.dataset);
+  const entry = findMethod(options.method);
+  const input = values.input === undefined ? undefined : canonicalInputSource(values.input);
+  const wantsReal = input === 'real' || (input === undefined && entry.defaults.input?.source === 'real' && values.dataset);
   if (!wantsReal) return null;
   if (!values.dataset) throw new UsageError('--input real needs --dataset');
   return {
     dataset: values.dataset, root: values['data-dir'] ?? null, seed: options.seed!, device,
-    pruning: { input: 'real', batchSize: values['batch-size'] ? integer('--batch-size', values['batch-size'], 1) : 256, seed: options.seed! },
+    pruning: { input: 'real', batchSize: values['batch-size'] ? integer('--batch-size', values['batch-size'], 1) : entry.defaults.input?.batchSize ?? 256, seed: options.seed! },
   };
 }
 
@@ -182,10 +196,10 @@ function parse(argv: string[]) {
     options: {
       model: { type: 'string' }, torchscript: { type: 'string' }, 'input-shape': { type: 'string' },
       classes: { type: 'string' }, 'save-init': { type: 'boolean', default: false }, dataset: { type: 'string' }, method: { type: 'string' }, density: { type: 'string' },
-      compression: { type: 'string' }, sparsity: { type: 'string' }, selection: { type: 'string', default: 'threshold' },
-      scope: { type: 'string', default: 'global' }, iterations: { type: 'string' }, schedule: { type: 'string', default: 'exponential' },
+      compression: { type: 'string' }, sparsity: { type: 'string' }, selection: { type: 'string' },
+      scope: { type: 'string' }, iterations: { type: 'string' }, schedule: { type: 'string', default: 'exponential' },
       'selection-at': { type: 'string', default: 'every' }, input: { type: 'string' }, 'batch-size': { type: 'string' },
-      replacement: { type: 'boolean', default: false }, 'mask-values': { type: 'string', default: 'binary' },
+      replacement: { type: 'boolean', default: randomMaskDefaults.replacement }, 'mask-values': { type: 'string', default: randomMaskDefaults.values },
       'keep-rule': { type: 'string', default: 'round' },
       batches: { type: 'string' }, temperature: { type: 'string' }, precision: { type: 'string' }, 'prune-biases': { type: 'boolean', default: false },
       'prune-batchnorm': { type: 'boolean', default: false }, 'train-mode': { type: 'boolean', default: false },
@@ -206,20 +220,27 @@ function parse(argv: string[]) {
   } else if (values.width !== undefined) {
     throw new UsageError('--width is for registry models, not --torchscript');
   }
-  if (values.method === 'imp') throw new UsageError('--method imp trains between rounds; run it through an experiment (sketchprune run)');
-  if (!methodNames.includes(values.method!)) throw new UsageError(`unknown --method '${values.method}'; expected one of ${methodNames.filter((m) => m !== 'imp').join(', ')}`);
+  const entry = methodFlag(values.method!);
   const given = (['density', 'compression', 'sparsity'] as const).filter((flag) => values[flag] !== undefined);
   if (given.length !== 1) throw new UsageError(`give exactly one of --density, --compression or --sparsity${given.length ? ` (got ${given.map((f) => `--${f}`).join(' and ')})` : ''}`);
-  choice('--selection', values.selection!, selectionNames);
-  choice('--scope', values.scope!, ['global', 'local']);
+  const selection = findSelection(choice('--selection', values.selection ?? entry.defaults.selection, selectionNames()));
+  const scope = choice('--scope', values.scope ?? entry.defaults.scope, scopeNames);
   choice('--schedule', values.schedule!, scheduleNames);
   choice('--selection-at', values['selection-at']!, ['every', 'final']);
-  choice('--mask-values', values['mask-values']!, ['binary', 'scaled']);
+  choice('--mask-values', values['mask-values']!, maskValueKinds);
   choice('--keep-rule', values['keep-rule']!, ['round', 'synaptic-flow']);
-  const randomized = values.replacement || values['mask-values'] !== 'binary';
-  if (randomized && values.selection !== 'sketch-random') throw new UsageError('--replacement and --mask-values apply to --selection sketch-random');
-  if (values.input !== undefined) choice('--input', values.input, ['real', 'normal', 'sparse', 'chi', 'ones']);
-  if (values.precision !== undefined) choice('--precision', values.precision, ['float32', 'float64']);
+  const randomized = values.replacement !== randomMaskDefaults.replacement || values['mask-values'] !== randomMaskDefaults.values;
+  if (randomized && !selection.takesRandomMask) {
+    const takers = listSelections().filter((candidate) => candidate.takesRandomMask).map((candidate) => candidate.name);
+    throw new UsageError(`--replacement and --mask-values apply to --selection ${takers.join(' or ')}`);
+  }
+  if (values.input !== undefined && canonicalInputSource(values.input) === undefined) {
+    throw new UsageError(`unknown --input '${values.input}'; expected one of ${inputSourceKinds.join(', ')} (${aliasNote()})`);
+  }
+  if (values.precision !== undefined) {
+    if (!entry.precisions) throw new UsageError(`--precision applies to ${scoringMethods().filter((m) => m.precisions).map((m) => m.name).join(', ')}, not ${entry.name}`);
+    choice('--precision', values.precision, entry.precisions);
+  }
   const seed = integer('--seed', values.seed!, 0);
   deviceName('--device', values.device!);
   // Refused here, before a model is built or data loaded.
@@ -237,17 +258,17 @@ function parse(argv: string[]) {
     ...(values.density !== undefined ? { density: number('--density', values.density) } : {}),
     ...(values.compression !== undefined ? { compression: number('--compression', values.compression) } : {}),
     ...(values.sparsity !== undefined ? { sparsity: number('--sparsity', values.sparsity) } : {}),
-    selection: values.selection, scope: values.scope as Scope, schedule: values.schedule as ScheduleName,
+    selection: selection.name, scope: scope as Scope, schedule: values.schedule as ScheduleName,
     selectionAt: values['selection-at'] as 'every' | 'final', seed,
     keepRule: values['keep-rule'] as 'round' | 'synaptic-flow',
-    ...(randomized ? { randomMask: { replacement: values.replacement, values: values['mask-values'] as 'binary' | 'scaled' } } : {}),
+    ...(randomized ? { randomMask: { replacement: values.replacement, values: values['mask-values'] as RandomMaskOptions['values'] } } : {}),
     ...(values.iterations !== undefined ? { iterations: integer('--iterations', values.iterations, 1) } : {}),
     ...(values.temperature !== undefined ? { temperature: number('--temperature', values.temperature) } : {}),
-    ...(values.precision !== undefined ? { precision: values.precision as 'float32' | 'float64' } : {}),
+    ...(values.precision !== undefined ? { precision: values.precision as Precision } : {}),
     prunable: { biases: values['prune-biases'], batchNorm: values['prune-batchnorm'] },
     trainMode: values['train-mode'],
     input: {
-      ...(values.input !== undefined && values.input !== 'real' ? { source: values.input as InputSourceKind } : {}),
+      ...(values.input !== undefined && canonicalInputSource(values.input) !== 'real' ? { source: canonicalInputSource(values.input) } : {}),
       ...(values['batch-size'] !== undefined ? { batchSize: integer('--batch-size', values['batch-size'], 1) } : {}),
       ...(values.batches !== undefined ? { batches: integer('--batches', values.batches, 1) } : {}),
     },
@@ -258,7 +279,7 @@ function parse(argv: string[]) {
   const densityText = String(values.density ?? (values.compression !== undefined ? `c${values.compression}` : `s${values.sparsity}`));
   const modelName = values.model ?? path.basename(values.torchscript!).replace(/\.[^.]*$/, '');
   const out = values.out ?? runsPath('masks',
-    `${modelName}-${values.method}-${values.selection}-d${densityText}-s${seed}.safetensors`);
+    `${modelName}-${values.method}-${selection.name}-d${densityText}-s${seed}.safetensors`);
   return { values, options, out };
 }
 
@@ -343,3 +364,12 @@ async function writeFigures(modelName: string, model: Module, result: Awaited<Re
 function initFile(out: string): string {
   return `${out.endsWith('.safetensors') ? out.slice(0, -'.safetensors'.length) : out}.init.pt`;
 }
+
+/** The --method entry: a registered method that does not train between rounds. */
+function methodFlag(name: string): MethodEntry {
+  const entry = listMethods().find((candidate) => candidate.name === name);
+  if (!entry) throw new UsageError(`unknown --method '${name}'; expected one of ${scoringMethods().map((m) => m.name).join(', ')}`);
+  if (entry.trains) throw new UsageError(`--method ${name} trains between rounds; run it through an experiment (sketchprune run)`);
+  return entry;
+}
+

@@ -11,6 +11,8 @@ import {
   type PlannedRun, type ReportOutput, type Scale, type Shard, type SlurmArrayOptions,
 } from '../experiments/index.js';
 import { jsonOutput, type JsonOutput } from './json-output.js';
+import { listMethods, listSelections } from '../pruning/index.js';
+import { methodLines, selectionLines } from './method-facts.js';
 import { reportJson } from './report.js';
 import { experimentDirName, reportsPath, runsPath } from './paths.js';
 import { experimentProgress } from './progress.js';
@@ -43,7 +45,8 @@ Options:
   --verbose               print every run's training lines (default: one progress line per finished run with
                           k/N done and an ETA; the full log is in <runs directory>/log.txt)
   --dry-run               list the runs and their state (new, unfinished, finished) without running
-  --list                  list the presets with their titles and run counts
+  --list                  list the presets with their titles and run counts, and the pruning methods and
+                          selections (with their defaults) that an experiment file can name
   --json                  print the result as JSON on stdout (messages go to stderr): the runs with their
                           state (--dry-run) or outcome, and the report's files
   -h, --help              this text
@@ -274,7 +277,8 @@ function positiveInteger(flag: string, text: string): number | undefined {
   return value;
 }
 
-function listPresets(): { presets: Record<string, unknown>[] } {
+/** The presets (with their run counts per scale), then the methods and selections an experiment file can name. */
+function listPresets(): { presets: Record<string, unknown>[]; methods: Record<string, unknown>[]; selections: Record<string, unknown>[] } {
   const presets: Record<string, unknown>[] = [];
   const width = Math.max(...presetNames().map((name) => name.length)) + 2;
   for (const name of presetNames()) {
@@ -290,7 +294,12 @@ function listPresets(): { presets: Record<string, unknown>[] } {
       presets.push({ name, error: (error as Error).message });
     }
   }
-  return { presets };
+  console.log(`\nMethods (pruning.method; 'none' is the dense baseline):\n${methodLines().join('\n')}`);
+  console.log(`\nSelections (pruning.selection):\n${selectionLines().join('\n')}`);
+  const methods = listMethods().map(({ name, label, describe, needs, trains, defaults, precisions }) =>
+    ({ name, label, describe, needs, trains, defaults, ...(precisions ? { precisions } : {}) }));
+  const selections = listSelections().map(({ name, describe, randomized }) => ({ name, describe, randomized: randomized ?? false }));
+  return { presets, methods, selections };
 }
 
 /** One run as `run --json` lists it; `dir` absolute. */

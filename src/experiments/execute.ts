@@ -6,7 +6,7 @@ import path from 'node:path';
 import { MaskSet, createModel, type Classifier, type Module } from '../nn/index.js';
 import { checkDevice, manualSeed, noGrad, tidy, type Device } from '../torch/index.js';
 import { InterruptedError, stopRequested, stopSignal } from '../foundations/interrupt.js';
-import { collapseWarning, loadMasks, prune, saveMasks, type PruneOptions, type PruneRecord } from '../pruning/index.js';
+import { collapseWarning, findMethod, loadMasks, randomMaskDefaults, prune, saveMasks, type PruneOptions, type PruneRecord } from '../pruning/index.js';
 import { createProgress, evaluate, trainModel, type BatchSource, type TrainResult } from '../train/index.js';
 import type { RunResult } from '../report/schema.js';
 import { loadRunData, type RunData } from './run-data.js';
@@ -145,30 +145,32 @@ async function pruneAtInit(spec: RunSpec, data: RunData, build: () => Classifier
   const model = build();
   const initial = snapshotWeights(model); // before pruning (IMP trains the model in place)
   const p = spec.pruning;
+  const entry = findMethod(p.method);
   const kind = resolvedInput(p);
   const analysis: RunAnalysis = {};
   const rewind: { weights?: Map<string, Float32Array> } = {}; // IMP's rewind point, seen at its first round
-  const wantsScores = spec.analysis.scoreSample > 0 && p.method !== 'imp';
+  const wantsScores = spec.analysis.scoreSample > 0 && !entry.trains; // a trained model has no initial scores
   const options: PruneOptions = {
     method: p.method,
     density: spec.density,
     selection: p.selection,
     scope: p.scope,
     selectionAt: p.selectionAt,
-    ...(p.replacement || p.maskValues !== 'binary' ? { randomMask: { replacement: p.replacement, values: p.maskValues } } : {}),
+    ...(p.replacement !== randomMaskDefaults.replacement || p.maskValues !== randomMaskDefaults.values
+      ? { randomMask: { replacement: p.replacement, values: p.maskValues } } : {}),
     keepRule: p.keepRule,
     seed: spec.seed,
     keepScores: wantsScores,
-    input: kind === 'data'
+    input: kind === 'real'
       ? { source: data.pruningSource(), batches: p.batches }
       : {
         source: kind, batches: p.batches, n: p.chiDimension, inputShape: data.inputShape, numClasses: data.numClasses,
         // SynFlow's input is one example (an all-ones or χ image); SNIP/GraSP average a batch.
-        batchSize: p.method === 'synflow' ? 1 : p.batchSize,
+        batchSize: entry.needs === 'one-example' ? 1 : p.batchSize,
       },
     onProgress: throttledPruneLog(context),
   };
-  if (p.method === 'imp') {
+  if (entry.trains) {
     options.imp = impOptions(spec, data, context, analysis, rewind);
     if (p.imp.fractions) options.imp.fractions = p.imp.fractions;
     else if (p.iterations === 0) options.imp.pruneFraction = p.impPruneFraction;
@@ -178,7 +180,7 @@ async function pruneAtInit(spec: RunSpec, data: RunData, build: () => Classifier
   }
   const result = await prune(model, options);
   try {
-    if (p.method === 'imp') {
+    if (entry.trains) { // the model is left at the rewind point: the final training starts there
       const temporary = `${rewindFile}.tmp`;
       model.saveSafetensors(temporary);
       fs.renameSync(temporary, rewindFile);
@@ -211,7 +213,7 @@ async function pruneAtInit(spec: RunSpec, data: RunData, build: () => Classifier
 function impOptions(spec: RunSpec, data: RunData, context: RunContext, analysis: RunAnalysis, rewind: { weights?: Map<string, Float32Array> }): NonNullable<PruneOptions['imp']> {
   const p = spec.pruning;
   const epochs = p.impEpochsPerLevel || spec.train.epochs;
-  const trainData: BatchSource = resolvedInput(p) === 'data' ? data.train
+  const trainData: BatchSource = resolvedInput(p) === 'real' ? data.train
     : p.imp.randomData === 'fixed' ? data.randomTrain() : randomBatches(data);
   return {
     warmup: p.impRewindIterations > 0

@@ -10,6 +10,7 @@ import {
 import { fileNameProblem } from '../foundations/names.js';
 import { maxRunsPerExperiment } from '../foundations/limits.js';
 import { methodLabel, runSchema, type RunSpec } from './run-spec.js';
+import { findMethod, inputSourceAliases } from '../pruning/index.js';
 
 export const scales = ['quick', 'cpu', 'full'] as const;
 export type Scale = (typeof scales)[number];
@@ -250,15 +251,22 @@ export function expandGrid(grid: Record<string, readonly unknown[]>): Record<str
 /** Hash (16 hex digits of SHA-256) of the canonical JSON of the spec's non-default fields. */
 export function runHash(spec: RunSpec): string {
   const fields = hashedFields(spec);
-  // IMP runs changed meaning (the ticket now starts from the rewind point, random data is a fixed set): a new hash,
-  // so that a runs directory never passes off an IMP result of the old code as a new one
-  if (spec.pruning.method === 'imp') fields.impRevision = 2;
+  // A method whose runs changed meaning declares a revision (IMP: 2, the ticket starts from the rewind point and
+  // random data is a fixed set): a new hash, so a runs directory never passes off an old result as a new one
+  const revision = spec.pruning.method === 'none' ? undefined : findMethod(spec.pruning.method).revision;
+  if (revision !== undefined) fields[`${spec.pruning.method}Revision`] = revision;
   return createHash('sha256').update(canonicalJson(fields)).digest('hex').slice(0, 16);
 }
 
 /** The fields that identify a run: those that differ from the schema's defaults. */
 export function hashedFields(spec: RunSpec): Record<string, unknown> {
-  return nonDefaultFields(spec as unknown as Record<string, unknown>, runSchema);
+  const fields = nonDefaultFields(spec as unknown as Record<string, unknown>, runSchema);
+  // Runs were hashed while experiment files called the labelled data 'data' (now an alias of 'real'): an input
+  // source is hashed under its old name, so those runs keep their hashes.
+  const pruning = fields.pruning as Record<string, unknown> | undefined;
+  const oldName = Object.entries(inputSourceAliases).find(([, name]) => name === pruning?.input)?.[0];
+  if (pruning && oldName !== undefined) pruning.input = oldName;
+  return fields;
 }
 
 export function planRun(spec: RunSpec): PlannedRun {

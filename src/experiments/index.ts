@@ -2,7 +2,7 @@
 // evaluate) with skip/resume and parallel workers, and the report of a runs directory.
 export { ConfigError, canonicalJson, validate, nonDefaultFields, type FieldSpec, type ObjectField } from './schema-core.js';
 export {
-  runSchema, validateRunSpec, methodLabel, resolvedInput, pruningMethods, inputSources, selections,
+  runSchema, validateRunSpec, methodLabel, resolvedInput, pruningMethods, inputSources,
   type RunSpec, type PruningSpec, type TrainSpec, type DataSpec, type AnalysisSpec,
 } from './run-spec.js';
 export {

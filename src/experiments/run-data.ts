@@ -15,8 +15,8 @@ export function runDataDescription(spec: RunSpec): DataDescription {
     train: { batchSize: spec.train.batchSize, augment: spec.data.augment, maxStepsPerEpoch: spec.train.maxStepsPerEpoch },
     test: { batchSize: spec.dataset === 'synthetic' ? 512 : 1000 }, // evaluation batches (not part of the recipe)
     pruning: {
-      // a run file's input 'data' is data/'s 'real'; its batches are drawn in an order of their own (seed + 7919)
-      input: input === 'data' ? 'real' : input, batchSize: spec.pruning.batchSize,
+      // the real data's batches are drawn in an order of their own (seed + 7919)
+      input, batchSize: spec.pruning.batchSize,
       seed: spec.seed + 7919, chiDimension: spec.pruning.chiDimension,
     },
   };

@@ -4,20 +4,25 @@ import type { ObjectField } from './schema-core.js';
 import { validate } from './schema-core.js';
 import { checkModelName, knownDatasets } from './registry.js';
 import { parseDevice, type Device } from '../torch/index.js';
+import { inputSourceKinds, type InputSourceKind } from '../data/index.js';
+import {
+  defaultSelection, findMethod, findSelection, inputSourceAliases, keepRules, maskValueKinds, methodNames, randomMaskDefaults, scopeNames, selectionNames,
+} from '../pruning/index.js';
 
-export const pruningMethods = ['none', 'random', 'magnitude', 'snip', 'grasp', 'synflow', 'ntk-sketch', 'imp'] as const;
-export const inputSources = ['auto', 'data', 'normal', 'sparse', 'chi', 'ones'] as const;
-export const selections = ['threshold', 'sketch-random', 'sketch'] as const;
+/** 'none' (no pruning: the dense baseline) and the registered methods (pruning/scorers/registry.ts). */
+export const pruningMethods = (): string[] => ['none', ...methodNames()];
+/** 'auto' (the method's default input) and data/'s source kinds; files may say 'data' for 'real' (its old name). */
+export const inputSources = (): string[] => ['auto', ...inputSourceKinds];
 
-export type PruningMethod = (typeof pruningMethods)[number];
-export type InputSource = (typeof inputSources)[number];
-export type Selection = (typeof selections)[number];
+export type PruningMethod = string;
+export type InputSource = 'auto' | InputSourceKind;
 
 export interface PruningSpec {
   method: PruningMethod;
-  /** 'auto': ones for SynFlow, the labelled data for SNIP/GraSP/NTK/IMP. */
+  /** 'auto': the method's default input (ones for SynFlow, the labelled data, 'real', for SNIP/GraSP/NTK/IMP). */
   input: InputSource;
-  selection: Selection;
+  /** A registered selection (pruning/selection/registry.ts). */
+  selection: string;
   /** Pruning iterations; 0 = the method's default (SynFlow 100, others 1; IMP: levels to reach the density). */
   iterations: number;
   scope: 'global' | 'local';
@@ -131,15 +136,16 @@ export const runSchema: ObjectField = {
     pruning: {
       kind: 'object',
       fields: {
-        method: { kind: 'string', choices: () => pruningMethods, what: 'pruning method' },
-        input: { kind: 'string', default: 'auto', choices: () => inputSources, what: 'input source' },
-        selection: { kind: 'string', default: 'threshold', choices: () => selections, what: 'selection' },
+        method: { kind: 'string', choices: pruningMethods, what: 'pruning method' },
+        input: { kind: 'string', default: 'auto', choices: inputSources, aliases: inputSourceAliases, what: 'input source' },
+        // A field's default cannot depend on the method: these are the defaults every built-in method declares.
+        selection: { kind: 'string', default: defaultSelection, choices: selectionNames, what: 'selection' },
         iterations: nonNegativeInt('pruning iterations (0 = method default)', 0),
-        scope: { kind: 'string', default: 'global', choices: () => ['global', 'local'], what: 'scope' },
+        scope: { kind: 'string', default: 'global', choices: () => scopeNames, what: 'scope' },
         selectionAt: { kind: 'string', default: 'every', choices: () => ['every', 'final'], what: 'selectionAt' },
-        replacement: { kind: 'boolean', default: false, doc: 'sketch-random draws with replacement' },
-        maskValues: { kind: 'string', default: 'binary', choices: () => ['binary', 'scaled'], what: 'mask values' },
-        keepRule: { kind: 'string', default: 'round', choices: () => ['round', 'synaptic-flow'], what: 'keep rule' },
+        replacement: { kind: 'boolean', default: randomMaskDefaults.replacement, doc: 'sketch-random draws with replacement' },
+        maskValues: { kind: 'string', default: randomMaskDefaults.values, choices: () => maskValueKinds, what: 'mask values' },
+        keepRule: { kind: 'string', default: 'round', choices: () => keepRules, what: 'keep rule' },
         imp: {
           kind: 'object',
           fields: {
@@ -198,45 +204,41 @@ export function validateRunSpec(value: unknown, source: string, root = ''): RunS
   return validate<RunSpec>(value, runSchema, source, root);
 }
 
-const methodNames: Record<PruningMethod, string> = {
-  none: 'Dense', random: 'Random', magnitude: 'Magnitude', snip: 'SNIP', grasp: 'GraSP', synflow: 'SynFlow',
-  'ntk-sketch': 'NTK sketch', imp: 'IMP',
-};
-
-/** The input source actually used: 'auto' resolved per method. */
-export function resolvedInput(pruning: PruningSpec): Exclude<InputSource, 'auto'> {
+/** The input source actually used: 'auto' resolved by the method's defaults (the labelled data for data-free ones). */
+export function resolvedInput(pruning: PruningSpec): InputSourceKind {
   if (pruning.input !== 'auto') return pruning.input;
-  return pruning.method === 'synflow' ? 'ones' : 'data';
+  return pruning.method === 'none' ? 'real' : findMethod(pruning.method).defaults.input?.source ?? 'real';
 }
 
 /** The table label in the paper's wording, e.g. "SynFlow + rand. mask + χ", "SNIP + sparse data + rand. mask". */
 export function methodLabel(pruning: PruningSpec): string {
   if (pruning.label !== '') return pruning.label;
-  const name = methodNames[pruning.method];
+  const entry = pruning.method === 'none' ? null : findMethod(pruning.method);
+  const name = entry?.label ?? 'Dense';
   const input = resolvedInput(pruning);
-  const dataFree = pruning.method === 'random' || pruning.method === 'magnitude' || pruning.method === 'none';
+  const word = input === 'real' ? 'data' : input; // the labels said 'data' before the source was renamed 'real'
   const parts = [name];
   let suffix: string | undefined; // SynFlow's χ goes last, as in the paper's Table 1 header
-  if (!dataFree) {
-    if (pruning.method === 'synflow') {
+  if (entry && entry.needs !== 'none') {
+    if (entry.needs === 'one-example') {
       if (input === 'chi') suffix = 'χ';
-      else if (input !== 'ones') parts.push(`${input} input`);
-    } else if (input === 'data') {
+      else if (input !== entry.defaults.input?.source) parts.push(`${word} input`);
+    } else if (input === 'real') {
       parts[0] = `${name} (supervised)`;
-    } else if (pruning.method === 'imp') {
-      parts.push('rand. data');
+    } else if (entry.trains) {
+      parts.push('rand. data'); // trained on random data: its own kind of input (imp.randomData)
     } else {
-      parts.push(`${input} data`);
+      parts.push(`${word} data`);
     }
   }
-  if (pruning.method === 'imp' && input !== 'data' && pruning.imp?.randomData === 'stream') parts[parts.length - 1] += ' (stream)';
-  if (pruning.selection === 'sketch-random') parts.push('rand. mask');
-  if (pruning.selection === 'sketch') parts.push('sketch mask');
+  if (entry?.trains && input !== 'real' && pruning.imp?.randomData === 'stream') parts[parts.length - 1] += ' (stream)';
+  const selectionLabel = findSelection(pruning.selection).label;
+  if (selectionLabel) parts.push(selectionLabel);
   if (suffix) parts.push(suffix);
   // readings of Section 8 other than the default (without replacement, 0/1, every iteration)
   const reading = [
     pruning.replacement ? 'with repl.' : '', pruning.maskValues === 'scaled' ? 'scaled' : '',
-    pruning.selection !== 'threshold' && pruning.selectionAt === 'final' ? 'last iter.' : '',
+    findSelection(pruning.selection).randomized && pruning.selectionAt === 'final' ? 'last iter.' : '',
     pruning.keepRule === 'synaptic-flow' ? 'Synaptic-Flow count' : '',
   ].filter(Boolean);
   return parts.join(' + ') + (reading.length > 0 ? ` (${reading.join(', ')})` : '');

@@ -12,6 +12,8 @@ interface Common {
 }
 export interface StringField extends Common {
   kind: 'string'; default?: string; choices?: () => readonly string[]; what?: string;
+  /** Other names accepted for a choice (old spellings): the value is replaced by the name it stands for. */
+  aliases?: Readonly<Record<string, string>>;
   /** Custom check: the problem (without the path) or undefined. */
   check?: (value: string) => string | undefined;
 }
@@ -61,11 +63,13 @@ function check(value: unknown, spec: FieldSpec, path: string, problems: string[]
   switch (spec.kind) {
     case 'string': {
       if (typeof value !== 'string') return wrongType(problems, at, 'a string', value);
+      if (spec.aliases && Object.hasOwn(spec.aliases, value)) value = spec.aliases[value];
       const choices = spec.choices?.();
-      if (choices && !choices.includes(value)) {
-        problems.push(`${at}: unknown ${spec.what ?? 'value'} ${JSON.stringify(value)} (expected one of: ${choices.join(', ')})`);
+      if (choices && !choices.includes(value as string)) {
+        const aliases = Object.entries(spec.aliases ?? {}).map(([alias, name]) => `; ${alias} means ${name}`).join('');
+        problems.push(`${at}: unknown ${spec.what ?? 'value'} ${JSON.stringify(value)} (expected one of: ${choices.join(', ')}${aliases})`);
       }
-      const problem = spec.check?.(value);
+      const problem = spec.check?.(value as string);
       if (problem !== undefined) problems.push(`${at}: ${problem}`);
       return value;
     }

@@ -8,36 +8,18 @@
 // the last round prunes a fraction of a round in every group so that the total lands on the target. prune()
 // leaves the model at the rewind point: the weights the final mask is to be applied to before the final training.
 // Training is injected: pruning/ never imports train/.
-import { Tensor, getRngState, keep, manualSeed, noGrad, setRngState, tidy } from '../torch/index.js';
+import { Tensor, keep, noGrad, tidy } from '../torch/index.js';
 import { MaskSet, type Module } from '../nn/index.js';
-import { scheduleDensities, type ScheduleName } from './density.js';
-import type { KeepRule, RandomMaskOptions, Scope, SelectionEntry, SelectionOutcome } from './selection/types.js';
-import { keepCount } from './density.js';
+import { keepCount, scheduleDensities } from './density.js';
+import { recordedRandomMask, type SelectionOutcome } from './selection/types.js';
 import { threshold } from './selection/threshold.js';
 import type { PrunableParameter } from './working-weights.js';
 import { summarize, type PruneRecord } from './record.js';
-import { SupportSet } from './support-set.js';
-import type { PruneProgress, PruneResult } from './prune.js';
+import { PruneSession } from './session.js';
+import type { GroupFractions, MethodRun, PruneResult } from './types.js';
 
-export interface ImpOptions {
-  /**
-   * Trains the model in place with the masks applied (weights outside them start at zero and must stay zero,
-   * e.g. masks.zeroPruned(model) after each step). Round is 1-based.
-   */
-  train: (model: Module, masks: MaskSet, round: number, rounds: number) => Promise<void> | void;
-  /** Trains the dense model up to the rewind point (e.g. 1000–6000 iterations); without it IMP rewinds to init. */
-  warmup?: (model: Module) => Promise<void> | void;
-  /** Alternative to a round count: prune at most this fraction of the survivors per round (OpenLTH: 0.2). */
-  pruneFraction?: number;
-  /**
-   * Per-group fractions instead (the authors' fork of OpenLTH: fc 0.2, conv 0.1, output 0.1): each round prunes
-   * ⌈f·survivors⌉ of each group by that group's own global |w| threshold. Groups: conv = 4-D weights, output = the
-   * last 2-D weight in model order, fc = the other 2-D weights. A fraction may be 0 (the group is never pruned).
-   */
-  fractions?: GroupFractions;
-}
+export type { GroupFractions, ImpOptions } from './types.js';
 
-export interface GroupFractions { fc: number; conv: number; output: number }
 export const groupNames = ['fc', 'conv', 'output'] as const;
 export type GroupName = (typeof groupNames)[number];
 
@@ -113,34 +95,19 @@ export function groupRoundCounts(sizes: readonly number[], fractions: readonly n
   return rounds;
 }
 
-interface ImpRun {
-  density: number;
-  selection: SelectionEntry;
-  scope: Scope;
-  schedule: ScheduleName;
-  seed: number;
-  rounds?: number;
-  imp?: ImpOptions;
-  started: number;
-  onProgress?: (progress: PruneProgress) => void;
-  randomMask?: RandomMaskOptions;
-  keepRule?: KeepRule;
-  /** A randomized selection at every round (default) or only at the last, thresholding before it. */
-  selectionAt?: 'every' | 'final';
-}
-
 /** Rounds for a per-round fraction f: the fewest R with (1-f)^R ≤ density. */
 export function roundsForFraction(density: number, fraction: number): number {
   if (!(fraction > 0 && fraction < 1)) throw new RangeError(`imp.pruneFraction must lie in (0, 1), got ${fraction}`);
   return density >= 1 ? 1 : Math.max(1, Math.ceil(Math.log(density) / Math.log(1 - fraction) - 1e-12));
 }
 
-export async function pruneImp(model: Module, parameters: PrunableParameter[], run: ImpRun): Promise<PruneResult> {
-  const imp = run.imp;
+/** IMP's entry in the method registry: prune() hands it the checked settings; the training comes in options.imp. */
+export async function pruneImp(model: Module, parameters: PrunableParameter[], run: MethodRun): Promise<PruneResult> {
+  const imp = run.options.imp;
   if (!imp || typeof imp.train !== 'function') {
     throw new TypeError('imp needs options.imp.train(model, masks, round, rounds): the training it runs between rounds');
   }
-  const given = [run.rounds !== undefined && 'iterations (rounds)', imp.pruneFraction !== undefined && 'imp.pruneFraction',
+  const given = [run.iterations !== undefined && 'iterations (rounds)', imp.pruneFraction !== undefined && 'imp.pruneFraction',
     imp.fractions !== undefined && 'imp.fractions'].filter(Boolean);
   if (given.length > 1) throw new RangeError(`imp takes one of iterations (rounds), imp.pruneFraction or imp.fractions, not ${given.join(' and ')}`);
   const names = parameters.map(({ name }) => name);
@@ -158,25 +125,23 @@ export async function pruneImp(model: Module, parameters: PrunableParameter[], r
     plan = { groups: present, members, counts };
   }
   const rounds = plan ? plan.counts.length
-    : imp.pruneFraction !== undefined ? roundsForFraction(run.density, imp.pruneFraction) : run.rounds ?? 1;
+    : imp.pruneFraction !== undefined ? roundsForFraction(run.density, imp.pruneFraction) : run.iterations ?? 1;
   const densities = plan ? plan.counts.map((counts) => counts.reduce((a, b) => a + b, 0) / total)
     : scheduleDensities(run.density, rounds, run.schedule);
-  const callerRng = getRngState();
   let trainingMs = 0;
   let selectionMs = 0;
   let finalMasks: Tensor[];
   let saved = new Map<string, Tensor>();
-  let support: SupportSet | null = null;
-  // Everything after the caller's generator state is saved runs inside the try, the warm-up included, so a failure
-  // anywhere restores the caller's random stream (a failed warm-up used to leave it seeded with run.seed).
+  // The session is opened before the warm-up, so a failure anywhere (the warm-up included) restores the caller's
+  // random stream. No working weights: IMP trains the model itself and leaves it at the rewind point.
+  const session = new PruneSession(model, parameters, { seed: run.seed, workingWeights: false });
   try {
-    manualSeed(run.seed);
     const trainStart = performance.now();
     if (imp.warmup) await imp.warmup(model);
     trainingMs += performance.now() - trainStart;
     const rewind = model.stateDict();
     saved = new Map(Object.entries(rewind).map(([name, tensor]) => [name, keep(noGrad(() => tensor.clone()))]));
-    const live = (support = new SupportSet(parameters));
+    const live = session.support;
     for (let round = 1; round <= rounds; round++) {
       const masks = new MaskSet(names.map((name, index) => [name, live.views[index].clone()]));
       try {
@@ -219,28 +184,26 @@ export async function pruneImp(model: Module, parameters: PrunableParameter[], r
       for (const mask of live.update(outcome)) mask.dispose();
       model.loadStateDict(Object.fromEntries(saved));
       selectionMs += performance.now() - selectStart;
-      run.onProgress?.({
+      run.options.onProgress?.({
         iteration: round, iterations: rounds, density: densities[round - 1], kept: live.kept,
         elapsedMs: performance.now() - run.started, masks: live.views,
       });
     }
     finalMasks = live.takeMasks();
   } finally {
-    support?.dispose();
     for (const tensor of saved.values()) tensor.dispose();
-    setRngState(callerRng);
-    callerRng.dispose();
+    session.close();
   }
   const masks = new MaskSet(names.map((name, index) => [name, finalMasks[index]]));
   const record: PruneRecord = {
     method: 'imp',
     options: {
       selection: run.selection.name, scope: run.scope, iterations: rounds, schedule: run.schedule,
-      ...(run.selection.name === 'threshold' ? {} : { selectionAt: run.selectionAt ?? 'every' }),
+      ...(run.selection.randomized ? { selectionAt: run.selectionAt } : {}),
       rewind: imp.warmup ? 'after warm-up' : 'initial weights',
       ...(imp.pruneFraction === undefined ? {} : { pruneFraction: imp.pruneFraction }),
       ...(imp.fractions === undefined ? {} : { fractions: { ...imp.fractions } }),
-      ...(run.randomMask ? { randomMask: { replacement: run.randomMask.replacement ?? false, values: run.randomMask.values ?? 'binary' } } : {}),
+      ...(run.randomMask ? { randomMask: recordedRandomMask(run.randomMask) } : {}),
       roundDensities: densities,
     },
     seed: run.seed,

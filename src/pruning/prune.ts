@@ -1,101 +1,35 @@
-// prune(model, options): scorer × input × selection × schedule × scope → a MaskSet and a record.
-// Each iteration scores the masked model, then selects the masks for the next density of the schedule. Weights
-// pruned in an earlier iteration are never candidates again, so they never come back. The model's weights,
-// buffers, train/eval flags and libtorch's CPU random stream are as before when prune() returns (on CUDA the
-// device generator is left seeded by the run).
-import { Tensor, getRngState, keep, manualSeed, releaseFreeMemory, setRngState, tidy, type Device } from '../torch/index.js';
-import { MaskSet, type Module, type PrunableOptions } from '../nn/index.js';
-import { resolveDensity, scheduleDensities, scheduleNames, type DensitySpec, type ScheduleName } from './density.js';
-import { findScorer } from './scorers/registry.js';
+// prune(model, options): method × input × selection × schedule × scope → a MaskSet and a record.
+// The method comes from the registry (scorers/registry.ts). A scoring method runs this file's loop: each iteration
+// scores the masked model, then selects the masks for the next density of the schedule. Weights pruned in an
+// earlier iteration are never candidates again, so they never come back. A method that trains between rounds
+// (IMP) runs its own loop (its entry's run). Either way the model's weights, buffers, train/eval flags and
+// libtorch's CPU random stream are as before when prune() returns (on CUDA the device generator is left seeded by
+// the run; IMP leaves the model at its rewind point).
+import { Tensor, keep, releaseFreeMemory, tidy, type Device } from '../torch/index.js';
+import { MaskSet, type Module } from '../nn/index.js';
+import { resolveDensity, scheduleDensities, scheduleNames } from './density.js';
+import { findMethod } from './scorers/registry.js';
 import type { ScoringContext } from './scorers/types.js';
 import { findSelection } from './selection/registry.js';
 import { threshold } from './selection/threshold.js';
-import { keepRules, maskValueKinds, scopeNames, type KeepRule, type RandomMaskOptions, type Scope } from './selection/types.js';
-import { resolveInput, type PruneInputOptions } from './inputs.js';
-import { collectPrunable, WorkingWeights } from './working-weights.js';
+import { keepRules, maskValueKinds, recordedRandomMask, scopeNames, type KeepRule, type RandomMaskOptions, type SelectionEntry } from './selection/types.js';
+import { resolveInput } from './inputs.js';
+import { collectPrunable, type PrunableParameter } from './working-weights.js';
 import { summarize, type PruneRecord } from './record.js';
-import { SupportSet } from './support-set.js';
-import { pruneImp, type ImpOptions } from './imp.js';
+import { PruneSession } from './session.js';
+import type { MethodRun, PruneOptions, PruneResult, ScoreOptions, ScoringMethod, SelectionAt } from './types.js';
 
-export type SelectionAt = 'every' | 'final';
-
-export interface PruneOptions extends DensitySpec {
-  /** random, magnitude, snip, grasp, synflow, ntk-sketch or imp. */
-  method: string;
-  /** threshold (default), sketch-random or sketch. */
-  selection?: string;
-  /** global (default) or local. */
-  scope?: Scope;
-  /** Pruning iterations (default: 100 for synflow, 1 otherwise; IMP: rounds). */
-  iterations?: number;
-  /** Density schedule over the iterations (default exponential). */
-  schedule?: ScheduleName;
-  /**
-   * Where a randomized selection (sketch-random, sketch) acts in iterative pruning: at every iteration (default)
-   * or only at the final one, with thresholding before it.
-   */
-  selectionAt?: SelectionAt;
-  /**
-   * sketch-random's reading of Section 8: draws with or without replacement (default without), kept weights 0/1 or
-   * Algorithm 1's scaled values (default binary).
-   */
-  randomMask?: RandomMaskOptions;
-  /**
-   * How a density becomes a kept count: 'round' (default: exactly round(d·N)) or 'synaptic-flow' (its
-   * ⌊(1 − d)·N⌋ pruned and every score tied with the threshold pruned too), which reproduces Synaptic-Flow's
-   * iterative SynFlow masks exactly on the same weights and scores.
-   */
-  keepRule?: KeepRule;
-  input?: PruneInputOptions;
-  /** Seeds libtorch's generator for the run (default 0); the caller's random stream is restored afterwards. */
-  seed?: number;
-  /** Which parameters are prunable (default: conv and linear weights). */
-  prunable?: PrunableOptions;
-  /** Batch norm in train mode while scoring (default false: eval mode, as Synaptic-Flow). */
-  trainMode?: boolean;
-  /** GraSP's temperature (default 200). */
-  temperature?: number;
-  /** SynFlow's arithmetic: 'float32' (default: scaled so that nothing under- or overflows, same ranking) or 'float64'. */
-  precision?: 'float32' | 'float64';
-  /** IMP's training functions and rounds. */
-  imp?: ImpOptions;
-  /** Also return the first iteration's scores (those of the unpruned model), e.g. for score histograms. */
-  keepScores?: boolean;
-  onProgress?: (progress: PruneProgress) => void;
-}
-
-export interface PruneProgress {
-  /** 1-based iteration just finished, of `iterations`. */
-  iteration: number;
-  iterations: number;
-  /** The schedule's density for this iteration and the kept count it produced. */
-  density: number;
-  kept: number;
-  elapsedMs: number;
-  /** The 0/1 masks after this iteration, in parameter order (valid only during the callback). */
-  masks: readonly Tensor[];
-}
-
-export interface PruneResult {
-  masks: MaskSet;
-  record: PruneRecord;
-  /** With keepScores: the unpruned model's scores by parameter name (float64; the caller disposes them). */
-  scores?: Map<string, Tensor>;
-}
+export type { PruneOptions, PruneProgress, PruneResult, ScoreOptions, SelectionAt } from './types.js';
 
 function checkChoice<T extends string>(what: string, value: T, allowed: readonly T[]): T {
   if (!allowed.includes(value)) throw new TypeError(`unknown ${what} '${String(value)}'; expected one of ${allowed.join(', ')}`);
   return value;
 }
 
-export interface ScoreOptions {
-  method: string;
-  input?: PruneInputOptions;
-  seed?: number;
-  prunable?: PrunableOptions;
-  trainMode?: boolean;
-  temperature?: number;
-  precision?: 'float32' | 'float64';
+/** The precision option, checked against those the method declares (a method that declares none ignores it). */
+function checkPrecision(entry: { name: string; precisions?: readonly string[] }, precision: string | undefined): void {
+  if (precision === undefined || !entry.precisions || entry.precisions.includes(precision)) return;
+  throw new TypeError(`${entry.name}: precision must be ${entry.precisions.join(' or ')}, got ${String(precision)}`);
 }
 
 /**
@@ -104,35 +38,32 @@ export interface ScoreOptions {
  */
 export function scoreModel(model: Module, options: ScoreOptions): Map<string, Tensor> {
   if (options === null || typeof options !== 'object') throw new TypeError('scoreModel: options must be an object');
-  if (options.method === 'imp') throw new TypeError('imp has no one-pass score: it trains between rounds (use prune)');
-  const entry = findScorer(options.method);
+  const entry = findMethod(options.method);
+  if (entry.trains) throw new TypeError(`${entry.name} has no one-pass score: it trains between rounds (use prune)`);
+  checkPrecision(entry, options.precision);
   const seed = checkSeed(options.seed ?? 0);
   const parameters = collectPrunable(model, options.prunable);
   const scorer = entry.create({ temperature: options.temperature, precision: options.precision });
-  const callerRng = getRngState();
-  manualSeed(seed);
-  const support = new SupportSet(parameters);
-  const working = new WorkingWeights(model, parameters);
+  let session: PruneSession | null = null;
   try {
+    session = new PruneSession(model, parameters, { seed, workingWeights: true });
     const { source, description } = resolveInput(entry, model, { device: parameters[0].tensor.device as Device, ...options.input });
     model.train(options.trainMode ?? false);
+    const support = session.support.views;
     const scores = tidy(() => scorer.score({
-      model, parameters, support: support.views, input: source, batches: description?.batches ?? 1, iteration: 0, iterations: 1,
+      model, parameters, support, input: source, batches: description?.batches ?? 1, iteration: 0, iterations: 1,
     }));
     return new Map(parameters.map(({ name }, index) => [name, keep(scores[index])]));
   } finally {
     scorer.dispose();
-    working.restore();
-    support.dispose();
-    setRngState(callerRng);
-    callerRng.dispose();
+    session?.close();
   }
 }
 
-function checkRandomMask(options: RandomMaskOptions | undefined, selection: string): RandomMaskOptions | undefined {
+function checkRandomMask(options: RandomMaskOptions | undefined, selection: SelectionEntry): RandomMaskOptions | undefined {
   if (options === undefined) return undefined;
   if (options === null || typeof options !== 'object') throw new TypeError(`randomMask must be an object, got ${JSON.stringify(options)}`);
-  if (selection !== 'sketch-random') throw new TypeError(`randomMask applies to the sketch-random selection, not '${selection}'`);
+  if (!selection.takesRandomMask) throw new TypeError(`randomMask applies to the sketch-random selection, not '${selection.name}'`);
   if (options.replacement !== undefined && typeof options.replacement !== 'boolean') {
     throw new TypeError(`randomMask.replacement must be true or false, got ${JSON.stringify(options.replacement)}`);
   }
@@ -156,29 +87,32 @@ export async function prune(model: Module, options: PruneOptions): Promise<Prune
 async function pruneModel(model: Module, options: PruneOptions): Promise<PruneResult> {
   if (options === null || typeof options !== 'object') throw new TypeError('prune: options must be an object');
   const started = performance.now();
-  const method = options.method;
-  if (method !== 'imp') findScorer(method);
+  const entry = findMethod(options.method);
   const density = resolveDensity(options);
-  const selection = findSelection(options.selection ?? 'threshold');
-  const scope = checkChoice('scope', options.scope ?? 'global', scopeNames);
-  const schedule = checkChoice('schedule', options.schedule ?? 'exponential', scheduleNames);
-  const selectionAt = checkChoice<SelectionAt>('selectionAt', options.selectionAt ?? 'every', ['every', 'final']);
-  const seed = checkSeed(options.seed ?? 0);
-  const keepRule = checkChoice<KeepRule>('keepRule', options.keepRule ?? 'round', keepRules);
-  const randomMask = checkRandomMask(options.randomMask, selection.name);
+  const selection = findSelection(options.selection ?? entry.defaults.selection);
+  const run: MethodRun = {
+    density, selection, started, options,
+    scope: checkChoice('scope', options.scope ?? entry.defaults.scope, scopeNames),
+    schedule: checkChoice('schedule', options.schedule ?? 'exponential', scheduleNames),
+    selectionAt: checkChoice<SelectionAt>('selectionAt', options.selectionAt ?? 'every', ['every', 'final']),
+    seed: checkSeed(options.seed ?? 0),
+    keepRule: checkChoice<KeepRule>('keepRule', options.keepRule ?? 'round', keepRules),
+    randomMask: checkRandomMask(options.randomMask, selection),
+    iterations: options.iterations,
+  };
+  checkPrecision(entry, options.precision);
   const parameters = collectPrunable(model, options.prunable);
-  if (method === 'imp') {
-    return pruneImp(model, parameters, {
-      density, selection, scope, schedule, seed, rounds: options.iterations, imp: options.imp, started,
-      onProgress: options.onProgress, randomMask, keepRule, selectionAt,
-    });
-  }
-  const entry = findScorer(method);
-  const iterations = options.iterations ?? entry.defaultIterations;
-  const densities = scheduleDensities(density, iterations, schedule);
+  return entry.trains ? entry.run(model, parameters, run) : scoreAndSelect(entry, model, parameters, run);
+}
 
+/** The loop of the scoring methods: score the masked model, select, zero the pruned weights, repeat. */
+async function scoreAndSelect(entry: ScoringMethod, model: Module, parameters: PrunableParameter[], run: MethodRun): Promise<PruneResult> {
+  const { options, selection, scope, selectionAt, keepRule, randomMask, seed, density } = run;
+  const iterations = run.iterations ?? entry.defaults.iterations;
+  const densities = scheduleDensities(density, iterations, run.schedule);
   const { source, description } = resolveInput(entry, model, { device: parameters[0].tensor.device as Device, ...options.input });
-  const scorer = entry.create({ temperature: options.temperature, precision: options.precision });
+  const scorerOptions = { temperature: options.temperature, precision: options.precision };
+  const scorer = entry.create(scorerOptions);
   const names = parameters.map(({ name }) => name);
   let sketchBudget: number | undefined;
   let firstScores: Map<string, Tensor> | undefined;
@@ -186,11 +120,9 @@ async function pruneModel(model: Module, options: PruneOptions): Promise<PruneRe
   let selectionMs = 0;
   let finalMasks: Tensor[];
   let scorerRecord: Record<string, unknown> = {};
-  const callerRng = getRngState();
-  manualSeed(seed);
-  const support = new SupportSet(parameters);
-  const working = new WorkingWeights(model, parameters);
+  let session: PruneSession | null = null;
   try {
+    const { support, working } = (session = new PruneSession(model, parameters, { seed, workingWeights: true }));
     model.train(options.trainMode ?? false);
     for (let iteration = 0; iteration < iterations; iteration++) {
       const context: ScoringContext = {
@@ -214,12 +146,12 @@ async function pruneModel(model: Module, options: PruneOptions): Promise<PruneRe
       for (const score of scores) score.dispose();
       sketchBudget = outcome.budget;
       const pruned = support.update(outcome);
-      if (iteration < iterations - 1) working.zero(pruned);
+      if (iteration < iterations - 1) working!.zero(pruned);
       for (const mask of pruned) mask.dispose();
       selectionMs += performance.now() - selectStart;
       options.onProgress?.({
         iteration: iteration + 1, iterations, density: densities[iteration], kept: support.kept,
-        elapsedMs: performance.now() - started, masks: support.views,
+        elapsedMs: performance.now() - run.started, masks: support.views,
       });
     }
     finalMasks = support.takeMasks();
@@ -228,29 +160,26 @@ async function pruneModel(model: Module, options: PruneOptions): Promise<PruneRe
     if (firstScores) for (const score of firstScores.values()) score.dispose();
     throw error;
   } finally {
-    support.dispose();
     scorer.dispose();
-    working.restore();
-    setRngState(callerRng);
-    callerRng.dispose();
+    session?.close();
   }
   const masks = new MaskSet(names.map((name, index) => [name, finalMasks[index]]));
   const record: PruneRecord = {
-    method,
+    method: entry.name,
     options: {
-      selection: selection.name, scope, iterations, schedule, selectionAt, input: description,
-      ...(randomMask ? { randomMask: { replacement: randomMask.replacement ?? false, values: randomMask.values ?? 'binary' } } : {}),
+      selection: selection.name, scope, iterations, schedule: run.schedule, selectionAt, input: description,
+      ...(randomMask ? { randomMask: recordedRandomMask(randomMask) } : {}),
       ...(keepRule === 'round' ? {} : { keepRule }),
       prunable: { biases: options.prunable?.biases ?? false, batchNorm: options.prunable?.batchNorm ?? false },
       trainMode: options.trainMode ?? false,
-      ...(method === 'grasp' ? { temperature: options.temperature ?? 200 } : {}),
+      ...entry.recordOptions?.(scorerOptions),
       ...scorerRecord,
     },
     seed,
     targetDensity: density,
     ...summarize(masks),
     ...(sketchBudget === undefined ? {} : { sketchBudget }),
-    timing: { totalMs: performance.now() - started, scoringMs, selectionMs, iterations },
+    timing: { totalMs: performance.now() - run.started, scoringMs, selectionMs, iterations },
     createdAt: new Date().toISOString(),
   };
   return { masks, record, ...(firstScores ? { scores: firstScores } : {}) };

@@ -160,3 +160,19 @@ test('IMP runs hash with a revision marker (their meaning changed); other runs k
   assert.equal(runHash(imp), expected);
   assert.equal(runHash(validateRunSpec(minimal, 'x')), 'a2acff26ceeca343');
 });
+
+test("input 'data' (the old name) loads as 'real' and keeps its hash and label; unknown inputs name the alias", () => {
+  const old = validateRunSpec({ ...minimal, pruning: { method: 'snip', input: 'data' } }, 'x');
+  const renamed = validateRunSpec({ ...minimal, pruning: { method: 'snip', input: 'real' } }, 'x');
+  assert.equal(old.pruning.input, 'real');
+  // Independent computation: the hash the old code gave `input: data` (the canonical JSON written out by hand).
+  const expected = createHash('sha256')
+    .update('{"dataset":"fashion-mnist","density":0.1,"model":"lenet300","pruning":{"input":"data","method":"snip"}}')
+    .digest('hex').slice(0, 16);
+  assert.equal(runHash(old), expected);
+  assert.equal(runHash(renamed), expected);
+  assert.equal(methodLabel(old.pruning), 'SNIP (supervised)');
+  assert.equal(methodLabel(validateRunSpec({ ...minimal, pruning: { method: 'synflow', input: 'data' } }, 'x').pruning), 'SynFlow + data input');
+  assert.throws(() => validateRunSpec({ ...minimal, pruning: { method: 'snip', input: 'dataset' } }, 'x'),
+    /pruning\.input: unknown input source "dataset" \(expected one of: auto, real, normal, sparse, chi, ones; data means real\)/);
+});

@@ -117,7 +117,7 @@ function checkPruning(run: PlannedRun, expected: PaperExperiment): void {
   if (expected.impRewind) assert.equal(p.impRewindIterations, expected.impRewind[`${run.spec.model}/${run.spec.dataset}`], `${run.name}: rewind point`);
   if (expected.impFractions) assert.deepEqual(p.imp.fractions, expected.impFractions, `${run.name}: per-group fractions`);
   if (expected.recipe) assert.equal(p.impEpochsPerLevel === 0 ? run.spec.train.epochs : p.impEpochsPerLevel, expected.recipe.epochs, `${run.name}: IMP rounds train like the final run`);
-  if (p.input !== 'auto' && p.input !== 'data') assert.equal(p.imp.randomData, 'fixed', `${run.name}: the fork's fixed random dataset`);
+  if (p.input !== 'auto' && p.input !== 'real') assert.equal(p.imp.randomData, 'fixed', `${run.name}: the fork's fixed random dataset`);
 }
 
 test('a scale a preset lacks is an error naming the scales it has, never a fallback to the cpu runs', () => {

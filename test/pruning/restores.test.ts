@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as T from '../../src/torch/index.js';
 import { Linear, MaskSet, Sequential, ReLU } from '../../src/nn/index.js';
 import { SGD } from '../../src/optim/index.js';
-import { prune } from '../../src/pruning/index.js';
+import { prune, registerMethod, unregisterMethod } from '../../src/pruning/index.js';
 import { deepLinear } from './helpers.js';
 
 const stateBytes = (): Buffer => T.tidy(() => Buffer.from(T.getRngState().data().buffer as ArrayBuffer));
@@ -23,6 +23,38 @@ test('a failing IMP warm-up (or round) leaves the caller\'s random stream as it 
     }), new RegExp(`${where} failed`));
     assert.ok(stateBytes().equals(before), `${where}: the generator state is restored`);
     model.dispose();
+  }
+});
+
+test('a scorer that throws in a later iteration leaves the random stream, weights and flags as they were', async () => {
+  // prune()'s loop and IMP share one setup/teardown (PruneSession): the same restores on the scoring path
+  registerMethod({
+    name: 'fails-late', label: 'x', describe: 'random scores, then throws', needs: 'none', trains: false,
+    defaults: { iterations: 3, input: null, selection: 'threshold', scope: 'global' },
+    create: () => {
+      let calls = 0;
+      return {
+        score: (context) => {
+          if (++calls === 2) throw new Error('scorer failed');
+          return context.parameters.map(({ tensor }) => T.rand(tensor.shape, { dtype: 'float64' }));
+        },
+        dispose: () => {},
+      };
+    },
+  });
+  try {
+    const model = deepLinear([6, 5, 4]);
+    model.train(true);
+    const weights = T.tidy(() => model.parameters().map((p) => Array.from(p.data() as Float32Array)));
+    T.manualSeed(99);
+    const before = stateBytes();
+    await assert.rejects(prune(model, { method: 'fails-late', density: 0.2, seed: 3 }), /scorer failed/);
+    assert.ok(stateBytes().equals(before), 'the generator state is restored');
+    T.tidy(() => model.parameters().forEach((p, i) => assert.deepEqual(Array.from(p.data() as Float32Array), weights[i])));
+    assert.equal(model.training, true);
+    model.dispose();
+  } finally {
+    unregisterMethod('fails-late');
   }
 });
 

@@ -44,15 +44,3 @@ export interface ScorerOptions {
   /** SynFlow: 'float32' (default; scaled, exact ranking, float64 where the model's structure is unknown) or 'float64'. */
   precision?: 'float32' | 'float64';
 }
-
-export interface ScorerEntry {
-  readonly name: string;
-  readonly describe: string;
-  /** Whether the scorer reads input batches. */
-  readonly needsInput: boolean;
-  /** The input it uses when the caller names none ('ones' for SynFlow); null: the caller must choose. */
-  readonly defaultInput: { source: string; batchSize: number; batches: number } | null;
-  /** Default number of pruning iterations (SynFlow 100, the others 1). */
-  readonly defaultIterations: number;
-  create(options: ScorerOptions): Scorer;
-}

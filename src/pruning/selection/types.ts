@@ -25,6 +25,13 @@ export interface RandomMaskOptions {
   values?: 'binary' | 'scaled';
 }
 export const maskValueKinds = ['binary', 'scaled'] as const;
+/** sketch-random's default reading: without replacement, 0/1 values. */
+export const randomMaskDefaults: Readonly<Required<RandomMaskOptions>> = Object.freeze({ replacement: false, values: 'binary' });
+
+/** The reading as the run record shows it: every option, defaults filled in. */
+export function recordedRandomMask(options: RandomMaskOptions): Required<RandomMaskOptions> {
+  return { replacement: options.replacement ?? randomMaskDefaults.replacement, values: options.values ?? randomMaskDefaults.values };
+}
 
 export interface SelectionRequest {
   /** float64 scores shaped like the parameters (higher = keep). */
@@ -59,5 +66,11 @@ export interface SelectionOutcome {
 export interface SelectionEntry {
   readonly name: string;
   readonly describe: string;
+  /** Draws at random (then `selectionAt: 'final'` can threshold every iteration but the last). */
+  readonly randomized?: boolean;
+  /** What run labels add for it, in the paper's wording ('rand. mask'); absent: nothing (threshold). */
+  readonly label?: string;
+  /** Takes RandomMaskOptions (sketch-random's readings of Section 8). */
+  readonly takesRandomMask?: boolean;
   select(request: SelectionRequest): SelectionOutcome;
 }
