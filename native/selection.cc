@@ -40,8 +40,7 @@ constexpr int64_t kSampleSize = 1 << 16;
 constexpr int64_t kSampleEvery = 16;
 
 struct Candidate {
-  size_t layer;
-  int64_t offset;
+  int64_t offset;  // in its piece's layer
   double value;
 };
 
@@ -57,8 +56,11 @@ struct PieceResult {
 // best picked at load time: at the baseline's SSE2, a double compare packed into bytes costs 3× an AVX2 one.
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define SKETCHPRUNE_VECTOR_LOOP __attribute__((target_clones("avx2", "default"), optimize("O3")))
+// Helpers of those loops, inlined into each clone (so compiled for its target).
+#define SKETCHPRUNE_VECTOR_INLINE inline __attribute__((always_inline, optimize("O3")))
 #else
 #define SKETCHPRUNE_VECTOR_LOOP
+#define SKETCHPRUNE_VECTOR_INLINE inline
 #endif
 
 // code = 1 where value > hi, 2 where lo <= value <= hi or value is NaN, else 0.
@@ -71,19 +73,43 @@ SKETCHPRUNE_VECTOR_LOOP void markCodes(const float* values, uint8_t* code, int64
   const float low = static_cast<float>(lo), high = static_cast<float>(hi);
   for (int64_t i = 0; i < n; ++i) code[i] = (values[i] > high) | ((!(values[i] < low) & !(values[i] > high)) << 1);
 }
-// The same with the support applied in the same loop (code 0 where keep is false).
-SKETCHPRUNE_VECTOR_LOOP void markKeptCodes(const double* values, const uint8_t* keep, uint8_t* code, int64_t n,
-                                           double lo, double hi) {
-  for (int64_t i = 0; i < n; ++i) {
-    code[i] = ((values[i] > hi) | ((!(values[i] < lo) & !(values[i] > hi)) << 1)) & static_cast<uint8_t>(-keep[i]);
+// The same with the support applied in the same loop (code 0 where keep is false). Blocks of 64 entries with no
+// survivor are written as zeros without reading their scores: late in iterative pruning most blocks of the large
+// layers are dead, and their scores are most of the memory traffic.
+constexpr int64_t kDeadBlock = 64;
+SKETCHPRUNE_VECTOR_INLINE bool anyKept(const uint8_t* keep) {
+  uint64_t any = 0;
+  for (int w = 0; w < kDeadBlock / 8; ++w) {
+    uint64_t word;
+    std::memcpy(&word, keep + 8 * w, 8);
+    any |= word;
   }
+  return any != 0;
 }
-SKETCHPRUNE_VECTOR_LOOP void markKeptCodes(const float* values, const uint8_t* keep, uint8_t* code, int64_t n,
-                                           double lo, double hi) {
-  const float low = static_cast<float>(lo), high = static_cast<float>(hi);
+template <typename scalar_t>
+SKETCHPRUNE_VECTOR_INLINE void markKeptBlock(const scalar_t* values, const uint8_t* keep, uint8_t* code, int64_t n,
+                                             scalar_t low, scalar_t high) {
   for (int64_t i = 0; i < n; ++i) {
     code[i] = ((values[i] > high) | ((!(values[i] < low) & !(values[i] > high)) << 1)) & static_cast<uint8_t>(-keep[i]);
   }
+}
+template <typename scalar_t>
+SKETCHPRUNE_VECTOR_INLINE void markKeptCodesT(const scalar_t* values, const uint8_t* keep, uint8_t* code, int64_t n,
+                                              scalar_t low, scalar_t high) {
+  int64_t i = 0;
+  for (; i + kDeadBlock <= n; i += kDeadBlock) {
+    if (anyKept(keep + i)) markKeptBlock(values + i, keep + i, code + i, kDeadBlock, low, high);
+    else std::memset(code + i, 0, kDeadBlock);
+  }
+  markKeptBlock(values + i, keep + i, code + i, n - i, low, high);
+}
+SKETCHPRUNE_VECTOR_LOOP void markKeptCodes(const double* values, const uint8_t* keep, uint8_t* code, int64_t n,
+                                           double lo, double hi) {
+  markKeptCodesT(values, keep, code, n, lo, hi);
+}
+SKETCHPRUNE_VECTOR_LOOP void markKeptCodes(const float* values, const uint8_t* keep, uint8_t* code, int64_t n,
+                                           double lo, double hi) {
+  markKeptCodesT(values, keep, code, n, static_cast<float>(lo), static_cast<float>(hi));
 }
 // Byte counts through 64-bit words: with every byte at most 1, 255 words can be added before a byte overflows;
 // the 8 bytes of the sum (each ≤ 255) are then added as four 16-bit lanes. Far faster than widening every byte.
@@ -122,27 +148,57 @@ int64_t countTrue(const uint8_t* bytes, int64_t n) {
   return ones;
 }
 // Clears the bits of each entry whose mask is set: the entry is and-ed with all ones or all zeros (no branch, as
-// masks are random). Zero bits are 0 (or +0.0) in every numeric dtype.
-// 8-byte entries (float64 weights, the big case): masks of newly pruned weights are sparse, so blocks of eight
-// entries whose mask bytes are all zero are skipped unread, which spares most of the weights' memory traffic.
-SKETCHPRUNE_VECTOR_LOOP void zeroWhere8(uint64_t* target, const uint8_t* where, int64_t n) {
+// masks are random). Zero bits are 0 (or +0.0) in every numeric dtype (word_t: an unsigned type of the entry's
+// size). Masks of newly pruned weights are sparse, so blocks of eight entries whose mask bytes are all zero are
+// skipped unread, which spares most of the weights' memory traffic.
+template <typename word_t>
+inline void clearWhereWord(word_t* target, uint64_t where) {  // where: 8 mask bytes, each 0 or 1
+  for (int j = 0; j < 8; ++j) target[j] &= static_cast<word_t>(static_cast<word_t>((where >> (8 * j)) & 1) - 1);
+}
+template <typename word_t>
+void zeroWhere(word_t* target, const uint8_t* where, int64_t n) {
   int64_t i = 0;
   for (; i + 8 <= n; i += 8) {
     uint64_t word;
     std::memcpy(&word, where + i, 8);
-    if (word == 0) continue;
-    for (int j = 0; j < 8; ++j) target[i + j] &= static_cast<uint64_t>(where[i + j]) - 1;
+    if (word != 0) clearWhereWord(target + i, word);
   }
-  for (; i < n; ++i) target[i] &= static_cast<uint64_t>(where[i]) - 1;
+  for (; i < n; ++i) target[i] &= static_cast<word_t>(static_cast<word_t>(where[i]) - 1);
 }
-SKETCHPRUNE_VECTOR_LOOP void zeroWhere4(uint32_t* target, const uint8_t* where, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) target[i] &= static_cast<uint32_t>(where[i]) - 1;
+// current = next, and the target cleared where current was true and next is false (the weights pruned by this
+// step), in one pass that reads the target only in blocks where something was dropped.
+template <typename word_t>
+void replaceAndZero(uint8_t* current, const uint8_t* next, word_t* target, int64_t n) {
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t was, now;
+    std::memcpy(&was, current + i, 8);
+    std::memcpy(&now, next + i, 8);
+    std::memcpy(current + i, &now, 8);
+    const uint64_t dropped = was & ~now;
+    if (dropped != 0) clearWhereWord(target + i, dropped);
+  }
+  for (; i < n; ++i) {
+    target[i] &= static_cast<word_t>(static_cast<word_t>(current[i] & (next[i] ^ 1)) - 1);
+    current[i] = next[i];
+  }
 }
-SKETCHPRUNE_VECTOR_LOOP void zeroWhere2(uint16_t* target, const uint8_t* where, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) target[i] &= static_cast<uint16_t>(static_cast<uint16_t>(where[i]) - 1);
-}
-SKETCHPRUNE_VECTOR_LOOP void zeroWhere1(uint8_t* target, const uint8_t* where, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) target[i] &= static_cast<uint8_t>(where[i] - 1);
+// Calls body(pointer) with the tensor's data as unsigned words of its entry size (1, 2, 4 or 8 bytes).
+template <typename Body>
+void asWords(const at::Tensor& tensor, const char* what, Body body) {
+  void* data = tensor.data_ptr();
+  switch (tensor.element_size()) {
+    case 8:
+      return body(static_cast<uint64_t*>(data));
+    case 4:
+      return body(static_cast<uint32_t*>(data));
+    case 2:
+      return body(static_cast<uint16_t*>(data));
+    case 1:
+      return body(static_cast<uint8_t*>(data));
+    default:
+      TORCH_CHECK(false, what, ": unsupported element size ", tensor.element_size());
+  }
 }
 
 // target = |target * other|, in one pass (a score |g ⊙ w| from a gradient and its weights).
@@ -188,7 +244,7 @@ int64_t markAbove(const scalar_t* values, const bool* keep, bool* target, int64_
       code[i] = 0;
       --rest;
       const double value = static_cast<double>(values[begin + i]);
-      if (value > lo) out.band.push_back({out.layer, begin + i, value});
+      if (value > lo) out.band.push_back({begin + i, value});
       else if (value == lo) out.lowTies += 1;
       else out.nan += 1;  // neither above hi nor below lo, nor at or above lo: NaN
     }
@@ -248,18 +304,32 @@ TopKResult topKAmongSurvivors(const std::vector<at::Tensor>& scores, const std::
   double lo = -inf, hi = inf;
   int64_t total = 0;
   for (int64_t size : sizes) total += size;
-  if (total > kBracketAbove && k > 0 && k < survivors) {
+  if (k == survivors) {
+    lo = hi = -inf;  // every survivor: those above -inf, then ties at -inf (none scanned when there are none)
+  } else if (k == 0) {
+    lo = hi = inf;  // none: the pass only looks for NaN
+  } else if (total > kBracketAbove) {
+    // every stride-th entry of the flat index space, gathered by the pieces in parallel
     const int64_t stride = std::max<int64_t>(kSampleEvery, total / kSampleSize);
+    std::vector<int64_t> layerStart(layers, 0);
+    for (size_t l = 1; l < layers; ++l) layerStart[l] = layerStart[l - 1] + sizes[l - 1];
+    std::vector<std::vector<double>> pieceSamples(pieces.size());
+    at::parallel_for(0, pieceCount, 1, [&](int64_t first, int64_t last) {
+      for (int64_t p = first; p < last; ++p) {
+        const Piece& piece = pieces[p];
+        const size_t l = piece.layer;
+        std::vector<double>& out = pieceSamples[p];
+        out.reserve(static_cast<size_t>((piece.end - piece.begin) / stride + 1));
+        for (int64_t i = piece.begin + (stride - (layerStart[l] + piece.begin) % stride) % stride; i < piece.end;
+             i += stride) {
+          const double value = static_cast<double>(data[l][i]);
+          if (isKept(l, i) && !std::isnan(value)) out.push_back(value);
+        }
+      }
+    });
     std::vector<double> sample;
     sample.reserve(static_cast<size_t>(total / stride + 1));
-    int64_t base = 0;
-    for (size_t l = 0; l < layers; ++l) {
-      for (int64_t i = (stride - base % stride) % stride; i < sizes[l]; i += stride) {
-        const double value = static_cast<double>(data[l][i]);
-        if (isKept(l, i) && !std::isnan(value)) sample.push_back(value);
-      }
-      base += sizes[l];
-    }
+    for (const std::vector<double>& out : pieceSamples) sample.insert(sample.end(), out.begin(), out.end());
     const int64_t m = static_cast<int64_t>(sample.size());
     if (m >= 64) {
       const double fraction = static_cast<double>(k) / static_cast<double>(survivors);
@@ -369,11 +439,9 @@ TopKResult topKAmongSurvivors(const std::vector<at::Tensor>& scores, const std::
       for (size_t p = 0; p < pieces.size(); ++p) result.counts[pieces[p].layer] += taken[p];
     }
   } else {
-    std::vector<Candidate> band;
-    band.reserve(static_cast<size_t>(bandCount));
-    for (PieceResult& out : pieceResults) band.insert(band.end(), out.band.begin(), out.band.end());
     // every candidate, then the first survivors equal to lo in flat order
-    for (const Candidate& candidate : band) take(candidate.layer, candidate.offset);
+    for (size_t p = 0; p < pieces.size(); ++p)
+      for (const Candidate& candidate : pieceResults[p].band) take(pieces[p].layer, candidate.offset);
     int64_t needed = rank - bandCount;
     for (size_t l = 0; l < layers && needed > 0; ++l) {
       for (int64_t i = 0; i < sizes[l] && needed > 0; ++i) {
@@ -467,15 +535,10 @@ static Napi::Value ZeroWhere(const Napi::CallbackInfo& info) {
       continue;
     }
     const at::Tensor mask = masks[i].contiguous();
-    void* target = tensor.data_ptr();
     const uint8_t* where = reinterpret_cast<const uint8_t*>(mask.data_ptr<bool>());
-    const int64_t size = tensor.element_size();
-    TORCH_CHECK(size == 1 || size == 2 || size == 4 || size == 8, "zeroWhere_: unsupported element size ", size);
-    at::parallel_for(0, tensor.numel(), 1 << 16, [&](int64_t first, int64_t last) {
-      if (size == 8) zeroWhere8(static_cast<uint64_t*>(target) + first, where + first, last - first);
-      else if (size == 4) zeroWhere4(static_cast<uint32_t*>(target) + first, where + first, last - first);
-      else if (size == 2) zeroWhere2(static_cast<uint16_t*>(target) + first, where + first, last - first);
-      else zeroWhere1(static_cast<uint8_t*>(target) + first, where + first, last - first);
+    asWords(tensor, "zeroWhere_", [&](auto* target) {
+      at::parallel_for(0, tensor.numel(), 1 << 16,
+                       [&](int64_t first, int64_t last) { zeroWhere(target + first, where + first, last - first); });
     });
     tensor.unsafeGetTensorImpl()->bump_version();
   }
@@ -514,18 +577,26 @@ static Napi::Value AbsMul(const Napi::CallbackInfo& info) {
   SKETCHPRUNE_GUARD_END(env, "absMul_")
 }
 
-// replaceMasks_(current, next) -> dropped: for bool CPU tensors of equal size, copies each next mask into its
-// current one and returns the entries that were true and are now false, all in one pass and one parallel region
-// (three ATen ops per layer before: logical_not, logical_and, copy_).
+// replaceMasks_(current, next, zero?) -> dropped: for bool CPU tensors of equal size, copies each next mask into
+// its current one and returns the entries that were true and are now false, all in one pass and one parallel region
+// (three ATen ops per layer before: logical_not, logical_and, copy_). With `zero` (CPU tensors of the masks' sizes,
+// any dtype): zeroes their entries that were dropped in the same pass, reading them only in blocks where something
+// was dropped, and returns no masks (the pruning loop's support update and weight zeroing in one pass).
 static Napi::Value ReplaceMasks(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SKETCHPRUNE_GUARD_BEGIN
   std::vector<at::Tensor> current = tensorArray(info[0], "replaceMasks_ current");
   std::vector<at::Tensor> next = tensorArray(info[1], "replaceMasks_ next");
+  std::vector<at::Tensor> zero;
+  const bool zeroing = info.Length() > 2 && !isNullish(info[2]);
+  if (zeroing) zero = tensorArray(info[2], "replaceMasks_ zero");
   TORCH_CHECK(current.size() == next.size(), "replaceMasks_: ", next.size(), " new masks for ", current.size(),
               " masks");
+  TORCH_CHECK(!zeroing || zero.size() == current.size(), "replaceMasks_: ", zero.size(), " tensors to zero for ",
+              current.size(), " masks");
   std::vector<at::Tensor> dropped;
   std::vector<int64_t> sizes;
+  std::vector<bool> strided(current.size(), false);  // tensors to zero that are not contiguous: ATen after the pass
   for (size_t i = 0; i < current.size(); ++i) {
     TORCH_CHECK(current[i].device().is_cpu() && current[i].scalar_type() == at::kBool && current[i].is_contiguous(),
                 "replaceMasks_: mask ", i, " must be a contiguous bool CPU tensor");
@@ -533,25 +604,42 @@ static Napi::Value ReplaceMasks(const Napi::CallbackInfo& info) {
         next[i].device().is_cpu() && next[i].scalar_type() == at::kBool && next[i].numel() == current[i].numel(),
         "replaceMasks_: new mask ", i, " must be a bool CPU tensor of ", current[i].numel(), " entries");
     next[i] = next[i].contiguous();
-    dropped.push_back(at::empty(current[i].sizes(), at::TensorOptions().dtype(at::kBool)));
     sizes.push_back(current[i].numel());
+    if (!zeroing) {
+      dropped.push_back(at::empty(current[i].sizes(), at::TensorOptions().dtype(at::kBool)));
+      continue;
+    }
+    TORCH_CHECK(zero[i].device().is_cpu() && zero[i].numel() == current[i].numel(), "replaceMasks_: tensor ", i,
+                " to zero must be a CPU tensor of ", current[i].numel(), " entries");
+    TORCH_CHECK(zero[i].element_size() <= 8, "replaceMasks_: unsupported element size ", zero[i].element_size());
+    if (!zero[i].is_contiguous()) {
+      strided[i] = true;
+      zero[i].masked_fill_(at::logical_and(current[i], at::logical_not(next[i])).view(zero[i].sizes()), 0);
+    }
   }
   const std::vector<Piece> pieces = splitIntoPieces(sizes, kPieceSize);
   at::parallel_for(0, static_cast<int64_t>(pieces.size()), 1, [&](int64_t first, int64_t last) {
     for (int64_t p = first; p < last; ++p) {
       const Piece& piece = pieces[p];
+      const int64_t n = piece.end - piece.begin;
       auto bytes = [&](const at::Tensor& tensor) {
         return reinterpret_cast<uint8_t*>(tensor.data_ptr<bool>()) + piece.begin;
       };
-      replaceMask(bytes(current[piece.layer]), bytes(next[piece.layer]), bytes(dropped[piece.layer]),
-                  piece.end - piece.begin);
+      uint8_t* was = bytes(current[piece.layer]);
+      const uint8_t* now = bytes(next[piece.layer]);
+      if (!zeroing) replaceMask(was, now, bytes(dropped[piece.layer]), n);
+      else if (strided[piece.layer]) std::memcpy(was, now, static_cast<size_t>(n));
+      else
+        asWords(zero[piece.layer], "replaceMasks_",
+                [&](auto* target) { replaceAndZero(was, now, target + piece.begin, n); });
     }
   });
-  Napi::Array result = Napi::Array::New(env, dropped.size());
-  for (size_t i = 0; i < dropped.size(); ++i) {
+  for (size_t i = 0; i < current.size(); ++i) {
     current[i].unsafeGetTensorImpl()->bump_version();
-    result.Set(static_cast<uint32_t>(i), wrapTensor(env, dropped[i]));
+    if (zeroing && !strided[i]) zero[i].unsafeGetTensorImpl()->bump_version();
   }
+  Napi::Array result = Napi::Array::New(env, dropped.size());
+  for (size_t i = 0; i < dropped.size(); ++i) result.Set(static_cast<uint32_t>(i), wrapTensor(env, dropped[i]));
   return result;
   SKETCHPRUNE_GUARD_END(env, "replaceMasks_")
 }
