@@ -63,23 +63,32 @@ struct PieceResult {
 #define SKETCHPRUNE_VECTOR_INLINE inline
 #endif
 
-// code = 1 where value > hi, 2 where lo <= value <= hi or value is NaN, else 0.
-SKETCHPRUNE_VECTOR_LOOP void markCodes(const double* values, uint8_t* code, int64_t n, double lo, double hi) {
-  for (int64_t i = 0; i < n; ++i) code[i] = (values[i] > hi) | ((!(values[i] < lo) & !(values[i] > hi)) << 1);
-}
-// float32 scores compare as floats (twice the lanes of a double compare): lo and hi are sample values of the same
-// tensors or ±infinity, so they are floats exactly and the comparisons mean the same.
-SKETCHPRUNE_VECTOR_LOOP void markCodes(const float* values, uint8_t* code, int64_t n, double lo, double hi) {
-  const float low = static_cast<float>(lo), high = static_cast<float>(hi);
-  for (int64_t i = 0; i < n; ++i) code[i] = (values[i] > high) | ((!(values[i] < low) & !(values[i] > high)) << 1);
-}
-// The same with the support applied in the same loop (code 0 where keep is false). Blocks of 64 entries with no
+// The main pass, per block of 64 entries: code = 1 where the entry survives and value > hi, 2 where it survives
+// and lo <= value <= hi or value is NaN, else 0; the 1s are counted and flags[block] says whether the block holds a
+// 2, in the same vector loop (the candidates are then collected from the flagged blocks alone). Blocks without a
 // survivor are written as zeros without reading their scores: late in iterative pruning most blocks of the large
-// layers are dead, and their scores are most of the memory traffic.
-constexpr int64_t kDeadBlock = 64;
+// layers are dead, and their scores are most of the memory traffic. float32 scores compare as floats (twice the
+// lanes of a double compare): lo and hi are sample values of the same tensors or ±infinity, so they are floats
+// exactly and the comparisons mean the same.
+constexpr int64_t kBlock = 64;
+template <typename scalar_t, bool withSupport>
+SKETCHPRUNE_VECTOR_INLINE int64_t markBlock(const scalar_t* __restrict values, const uint8_t* __restrict keep,
+                                            uint8_t* __restrict code, int64_t n, scalar_t low, scalar_t high,
+                                            uint8_t& flag) {
+  uint8_t ones = 0, any = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const uint8_t mark = (values[i] > high) | ((!(values[i] < low) & !(values[i] > high)) << 1);
+    const uint8_t c = withSupport ? mark & static_cast<uint8_t>(-keep[i]) : mark;
+    code[i] = c;
+    ones += c & 1;
+    any |= c;
+  }
+  flag = any >> 1;
+  return ones;
+}
 SKETCHPRUNE_VECTOR_INLINE bool anyKept(const uint8_t* keep) {
   uint64_t any = 0;
-  for (int w = 0; w < kDeadBlock / 8; ++w) {
+  for (int w = 0; w < kBlock / 8; ++w) {
     uint64_t word;
     std::memcpy(&word, keep + 8 * w, 8);
     any |= word;
@@ -87,29 +96,35 @@ SKETCHPRUNE_VECTOR_INLINE bool anyKept(const uint8_t* keep) {
   return any != 0;
 }
 template <typename scalar_t>
-SKETCHPRUNE_VECTOR_INLINE void markKeptBlock(const scalar_t* values, const uint8_t* keep, uint8_t* code, int64_t n,
-                                             scalar_t low, scalar_t high) {
-  for (int64_t i = 0; i < n; ++i) {
-    code[i] = ((values[i] > high) | ((!(values[i] < low) & !(values[i] > high)) << 1)) & static_cast<uint8_t>(-keep[i]);
+SKETCHPRUNE_VECTOR_INLINE int64_t markBlocksT(const scalar_t* values, const uint8_t* keep, uint8_t* code,
+                                              uint8_t* flags, int64_t n, double lo, double hi) {
+  const scalar_t low = static_cast<scalar_t>(lo), high = static_cast<scalar_t>(hi);
+  int64_t above = 0, i = 0, block = 0;
+  for (; i < n; i += kBlock, ++block) {
+    const int64_t size = std::min(kBlock, n - i);
+    if (keep == nullptr) {
+      above += size == kBlock
+                   ? markBlock<scalar_t, false>(values + i, nullptr, code + i, kBlock, low, high, flags[block])
+                   : markBlock<scalar_t, false>(values + i, nullptr, code + i, size, low, high, flags[block]);
+    } else if (size < kBlock) {
+      above += markBlock<scalar_t, true>(values + i, keep + i, code + i, size, low, high, flags[block]);
+    } else if (anyKept(keep + i)) {
+      above += markBlock<scalar_t, true>(values + i, keep + i, code + i, kBlock, low, high, flags[block]);
+    } else {
+      std::memset(code + i, 0, kBlock);
+      flags[block] = 0;
+    }
   }
+  return above;
 }
-template <typename scalar_t>
-SKETCHPRUNE_VECTOR_INLINE void markKeptCodesT(const scalar_t* values, const uint8_t* keep, uint8_t* code, int64_t n,
-                                              scalar_t low, scalar_t high) {
-  int64_t i = 0;
-  for (; i + kDeadBlock <= n; i += kDeadBlock) {
-    if (anyKept(keep + i)) markKeptBlock(values + i, keep + i, code + i, kDeadBlock, low, high);
-    else std::memset(code + i, 0, kDeadBlock);
-  }
-  markKeptBlock(values + i, keep + i, code + i, n - i, low, high);
+// Returns the number of 1 codes of n entries (keep: the support, or null for all); flags: one byte per block.
+SKETCHPRUNE_VECTOR_LOOP int64_t markBlocks(const double* values, const uint8_t* keep, uint8_t* code, uint8_t* flags,
+                                           int64_t n, double lo, double hi) {
+  return markBlocksT(values, keep, code, flags, n, lo, hi);
 }
-SKETCHPRUNE_VECTOR_LOOP void markKeptCodes(const double* values, const uint8_t* keep, uint8_t* code, int64_t n,
-                                           double lo, double hi) {
-  markKeptCodesT(values, keep, code, n, lo, hi);
-}
-SKETCHPRUNE_VECTOR_LOOP void markKeptCodes(const float* values, const uint8_t* keep, uint8_t* code, int64_t n,
-                                           double lo, double hi) {
-  markKeptCodesT(values, keep, code, n, static_cast<float>(lo), static_cast<float>(hi));
+SKETCHPRUNE_VECTOR_LOOP int64_t markBlocks(const float* values, const uint8_t* keep, uint8_t* code, uint8_t* flags,
+                                           int64_t n, double lo, double hi) {
+  return markBlocksT(values, keep, code, flags, n, lo, hi);
 }
 // Byte counts through 64-bit words: with every byte at most 1, 255 words can be added before a byte overflows;
 // the 8 bytes of the sum (each ≤ 255) are then added as four 16-bit lanes. Far faster than widening every byte.
@@ -149,40 +164,54 @@ int64_t countTrue(const uint8_t* bytes, int64_t n) {
 }
 // Clears the bits of each entry whose mask is set: the entry is and-ed with all ones or all zeros (no branch, as
 // masks are random). Zero bits are 0 (or +0.0) in every numeric dtype (word_t: an unsigned type of the entry's
-// size). Masks of newly pruned weights are sparse, so blocks of eight entries whose mask bytes are all zero are
-// skipped unread, which spares most of the weights' memory traffic.
+// size). Masks of newly pruned weights are sparse, so blocks of 16 entries with nothing to clear are left unread
+// and unwritten, which spares much of the weights' memory traffic; within a block the loops are vector code.
+constexpr int64_t kZeroBlock = 64;
 template <typename word_t>
-inline void clearWhereWord(word_t* target, uint64_t where) {  // where: 8 mask bytes, each 0 or 1
-  for (int j = 0; j < 8; ++j) target[j] &= static_cast<word_t>(static_cast<word_t>((where >> (8 * j)) & 1) - 1);
-}
-template <typename word_t>
-void zeroWhere(word_t* target, const uint8_t* where, int64_t n) {
+SKETCHPRUNE_VECTOR_INLINE void zeroWhereT(word_t* __restrict target, const uint8_t* __restrict where, int64_t n) {
   int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t word;
-    std::memcpy(&word, where + i, 8);
-    if (word != 0) clearWhereWord(target + i, word);
+  for (; i + kZeroBlock <= n; i += kZeroBlock) {
+    uint8_t any = 0;
+    for (int64_t j = 0; j < kZeroBlock; ++j) any |= where[i + j];
+    if (any == 0) continue;
+    for (int64_t j = 0; j < kZeroBlock; ++j)
+      target[i + j] &= static_cast<word_t>(static_cast<word_t>(where[i + j]) - 1);
   }
   for (; i < n; ++i) target[i] &= static_cast<word_t>(static_cast<word_t>(where[i]) - 1);
 }
 // current = next, and the target cleared where current was true and next is false (the weights pruned by this
-// step), in one pass that reads the target only in blocks where something was dropped.
+// step), in one pass that touches the target only in blocks where something was dropped.
 template <typename word_t>
-void replaceAndZero(uint8_t* current, const uint8_t* next, word_t* target, int64_t n) {
+SKETCHPRUNE_VECTOR_INLINE void replaceAndZeroT(uint8_t* __restrict current, const uint8_t* __restrict next,
+                                               word_t* __restrict target, int64_t n) {
   int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t was, now;
-    std::memcpy(&was, current + i, 8);
-    std::memcpy(&now, next + i, 8);
-    std::memcpy(current + i, &now, 8);
-    const uint64_t dropped = was & ~now;
-    if (dropped != 0) clearWhereWord(target + i, dropped);
+  for (; i + kZeroBlock <= n; i += kZeroBlock) {
+    uint8_t any = 0;
+    for (int64_t j = 0; j < kZeroBlock; ++j) any |= current[i + j] & static_cast<uint8_t>(next[i + j] ^ 1);
+    if (any != 0) {
+      for (int64_t j = 0; j < kZeroBlock; ++j)
+        target[i + j] &= static_cast<word_t>(static_cast<word_t>(current[i + j] & (next[i + j] ^ 1)) - 1);
+    }
+    std::memcpy(current + i, next + i, kZeroBlock);
   }
   for (; i < n; ++i) {
     target[i] &= static_cast<word_t>(static_cast<word_t>(current[i] & (next[i] ^ 1)) - 1);
     current[i] = next[i];
   }
 }
+// One clone per entry size (the target_clones functions are not templates).
+#define SKETCHPRUNE_ZERO_KERNELS(word_t)                                                                          \
+  SKETCHPRUNE_VECTOR_LOOP void zeroWhere(word_t* target, const uint8_t* where, int64_t n) {                       \
+    zeroWhereT(target, where, n);                                                                                 \
+  }                                                                                                               \
+  SKETCHPRUNE_VECTOR_LOOP void replaceAndZero(uint8_t* current, const uint8_t* next, word_t* target, int64_t n) { \
+    replaceAndZeroT(current, next, target, n);                                                                    \
+  }
+SKETCHPRUNE_ZERO_KERNELS(uint64_t)
+SKETCHPRUNE_ZERO_KERNELS(uint32_t)
+SKETCHPRUNE_ZERO_KERNELS(uint16_t)
+SKETCHPRUNE_ZERO_KERNELS(uint8_t)
+#undef SKETCHPRUNE_ZERO_KERNELS
 // Calls body(pointer) with the tensor's data as unsigned words of its entry size (1, 2, 4 or 8 bytes).
 template <typename Body>
 void asWords(const at::Tensor& tensor, const char* what, Body body) {
@@ -218,36 +247,34 @@ SKETCHPRUNE_VECTOR_LOOP void replaceMask(uint8_t* current, const uint8_t* next, 
 }
 
 // One piece of the main pass: target = survivor and score > hi, counted; survivors in [lo, hi] and NaN survivors
-// (a 2 in the target after the vector loops) are then collected by a scan of the target bytes, eight at a time.
+// (a 2 in the target after the vector loop) are then collected from the flagged blocks, eight bytes at a time.
 template <typename scalar_t>
 int64_t markAbove(const scalar_t* values, const bool* keep, bool* target, int64_t begin, int64_t end, double lo,
                   double hi, PieceResult& out) {
   uint8_t* code = reinterpret_cast<uint8_t*>(target) + begin;
   const int64_t n = end - begin;
-  if (keep != nullptr) markKeptCodes(values + begin, reinterpret_cast<const uint8_t*>(keep) + begin, code, n, lo, hi);
-  else markCodes(values + begin, code, n, lo, hi);
-  int64_t above = 0, rest = 0;
-  countCodes(code, n, above, rest);
-  out.band.reserve(static_cast<size_t>(rest));
-  for (int64_t i = 0; i < n && rest > 0;) {
-    uint64_t word = 0;
-    if (i + 8 <= n) {
+  uint8_t flags[kPieceSize / kBlock];
+  const int64_t above =
+      markBlocks(values + begin, keep == nullptr ? nullptr : reinterpret_cast<const uint8_t*>(keep) + begin, code,
+                 flags, n, lo, hi);
+  auto collect = [&](int64_t i) {
+    code[i] = 0;
+    const double value = static_cast<double>(values[begin + i]);
+    if (value > lo) out.band.push_back({begin + i, value});
+    else if (value == lo) out.lowTies += 1;
+    else out.nan += 1;  // neither above hi nor below lo, nor at or above lo: NaN
+  };
+  for (int64_t block = 0; block * kBlock < n; ++block) {
+    if (flags[block] == 0) continue;
+    const int64_t stop = std::min(n, (block + 1) * kBlock);
+    int64_t i = block * kBlock;
+    for (; i + 8 <= stop; i += 8) {
+      uint64_t word;
       std::memcpy(&word, code + i, 8);
-      if ((word & 0x0202020202020202ull) == 0) {
-        i += 8;
-        continue;
-      }
+      for (uint64_t twos = (word >> 1) & kLowBits; twos != 0; twos &= twos - 1) collect(i + __builtin_ctzll(twos) / 8);
     }
-    const int64_t stop = std::min(n, i + 8);
-    for (; i < stop; ++i) {
-      if (code[i] != 2) continue;
-      code[i] = 0;
-      --rest;
-      const double value = static_cast<double>(values[begin + i]);
-      if (value > lo) out.band.push_back({begin + i, value});
-      else if (value == lo) out.lowTies += 1;
-      else out.nan += 1;  // neither above hi nor below lo, nor at or above lo: NaN
-    }
+    for (; i < stop; ++i)
+      if (code[i] == 2) collect(i);
   }
   return above;
 }
@@ -336,10 +363,13 @@ TopKResult topKAmongSurvivors(const std::vector<at::Tensor>& scores, const std::
       const double center = fraction * static_cast<double>(m);
       // 4.5 binomial standard deviations: a miss (probability ~1e-5 for i.i.d. samples) costs one more pass
       const double margin = 4.5 * std::sqrt(static_cast<double>(m) * fraction * (1 - fraction)) + 8;
-      // rank r from the top (0-based) of the sample
+      // rank r from the top (0-based) of the sample; called with increasing ranks, each searches only the entries
+      // the previous one left below its rank
+      int64_t searched = 0;
       auto fromTop = [&](double rank) {
-        const int64_t r = std::min<int64_t>(m - 1, std::max<int64_t>(0, std::llround(rank)));
-        std::nth_element(sample.begin(), sample.begin() + r, sample.end(), std::greater<double>());
+        const int64_t r = std::min<int64_t>(m - 1, std::max<int64_t>(searched, std::llround(rank)));
+        std::nth_element(sample.begin() + searched, sample.begin() + r, sample.end(), std::greater<double>());
+        searched = r + 1;
         return sample[static_cast<size_t>(r)];
       };
       if (center - margin > 0) hi = fromTop(center - margin);
