@@ -40,8 +40,7 @@ constexpr int64_t kSampleSize = 1 << 16;
 constexpr int64_t kSampleEvery = 16;
 
 struct Candidate {
-  size_t layer;
-  int64_t offset;
+  int64_t offset;  // in its piece's layer
   double value;
 };
 
@@ -57,33 +56,75 @@ struct PieceResult {
 // best picked at load time: at the baseline's SSE2, a double compare packed into bytes costs 3× an AVX2 one.
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define SKETCHPRUNE_VECTOR_LOOP __attribute__((target_clones("avx2", "default"), optimize("O3")))
+// Helpers of those loops, inlined into each clone (so compiled for its target).
+#define SKETCHPRUNE_VECTOR_INLINE inline __attribute__((always_inline, optimize("O3")))
 #else
 #define SKETCHPRUNE_VECTOR_LOOP
+#define SKETCHPRUNE_VECTOR_INLINE inline
 #endif
 
-// code = 1 where value > hi, 2 where lo <= value <= hi or value is NaN, else 0.
-SKETCHPRUNE_VECTOR_LOOP void markCodes(const double* values, uint8_t* code, int64_t n, double lo, double hi) {
-  for (int64_t i = 0; i < n; ++i) code[i] = (values[i] > hi) | ((!(values[i] < lo) & !(values[i] > hi)) << 1);
-}
-// float32 scores compare as floats (twice the lanes of a double compare): lo and hi are sample values of the same
-// tensors or ±infinity, so they are floats exactly and the comparisons mean the same.
-SKETCHPRUNE_VECTOR_LOOP void markCodes(const float* values, uint8_t* code, int64_t n, double lo, double hi) {
-  const float low = static_cast<float>(lo), high = static_cast<float>(hi);
-  for (int64_t i = 0; i < n; ++i) code[i] = (values[i] > high) | ((!(values[i] < low) & !(values[i] > high)) << 1);
-}
-// The same with the support applied in the same loop (code 0 where keep is false).
-SKETCHPRUNE_VECTOR_LOOP void markKeptCodes(const double* values, const uint8_t* keep, uint8_t* code, int64_t n,
-                                           double lo, double hi) {
+// The main pass, per block of 64 entries: code = 1 where the entry survives and value > hi, 2 where it survives
+// and lo <= value <= hi or value is NaN, else 0; the 1s are counted and flags[block] says whether the block holds a
+// 2, in the same vector loop (the candidates are then collected from the flagged blocks alone). Blocks without a
+// survivor are written as zeros without reading their scores: late in iterative pruning most blocks of the large
+// layers are dead, and their scores are most of the memory traffic. float32 scores compare as floats (twice the
+// lanes of a double compare): lo and hi are sample values of the same tensors or ±infinity, so they are floats
+// exactly and the comparisons mean the same.
+constexpr int64_t kBlock = 64;
+template <typename scalar_t, bool withSupport>
+SKETCHPRUNE_VECTOR_INLINE int64_t markBlock(const scalar_t* __restrict values, const uint8_t* __restrict keep,
+                                            uint8_t* __restrict code, int64_t n, scalar_t low, scalar_t high,
+                                            uint8_t& flag) {
+  uint8_t ones = 0, any = 0;
   for (int64_t i = 0; i < n; ++i) {
-    code[i] = ((values[i] > hi) | ((!(values[i] < lo) & !(values[i] > hi)) << 1)) & static_cast<uint8_t>(-keep[i]);
+    const uint8_t mark = (values[i] > high) | ((!(values[i] < low) & !(values[i] > high)) << 1);
+    const uint8_t c = withSupport ? mark & static_cast<uint8_t>(-keep[i]) : mark;
+    code[i] = c;
+    ones += c & 1;
+    any |= c;
   }
+  flag = any >> 1;
+  return ones;
 }
-SKETCHPRUNE_VECTOR_LOOP void markKeptCodes(const float* values, const uint8_t* keep, uint8_t* code, int64_t n,
-                                           double lo, double hi) {
-  const float low = static_cast<float>(lo), high = static_cast<float>(hi);
-  for (int64_t i = 0; i < n; ++i) {
-    code[i] = ((values[i] > high) | ((!(values[i] < low) & !(values[i] > high)) << 1)) & static_cast<uint8_t>(-keep[i]);
+SKETCHPRUNE_VECTOR_INLINE bool anyKept(const uint8_t* keep) {
+  uint64_t any = 0;
+  for (int w = 0; w < kBlock / 8; ++w) {
+    uint64_t word;
+    std::memcpy(&word, keep + 8 * w, 8);
+    any |= word;
   }
+  return any != 0;
+}
+template <typename scalar_t>
+SKETCHPRUNE_VECTOR_INLINE int64_t markBlocksT(const scalar_t* values, const uint8_t* keep, uint8_t* code,
+                                              uint8_t* flags, int64_t n, double lo, double hi) {
+  const scalar_t low = static_cast<scalar_t>(lo), high = static_cast<scalar_t>(hi);
+  int64_t above = 0, i = 0, block = 0;
+  for (; i < n; i += kBlock, ++block) {
+    const int64_t size = std::min(kBlock, n - i);
+    if (keep == nullptr) {
+      above += size == kBlock
+                   ? markBlock<scalar_t, false>(values + i, nullptr, code + i, kBlock, low, high, flags[block])
+                   : markBlock<scalar_t, false>(values + i, nullptr, code + i, size, low, high, flags[block]);
+    } else if (size < kBlock) {
+      above += markBlock<scalar_t, true>(values + i, keep + i, code + i, size, low, high, flags[block]);
+    } else if (anyKept(keep + i)) {
+      above += markBlock<scalar_t, true>(values + i, keep + i, code + i, kBlock, low, high, flags[block]);
+    } else {
+      std::memset(code + i, 0, kBlock);
+      flags[block] = 0;
+    }
+  }
+  return above;
+}
+// Returns the number of 1 codes of n entries (keep: the support, or null for all); flags: one byte per block.
+SKETCHPRUNE_VECTOR_LOOP int64_t markBlocks(const double* values, const uint8_t* keep, uint8_t* code, uint8_t* flags,
+                                           int64_t n, double lo, double hi) {
+  return markBlocksT(values, keep, code, flags, n, lo, hi);
+}
+SKETCHPRUNE_VECTOR_LOOP int64_t markBlocks(const float* values, const uint8_t* keep, uint8_t* code, uint8_t* flags,
+                                           int64_t n, double lo, double hi) {
+  return markBlocksT(values, keep, code, flags, n, lo, hi);
 }
 // Byte counts through 64-bit words: with every byte at most 1, 255 words can be added before a byte overflows;
 // the 8 bytes of the sum (each ≤ 255) are then added as four 16-bit lanes. Far faster than widening every byte.
@@ -122,27 +163,71 @@ int64_t countTrue(const uint8_t* bytes, int64_t n) {
   return ones;
 }
 // Clears the bits of each entry whose mask is set: the entry is and-ed with all ones or all zeros (no branch, as
-// masks are random). Zero bits are 0 (or +0.0) in every numeric dtype.
-// 8-byte entries (float64 weights, the big case): masks of newly pruned weights are sparse, so blocks of eight
-// entries whose mask bytes are all zero are skipped unread, which spares most of the weights' memory traffic.
-SKETCHPRUNE_VECTOR_LOOP void zeroWhere8(uint64_t* target, const uint8_t* where, int64_t n) {
+// masks are random). Zero bits are 0 (or +0.0) in every numeric dtype (word_t: an unsigned type of the entry's
+// size). Masks of newly pruned weights are sparse, so blocks of 16 entries with nothing to clear are left unread
+// and unwritten, which spares much of the weights' memory traffic; within a block the loops are vector code.
+constexpr int64_t kZeroBlock = 64;
+template <typename word_t>
+SKETCHPRUNE_VECTOR_INLINE void zeroWhereT(word_t* __restrict target, const uint8_t* __restrict where, int64_t n) {
   int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t word;
-    std::memcpy(&word, where + i, 8);
-    if (word == 0) continue;
-    for (int j = 0; j < 8; ++j) target[i + j] &= static_cast<uint64_t>(where[i + j]) - 1;
+  for (; i + kZeroBlock <= n; i += kZeroBlock) {
+    uint8_t any = 0;
+    for (int64_t j = 0; j < kZeroBlock; ++j) any |= where[i + j];
+    if (any == 0) continue;
+    for (int64_t j = 0; j < kZeroBlock; ++j)
+      target[i + j] &= static_cast<word_t>(static_cast<word_t>(where[i + j]) - 1);
   }
-  for (; i < n; ++i) target[i] &= static_cast<uint64_t>(where[i]) - 1;
+  for (; i < n; ++i) target[i] &= static_cast<word_t>(static_cast<word_t>(where[i]) - 1);
 }
-SKETCHPRUNE_VECTOR_LOOP void zeroWhere4(uint32_t* target, const uint8_t* where, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) target[i] &= static_cast<uint32_t>(where[i]) - 1;
+// current = next, and the target cleared where current was true and next is false (the weights pruned by this
+// step), in one pass that touches the target only in blocks where something was dropped.
+template <typename word_t>
+SKETCHPRUNE_VECTOR_INLINE void replaceAndZeroT(uint8_t* __restrict current, const uint8_t* __restrict next,
+                                               word_t* __restrict target, int64_t n) {
+  int64_t i = 0;
+  for (; i + kZeroBlock <= n; i += kZeroBlock) {
+    uint8_t any = 0;
+    for (int64_t j = 0; j < kZeroBlock; ++j) any |= current[i + j] & static_cast<uint8_t>(next[i + j] ^ 1);
+    if (any != 0) {
+      for (int64_t j = 0; j < kZeroBlock; ++j)
+        target[i + j] &= static_cast<word_t>(static_cast<word_t>(current[i + j] & (next[i + j] ^ 1)) - 1);
+    }
+    std::memcpy(current + i, next + i, kZeroBlock);
+  }
+  for (; i < n; ++i) {
+    target[i] &= static_cast<word_t>(static_cast<word_t>(current[i] & (next[i] ^ 1)) - 1);
+    current[i] = next[i];
+  }
 }
-SKETCHPRUNE_VECTOR_LOOP void zeroWhere2(uint16_t* target, const uint8_t* where, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) target[i] &= static_cast<uint16_t>(static_cast<uint16_t>(where[i]) - 1);
-}
-SKETCHPRUNE_VECTOR_LOOP void zeroWhere1(uint8_t* target, const uint8_t* where, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) target[i] &= static_cast<uint8_t>(where[i] - 1);
+// One clone per entry size (the target_clones functions are not templates).
+#define SKETCHPRUNE_ZERO_KERNELS(word_t)                                                                          \
+  SKETCHPRUNE_VECTOR_LOOP void zeroWhere(word_t* target, const uint8_t* where, int64_t n) {                       \
+    zeroWhereT(target, where, n);                                                                                 \
+  }                                                                                                               \
+  SKETCHPRUNE_VECTOR_LOOP void replaceAndZero(uint8_t* current, const uint8_t* next, word_t* target, int64_t n) { \
+    replaceAndZeroT(current, next, target, n);                                                                    \
+  }
+SKETCHPRUNE_ZERO_KERNELS(uint64_t)
+SKETCHPRUNE_ZERO_KERNELS(uint32_t)
+SKETCHPRUNE_ZERO_KERNELS(uint16_t)
+SKETCHPRUNE_ZERO_KERNELS(uint8_t)
+#undef SKETCHPRUNE_ZERO_KERNELS
+// Calls body(pointer) with the tensor's data as unsigned words of its entry size (1, 2, 4 or 8 bytes).
+template <typename Body>
+void asWords(const at::Tensor& tensor, const char* what, Body body) {
+  void* data = tensor.data_ptr();
+  switch (tensor.element_size()) {
+    case 8:
+      return body(static_cast<uint64_t*>(data));
+    case 4:
+      return body(static_cast<uint32_t*>(data));
+    case 2:
+      return body(static_cast<uint16_t*>(data));
+    case 1:
+      return body(static_cast<uint8_t*>(data));
+    default:
+      TORCH_CHECK(false, what, ": unsupported element size ", tensor.element_size());
+  }
 }
 
 // target = |target * other|, in one pass (a score |g ⊙ w| from a gradient and its weights).
@@ -162,36 +247,34 @@ SKETCHPRUNE_VECTOR_LOOP void replaceMask(uint8_t* current, const uint8_t* next, 
 }
 
 // One piece of the main pass: target = survivor and score > hi, counted; survivors in [lo, hi] and NaN survivors
-// (a 2 in the target after the vector loops) are then collected by a scan of the target bytes, eight at a time.
+// (a 2 in the target after the vector loop) are then collected from the flagged blocks, eight bytes at a time.
 template <typename scalar_t>
 int64_t markAbove(const scalar_t* values, const bool* keep, bool* target, int64_t begin, int64_t end, double lo,
                   double hi, PieceResult& out) {
   uint8_t* code = reinterpret_cast<uint8_t*>(target) + begin;
   const int64_t n = end - begin;
-  if (keep != nullptr) markKeptCodes(values + begin, reinterpret_cast<const uint8_t*>(keep) + begin, code, n, lo, hi);
-  else markCodes(values + begin, code, n, lo, hi);
-  int64_t above = 0, rest = 0;
-  countCodes(code, n, above, rest);
-  out.band.reserve(static_cast<size_t>(rest));
-  for (int64_t i = 0; i < n && rest > 0;) {
-    uint64_t word = 0;
-    if (i + 8 <= n) {
+  uint8_t flags[kPieceSize / kBlock];
+  const int64_t above =
+      markBlocks(values + begin, keep == nullptr ? nullptr : reinterpret_cast<const uint8_t*>(keep) + begin, code,
+                 flags, n, lo, hi);
+  auto collect = [&](int64_t i) {
+    code[i] = 0;
+    const double value = static_cast<double>(values[begin + i]);
+    if (value > lo) out.band.push_back({begin + i, value});
+    else if (value == lo) out.lowTies += 1;
+    else out.nan += 1;  // neither above hi nor below lo, nor at or above lo: NaN
+  };
+  for (int64_t block = 0; block * kBlock < n; ++block) {
+    if (flags[block] == 0) continue;
+    const int64_t stop = std::min(n, (block + 1) * kBlock);
+    int64_t i = block * kBlock;
+    for (; i + 8 <= stop; i += 8) {
+      uint64_t word;
       std::memcpy(&word, code + i, 8);
-      if ((word & 0x0202020202020202ull) == 0) {
-        i += 8;
-        continue;
-      }
+      for (uint64_t twos = (word >> 1) & kLowBits; twos != 0; twos &= twos - 1) collect(i + __builtin_ctzll(twos) / 8);
     }
-    const int64_t stop = std::min(n, i + 8);
-    for (; i < stop; ++i) {
-      if (code[i] != 2) continue;
-      code[i] = 0;
-      --rest;
-      const double value = static_cast<double>(values[begin + i]);
-      if (value > lo) out.band.push_back({out.layer, begin + i, value});
-      else if (value == lo) out.lowTies += 1;
-      else out.nan += 1;  // neither above hi nor below lo, nor at or above lo: NaN
-    }
+    for (; i < stop; ++i)
+      if (code[i] == 2) collect(i);
   }
   return above;
 }
@@ -248,28 +331,45 @@ TopKResult topKAmongSurvivors(const std::vector<at::Tensor>& scores, const std::
   double lo = -inf, hi = inf;
   int64_t total = 0;
   for (int64_t size : sizes) total += size;
-  if (total > kBracketAbove && k > 0 && k < survivors) {
+  if (k == survivors) {
+    lo = hi = -inf;  // every survivor: those above -inf, then ties at -inf (none scanned when there are none)
+  } else if (k == 0) {
+    lo = hi = inf;  // none: the pass only looks for NaN
+  } else if (total > kBracketAbove) {
+    // every stride-th entry of the flat index space, gathered by the pieces in parallel
     const int64_t stride = std::max<int64_t>(kSampleEvery, total / kSampleSize);
+    std::vector<int64_t> layerStart(layers, 0);
+    for (size_t l = 1; l < layers; ++l) layerStart[l] = layerStart[l - 1] + sizes[l - 1];
+    std::vector<std::vector<double>> pieceSamples(pieces.size());
+    at::parallel_for(0, pieceCount, 1, [&](int64_t first, int64_t last) {
+      for (int64_t p = first; p < last; ++p) {
+        const Piece& piece = pieces[p];
+        const size_t l = piece.layer;
+        std::vector<double>& out = pieceSamples[p];
+        out.reserve(static_cast<size_t>((piece.end - piece.begin) / stride + 1));
+        for (int64_t i = piece.begin + (stride - (layerStart[l] + piece.begin) % stride) % stride; i < piece.end;
+             i += stride) {
+          const double value = static_cast<double>(data[l][i]);
+          if (isKept(l, i) && !std::isnan(value)) out.push_back(value);
+        }
+      }
+    });
     std::vector<double> sample;
     sample.reserve(static_cast<size_t>(total / stride + 1));
-    int64_t base = 0;
-    for (size_t l = 0; l < layers; ++l) {
-      for (int64_t i = (stride - base % stride) % stride; i < sizes[l]; i += stride) {
-        const double value = static_cast<double>(data[l][i]);
-        if (isKept(l, i) && !std::isnan(value)) sample.push_back(value);
-      }
-      base += sizes[l];
-    }
+    for (const std::vector<double>& out : pieceSamples) sample.insert(sample.end(), out.begin(), out.end());
     const int64_t m = static_cast<int64_t>(sample.size());
     if (m >= 64) {
       const double fraction = static_cast<double>(k) / static_cast<double>(survivors);
       const double center = fraction * static_cast<double>(m);
       // 4.5 binomial standard deviations: a miss (probability ~1e-5 for i.i.d. samples) costs one more pass
       const double margin = 4.5 * std::sqrt(static_cast<double>(m) * fraction * (1 - fraction)) + 8;
-      // rank r from the top (0-based) of the sample
+      // rank r from the top (0-based) of the sample; called with increasing ranks, each searches only the entries
+      // the previous one left below its rank
+      int64_t searched = 0;
       auto fromTop = [&](double rank) {
-        const int64_t r = std::min<int64_t>(m - 1, std::max<int64_t>(0, std::llround(rank)));
-        std::nth_element(sample.begin(), sample.begin() + r, sample.end(), std::greater<double>());
+        const int64_t r = std::min<int64_t>(m - 1, std::max<int64_t>(searched, std::llround(rank)));
+        std::nth_element(sample.begin() + searched, sample.begin() + r, sample.end(), std::greater<double>());
+        searched = r + 1;
         return sample[static_cast<size_t>(r)];
       };
       if (center - margin > 0) hi = fromTop(center - margin);
@@ -369,11 +469,9 @@ TopKResult topKAmongSurvivors(const std::vector<at::Tensor>& scores, const std::
       for (size_t p = 0; p < pieces.size(); ++p) result.counts[pieces[p].layer] += taken[p];
     }
   } else {
-    std::vector<Candidate> band;
-    band.reserve(static_cast<size_t>(bandCount));
-    for (PieceResult& out : pieceResults) band.insert(band.end(), out.band.begin(), out.band.end());
     // every candidate, then the first survivors equal to lo in flat order
-    for (const Candidate& candidate : band) take(candidate.layer, candidate.offset);
+    for (size_t p = 0; p < pieces.size(); ++p)
+      for (const Candidate& candidate : pieceResults[p].band) take(pieces[p].layer, candidate.offset);
     int64_t needed = rank - bandCount;
     for (size_t l = 0; l < layers && needed > 0; ++l) {
       for (int64_t i = 0; i < sizes[l] && needed > 0; ++i) {
@@ -467,15 +565,10 @@ static Napi::Value ZeroWhere(const Napi::CallbackInfo& info) {
       continue;
     }
     const at::Tensor mask = masks[i].contiguous();
-    void* target = tensor.data_ptr();
     const uint8_t* where = reinterpret_cast<const uint8_t*>(mask.data_ptr<bool>());
-    const int64_t size = tensor.element_size();
-    TORCH_CHECK(size == 1 || size == 2 || size == 4 || size == 8, "zeroWhere_: unsupported element size ", size);
-    at::parallel_for(0, tensor.numel(), 1 << 16, [&](int64_t first, int64_t last) {
-      if (size == 8) zeroWhere8(static_cast<uint64_t*>(target) + first, where + first, last - first);
-      else if (size == 4) zeroWhere4(static_cast<uint32_t*>(target) + first, where + first, last - first);
-      else if (size == 2) zeroWhere2(static_cast<uint16_t*>(target) + first, where + first, last - first);
-      else zeroWhere1(static_cast<uint8_t*>(target) + first, where + first, last - first);
+    asWords(tensor, "zeroWhere_", [&](auto* target) {
+      at::parallel_for(0, tensor.numel(), 1 << 16,
+                       [&](int64_t first, int64_t last) { zeroWhere(target + first, where + first, last - first); });
     });
     tensor.unsafeGetTensorImpl()->bump_version();
   }
@@ -514,18 +607,26 @@ static Napi::Value AbsMul(const Napi::CallbackInfo& info) {
   SKETCHPRUNE_GUARD_END(env, "absMul_")
 }
 
-// replaceMasks_(current, next) -> dropped: for bool CPU tensors of equal size, copies each next mask into its
-// current one and returns the entries that were true and are now false, all in one pass and one parallel region
-// (three ATen ops per layer before: logical_not, logical_and, copy_).
+// replaceMasks_(current, next, zero?) -> dropped: for bool CPU tensors of equal size, copies each next mask into
+// its current one and returns the entries that were true and are now false, all in one pass and one parallel region
+// (three ATen ops per layer before: logical_not, logical_and, copy_). With `zero` (CPU tensors of the masks' sizes,
+// any dtype): zeroes their entries that were dropped in the same pass, reading them only in blocks where something
+// was dropped, and returns no masks (the pruning loop's support update and weight zeroing in one pass).
 static Napi::Value ReplaceMasks(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SKETCHPRUNE_GUARD_BEGIN
   std::vector<at::Tensor> current = tensorArray(info[0], "replaceMasks_ current");
   std::vector<at::Tensor> next = tensorArray(info[1], "replaceMasks_ next");
+  std::vector<at::Tensor> zero;
+  const bool zeroing = info.Length() > 2 && !isNullish(info[2]);
+  if (zeroing) zero = tensorArray(info[2], "replaceMasks_ zero");
   TORCH_CHECK(current.size() == next.size(), "replaceMasks_: ", next.size(), " new masks for ", current.size(),
               " masks");
+  TORCH_CHECK(!zeroing || zero.size() == current.size(), "replaceMasks_: ", zero.size(), " tensors to zero for ",
+              current.size(), " masks");
   std::vector<at::Tensor> dropped;
   std::vector<int64_t> sizes;
+  std::vector<bool> strided(current.size(), false);  // tensors to zero that are not contiguous: ATen after the pass
   for (size_t i = 0; i < current.size(); ++i) {
     TORCH_CHECK(current[i].device().is_cpu() && current[i].scalar_type() == at::kBool && current[i].is_contiguous(),
                 "replaceMasks_: mask ", i, " must be a contiguous bool CPU tensor");
@@ -533,25 +634,42 @@ static Napi::Value ReplaceMasks(const Napi::CallbackInfo& info) {
         next[i].device().is_cpu() && next[i].scalar_type() == at::kBool && next[i].numel() == current[i].numel(),
         "replaceMasks_: new mask ", i, " must be a bool CPU tensor of ", current[i].numel(), " entries");
     next[i] = next[i].contiguous();
-    dropped.push_back(at::empty(current[i].sizes(), at::TensorOptions().dtype(at::kBool)));
     sizes.push_back(current[i].numel());
+    if (!zeroing) {
+      dropped.push_back(at::empty(current[i].sizes(), at::TensorOptions().dtype(at::kBool)));
+      continue;
+    }
+    TORCH_CHECK(zero[i].device().is_cpu() && zero[i].numel() == current[i].numel(), "replaceMasks_: tensor ", i,
+                " to zero must be a CPU tensor of ", current[i].numel(), " entries");
+    TORCH_CHECK(zero[i].element_size() <= 8, "replaceMasks_: unsupported element size ", zero[i].element_size());
+    if (!zero[i].is_contiguous()) {
+      strided[i] = true;
+      zero[i].masked_fill_(at::logical_and(current[i], at::logical_not(next[i])).view(zero[i].sizes()), 0);
+    }
   }
   const std::vector<Piece> pieces = splitIntoPieces(sizes, kPieceSize);
   at::parallel_for(0, static_cast<int64_t>(pieces.size()), 1, [&](int64_t first, int64_t last) {
     for (int64_t p = first; p < last; ++p) {
       const Piece& piece = pieces[p];
+      const int64_t n = piece.end - piece.begin;
       auto bytes = [&](const at::Tensor& tensor) {
         return reinterpret_cast<uint8_t*>(tensor.data_ptr<bool>()) + piece.begin;
       };
-      replaceMask(bytes(current[piece.layer]), bytes(next[piece.layer]), bytes(dropped[piece.layer]),
-                  piece.end - piece.begin);
+      uint8_t* was = bytes(current[piece.layer]);
+      const uint8_t* now = bytes(next[piece.layer]);
+      if (!zeroing) replaceMask(was, now, bytes(dropped[piece.layer]), n);
+      else if (strided[piece.layer]) std::memcpy(was, now, static_cast<size_t>(n));
+      else
+        asWords(zero[piece.layer], "replaceMasks_",
+                [&](auto* target) { replaceAndZero(was, now, target + piece.begin, n); });
     }
   });
-  Napi::Array result = Napi::Array::New(env, dropped.size());
-  for (size_t i = 0; i < dropped.size(); ++i) {
+  for (size_t i = 0; i < current.size(); ++i) {
     current[i].unsafeGetTensorImpl()->bump_version();
-    result.Set(static_cast<uint32_t>(i), wrapTensor(env, dropped[i]));
+    if (zeroing && !strided[i]) zero[i].unsafeGetTensorImpl()->bump_version();
   }
+  Napi::Array result = Napi::Array::New(env, dropped.size());
+  for (size_t i = 0; i < dropped.size(); ++i) result.Set(static_cast<uint32_t>(i), wrapTensor(env, dropped[i]));
   return result;
   SKETCHPRUNE_GUARD_END(env, "replaceMasks_")
 }

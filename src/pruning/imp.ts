@@ -181,7 +181,7 @@ export async function pruneImp(model: Module, parameters: PrunableParameter[], r
         });
         return { masks, counts, kept: counts.reduce((a, b) => a + b, 0) };
       });
-      for (const mask of live.update(outcome)) mask.dispose();
+      live.update(outcome);
       model.loadStateDict(Object.fromEntries(saved));
       selectionMs += performance.now() - selectStart;
       run.options.onProgress?.({

@@ -145,9 +145,8 @@ async function scoreAndSelect(entry: ScoringMethod, model: Module, parameters: P
       }));
       for (const score of scores) score.dispose();
       sketchBudget = outcome.budget;
-      const pruned = support.update(outcome);
-      if (iteration < iterations - 1) working!.zero(pruned);
-      for (const mask of pruned) mask.dispose();
+      // the new support, and the working weights just pruned zeroed (in one pass) unless this was the last step
+      support.update(outcome, iteration < iterations - 1 ? working!.tensors : undefined);
       selectionMs += performance.now() - selectStart;
       options.onProgress?.({
         iteration: iteration + 1, iterations, density: densities[iteration], kept: support.kept,

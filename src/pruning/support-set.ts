@@ -30,25 +30,17 @@ export class SupportSet {
 
   /**
    * Takes a selection's outcome as the new support (copied into the support's own tensor) and as the latest
-   * masks. Returns the weights pruned by this step (bool per layer; the caller disposes them).
+   * masks. Given `zero` (tensors shaped like the parameters: the working weights), sets the entries this step
+   * pruned to 0 in them, in the same pass.
    */
-  update(outcome: SelectionOutcome): Tensor[] {
-    const { pruned, counts } = tidy(() => {
-      const kept = outcome.masks.map(asBool);
-      let pruned: Tensor[];
-      if ([...this.#views, ...kept].every((tensor) => tensor.device === 'cpu')) {
-        pruned = replaceMasks_(this.#views, kept); // one native pass over all layers
-      } else {
-        pruned = kept.map((mask, index) => this.#views[index].logicalAnd(mask.logicalNot()));
-        kept.forEach((mask, index) => this.#views[index].copy_(mask));
-      }
-      return { pruned, counts: outcome.counts ?? this.#views.map((view) => view.sum().item()) };
+  update(outcome: SelectionOutcome, zero?: readonly Tensor[]): void {
+    this.#layerKept = tidy(() => {
+      replaceMasks_(this.#views, outcome.masks.map(asBool), zero); // without zero: the dropped masks, unused
+      return outcome.counts ?? this.#views.map((view) => view.sum().item());
     });
-    this.#layerKept = counts;
-    this.#kept = counts.reduce((sum, count) => sum + count, 0);
+    this.#kept = this.#layerKept.reduce((sum, count) => sum + count, 0);
     for (const mask of this.#masks ?? []) mask.dispose();
     this.#masks = outcome.masks.map((mask) => keep(mask));
-    return pruned;
   }
 
   /** Hands the latest masks to the caller (who disposes them); the support keeps its own tensors. */

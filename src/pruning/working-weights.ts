@@ -1,7 +1,7 @@
 // The pruning loop scores a masked copy of the model: prunable weights are swapped for working copies (so the
 // caller's weight tensors keep their identity and values), batch-norm buffers and train/eval flags are saved, and
 // everything is put back at the end, even when scoring throws.
-import { Tensor, keep, noGrad, tidy, zeroWhere_ } from '../torch/index.js';
+import { Tensor, keep, noGrad, tidy } from '../torch/index.js';
 import { Module, prunableParameters, type PrunableOptions } from '../nn/index.js';
 
 export interface PrunableParameter {
@@ -42,12 +42,8 @@ export class WorkingWeights {
     });
   }
 
-  /** Zeroes the given weights (bool masks, true = just pruned), in place, in whatever dtype the weights have now. */
-  zero(pruned: readonly Tensor[]): void {
-    const tensors = this.#parameters.map(({ tensor }) => tensor);
-    if ([...tensors, ...pruned].every((tensor) => tensor.device === 'cpu')) zeroWhere_(tensors, pruned); // native: one vector pass
-    else noGrad(() => tensors.forEach((tensor, index) => tensor.maskedFill_(pruned[index], 0)));
-  }
+  /** The working weights (the tensors the model computes with while pruning), in parameter order. */
+  get tensors(): Tensor[] { return this.#parameters.map(({ tensor }) => tensor); }
 
   /** The caller's weights, buffers and train/eval flags, exactly as before pruning started. */
   restore(): void {

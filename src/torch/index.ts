@@ -4,7 +4,9 @@ export * from './creation.js';
 export * from './autograd.js';
 export * from './runtime.js';
 export * from './serialize.js';
-export { survivorTopK, zeroWhere_, absMul_, replaceMasks_, type SurvivorTopK } from './kernels.js';
+export {
+  survivorTopK, zeroWhere_, absMul_, replaceMasks_, kernelPath, sums, type SurvivorTopK, type TopKOptions, type KernelPath,
+} from './kernels.js';
 export * as collectives from './collectives.js';
 export { tidy, keep, dispose } from './scope.js';
 export { foreachAdd, foreachAdd_, foreachMul_ } from './foreach.js';

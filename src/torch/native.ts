@@ -51,7 +51,7 @@ export interface NativeAddon {
   survivorTopK(scores: Handle[], support: Handle[] | null, k: number, survivors: number | null): [Handle[], number[], number, number];
   zeroWhere_(tensors: Handle[], masks: Handle[]): void;
   absMul_(targets: Handle[], others: Handle[]): void;
-  replaceMasks_(current: Handle[], next: Handle[]): Handle[];
+  replaceMasks_(current: Handle[], next: Handle[], zero: Handle[] | null): Handle[];
   jitLoad(file: string): ScriptModuleHandle;
   jitNamedParameters(module: ScriptModuleHandle): [string[], Handle[]];
   jitNamedBuffers(module: ScriptModuleHandle): [string[], Handle[]];

@@ -1,6 +1,8 @@
-// Native pruning kernels: survivorTopK against a brute-force sort (value descending, then flat position) over
-// many layouts that hit its one-pass bracket, a missed bracket, ties at the threshold across tensors, ties at the
-// bracket's lower end, infinities, float32 and NaN; zeroWhere_ against masked_fill_.
+// Pruning kernels: survivorTopK's two implementations (native loops, ATen ops; both run on the CPU here) against a
+// brute-force sort (value descending, then flat position) and each other, over many layouts that hit the sampled
+// bracket, a missed bracket, ties at the threshold across tensors, ties at the bracket's lower end, infinities,
+// k = 0, 1, n − 1 and n, dead blocks and layers with nothing alive, four dtypes and NaN; zeroWhere_ against
+// masked_fill_; replaceMasks_ (with and without zeroing) by both implementations.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as T from '../../src/torch/index.js';
@@ -19,28 +21,47 @@ function bruteForce(scores: number[][], support: boolean[][] | null, k: number):
   return masks;
 }
 
-function check(scores: number[][], support: boolean[][] | null, k: number, dtype: 'float64' | 'float32' = 'float64', label = ''): void {
+type ScoreDType = 'float64' | 'float32' | 'int64' | 'int32';
+const paths: readonly T.KernelPath[] = ['native', 'aten'];
+
+/** Scores as the dtype holds them (what the brute force must rank). */
+function rounded(scores: number[][], dtype: ScoreDType): number[][] {
+  if (dtype === 'float64') return scores;
+  if (dtype === 'float32') return scores.map((values) => Array.from(new Float32Array(values)));
+  return T.tidy(() => scores.map((values) => T.tensor(new Float64Array(values)).to(dtype).to('float64').toArray() as number[]));
+}
+
+/**
+ * survivorTopK by both implementations (native loops and ATen ops, forced on the CPU; int64 and int32 only by
+ * ATen) against the brute force and against each other, with and without the caller's survivor count.
+ */
+function check(scores: number[][], support: boolean[][] | null, k: number, dtype: ScoreDType = 'float64', label = ''): void {
   T.tidy(() => {
-    const tensors = scores.map((values) => T.tensor(dtype === 'float64' ? new Float64Array(values) : new Float32Array(values)));
+    const tensors = scores.map((values) => T.tensor(new Float64Array(values)).to(dtype));
     const supportTensors = support ? support.map((values) => T.tensor(new Uint8Array(values.map(Number))).to('bool')) : null;
-    const expectedScores = dtype === 'float32' ? scores.map((values) => Array.from(new Float32Array(values))) : scores;
-    const expected = bruteForce(expectedScores, support, k);
-    const { masks, counts, nan } = T.survivorTopK(tensors, supportTensors, k);
-    assert.equal(nan, null);
-    const actual = masks.map((mask) => mask.toArray());
-    masks.forEach((mask, _index) => assert.equal(mask.dtype, 'bool', label));
-    for (let layer = 0; layer < scores.length; layer++) {
-      const wrong = actual[layer].findIndex((value, offset) => value !== expected[layer][offset]);
-      assert.equal(wrong, -1, `${label} layer ${layer}: first difference at ${wrong}`);
+    const expected = bruteForce(rounded(scores, dtype), support, k);
+    const expectedCounts = expected.map((mask) => mask.reduce((sum, value) => sum + value, 0));
+    const survivors = support ? support.flat().filter(Boolean).length : undefined;
+    const results: number[][][] = [];
+    for (const path of dtype === 'int64' || dtype === 'int32' ? ['aten' as const] : paths) {
+      for (const given of support ? [undefined, survivors] : [undefined]) {
+        const what = `${label} (${path}${given === undefined ? '' : ', survivors given'})`;
+        const { masks, counts, nan } = T.survivorTopK(tensors, supportTensors, k, { path, survivors: given });
+        assert.equal(nan, null, what);
+        masks.forEach((mask, index) => {
+          assert.equal(mask.dtype, 'bool', what);
+          assert.deepEqual(mask.shape, tensors[index].shape, what);
+        });
+        const actual = masks.map((mask) => mask.toArray() as number[]);
+        for (let layer = 0; layer < scores.length; layer++) {
+          const wrong = actual[layer].findIndex((value, offset) => value !== expected[layer][offset]);
+          assert.equal(wrong, -1, `${what} layer ${layer}: first difference at ${wrong}`);
+        }
+        assert.deepEqual(counts, expectedCounts, what);
+        results.push(actual);
+      }
     }
-    assert.deepEqual(counts, expected.map((mask) => mask.reduce((sum, value) => sum + value, 0)), label);
-    if (support) {
-      // the survivor count given by the caller (as the pruning loop does) changes nothing
-      const survivors = support.flat().filter(Boolean).length;
-      const given = T.survivorTopK(tensors, supportTensors, k, survivors);
-      assert.deepEqual(given.masks.map((mask) => mask.toArray()), actual, `${label}, survivors given`);
-      assert.deepEqual(given.counts, counts, `${label}, survivors given`);
-    }
+    for (const result of results.slice(1)) assert.deepEqual(result, results[0], `${label}: the implementations agree`);
   });
 }
 
@@ -61,6 +82,31 @@ test('small inputs (every survivor a candidate): equals the brute force, ties in
   check([[-Infinity, 1, Infinity], [Infinity, -Infinity]], null, 2, 'float64', 'infinities');
   check([[-Infinity, 1, Infinity], [Infinity, -Infinity]], null, 4, 'float64', 'infinities, tie at -inf');
   check([[0.1, 0.2, 0.3]], null, 1, 'float32', 'float32');
+  for (const k of [0, 1, 6, 7]) check([[1, 2, 2, 2, 3], [2, 0]], null, k, 'float64', `k=${k} of 7`);
+  for (const k of [0, 1, 2, 3]) check([[1, 5, 3], [4, 2], [7, 7]], [[true, false, true], [false, true], [false, false]], k, 'float32', `k=${k} of 3, a dead layer`);
+  check([[5, 5, 5], [5]], [[false, false, false], [false]], 0, 'float64', 'nothing alive');
+});
+
+test('k = 0, 1, n − 1, n on random inputs with ties, several layers, dead blocks and dead layers, four score dtypes', () => {
+  const random = stream(7);
+  const sizes = [40_000, 3, 65_600, 1_000, 20_000];
+  const scores = sizes.map((size) => Array.from({ length: size }, () => Math.floor(random() * 50) / 8)); // 50 values: ties
+  // layer 1 dead; layer 2 dead but for islands (whole 64-entry blocks without a survivor); the rest random
+  const support = sizes.map((size, layer) => Array.from({ length: size }, (_, offset) =>
+    layer === 1 ? false : layer === 2 ? offset % 1000 < 40 && random() < 0.5 : random() < 0.7));
+  const survivors = support.flat().filter(Boolean).length;
+  for (const k of [0, 1, survivors - 1, survivors, Math.floor(survivors * 0.37)]) {
+    check(scores, support, k, 'float64', `float64 k=${k}`);
+    check(scores, support, k, 'float32', `float32 k=${k}`);
+  }
+  const total = sizes.reduce((sum, size) => sum + size, 0);
+  for (const k of [0, 1, total - 1, total]) check(scores, null, k, 'float32', `no support k=${k}`);
+  const small = [scores[1], scores[3].slice(0, 200)];
+  const smallSupport = [support[1], support[3].slice(0, 200)];
+  const alive = smallSupport.flat().filter(Boolean).length;
+  for (const dtype of ['int64', 'int32'] as const) {
+    for (const k of [0, 1, alive - 1, alive, 50]) check(small, smallSupport, k, dtype, `${dtype} k=${k}`);
+  }
 });
 
 test('large inputs (sampled bracket): random, heavy ties, ties at the bracket ends, support, float32', () => {
@@ -99,20 +145,23 @@ test('a sample that misses the threshold (values aligned with its stride) still 
 test('NaN among survivors is reported with its tensor and count; NaN outside the support is ignored', () => {
   T.tidy(() => {
     const scores = [T.tensor(new Float64Array([1, 2, 3])), T.tensor(new Float64Array([NaN, 5, NaN]))];
-    assert.deepEqual(T.survivorTopK(scores, null, 2).nan, { index: 1, count: 2 });
     const support = [T.tensor(new Uint8Array([1, 1, 1])).to('bool'), T.tensor(new Uint8Array([0, 1, 0])).to('bool')];
-    const { masks, nan } = T.survivorTopK(scores, support, 2);
-    assert.equal(nan, null);
-    assert.deepEqual(masks.map((mask) => mask.toArray()), [[0, 0, 1], [0, 1, 0]]);
+    for (const path of paths) {
+      for (const k of [0, 2, 3]) assert.deepEqual(T.survivorTopK(scores, null, k, { path }).nan, { index: 1, count: 2 }, `${path} k=${k}`);
+      const { masks, nan } = T.survivorTopK(scores, support, 2, { path });
+      assert.equal(nan, null);
+      assert.deepEqual(masks.map((mask) => mask.toArray()), [[0, 0, 1], [0, 1, 0]]);
+    }
   });
 });
 
 test('bad arguments fail with messages naming the problem', () => {
   T.tidy(() => {
     const scores = [T.tensor(new Float64Array([1, 2, 3]))];
-    assert.throws(() => T.survivorTopK(scores, null, 4), /k must be in \[0, 3\]/);
-    assert.throws(() => T.survivorTopK([T.tensor(new Int32Array([1]))], null, 1), /float32 or float64/);
+    for (const path of paths) assert.throws(() => T.survivorTopK(scores, null, 4, { path }), /k must be in \[0, 3\]/);
+    assert.throws(() => T.survivorTopK([T.tensor(new Int32Array([1]))], null, 1, { path: 'native' }), /float32 or float64/);
     assert.throws(() => T.survivorTopK(scores, [T.ones([2], { dtype: 'bool' })], 1), /support 0 has 2 entries, its scores 3/);
+    assert.throws(() => T.survivorTopK(scores, [T.ones([2], { dtype: 'bool' })], 1, { path: 'aten' }), /support 0 must be a bool tensor of 3 entries/);
     assert.throws(() => T.zeroWhere_(scores, [T.ones([2], { dtype: 'bool' })]), /mask 0 has 2 entries/);
   });
 });
@@ -175,6 +224,58 @@ test('withRegionThreads runs fn with that many region threads and restores the c
   });
 });
 
+test('kernelPath: native for CPU tensors of the dtypes it handles, else ATen; SKETCHPRUNE_KERNELS forces one', () => {
+  T.tidy(() => {
+    const floats = [T.ones([2]), T.ones([2], { dtype: 'bool' })];
+    const half = [T.ones([2], { dtype: 'float16' })];
+    const saved = process.env.SKETCHPRUNE_KERNELS;
+    try {
+      delete process.env.SKETCHPRUNE_KERNELS;
+      assert.equal(T.kernelPath(floats, undefined, ['float32', 'float64']), 'native');
+      assert.equal(T.kernelPath(half, undefined, ['float32', 'float64']), 'aten');
+      assert.equal(T.kernelPath(half), 'native');
+      assert.equal(T.kernelPath(floats, 'aten'), 'aten');
+      process.env.SKETCHPRUNE_KERNELS = 'aten';
+      assert.equal(T.kernelPath(floats), 'aten');
+      assert.equal(T.kernelPath(floats, 'native'), 'native', 'an explicit choice wins');
+      process.env.SKETCHPRUNE_KERNELS = 'gpu';
+      assert.throws(() => T.kernelPath(floats), /SKETCHPRUNE_KERNELS must be 'native' or 'aten', got 'gpu'/);
+    } finally {
+      if (saved === undefined) delete process.env.SKETCHPRUNE_KERNELS;
+      else process.env.SKETCHPRUNE_KERNELS = saved;
+    }
+  });
+});
+
+test('replaceMasks_ with tensors to zero: both implementations zero exactly the dropped entries, in four dtypes', () => {
+  T.tidy(() => {
+    T.manualSeed(9);
+    const sizes = [[300, 301], [5], [70_001]];
+    const current = sizes.map((shape) => T.rand(shape).lt(0.7));
+    current[2].narrow(0, 0, 20_000).zero_(); // a long dead run: nothing dropped there
+    const next = current.map((mask) => mask.logicalAnd(T.rand(mask.shape).lt(0.9)));
+    const dropped = current.map((mask, index) => mask.logicalAnd(next[index].logicalNot()));
+    for (const dtype of ['float32', 'float64', 'int64', 'int16'] as const) {
+      for (const path of paths) {
+        const weights = sizes.map((shape) => T.randn(shape).add(3).to(dtype));
+        const expected = weights.map((weight, index) => weight.maskedFill(dropped[index], 0).toArray());
+        const views = current.map((mask) => mask.clone());
+        assert.deepEqual(T.replaceMasks_(views, next, weights, path), [], `${dtype} ${path}: no masks returned`);
+        assert.deepEqual(views.map((mask) => mask.toArray()), next.map((mask) => mask.toArray()), `${dtype} ${path}: masks`);
+        assert.deepEqual(weights.map((weight) => weight.toArray()), expected, `${dtype} ${path}: weights`);
+      }
+    }
+    // a strided tensor to zero (a transposed view) is zeroed through ATen inside the native call
+    const base = T.randn([301, 300]).add(3);
+    const strided = base.transpose(0, 1);
+    const views = current.map((mask) => mask.clone());
+    const expected = strided.maskedFill(dropped[0], 0).toArray();
+    T.replaceMasks_([views[0]], [next[0]], [strided], 'native');
+    assert.deepEqual(strided.toArray(), expected);
+    assert.throws(() => T.replaceMasks_([views[1]], [next[1]], [T.ones([4])], 'native'), /tensor 0 to zero must be a CPU tensor of 5 entries/);
+  });
+});
+
 test('replaceMasks_ copies the new masks in place and returns what was dropped (true before, false now)', () => {
   T.tidy(() => {
     T.manualSeed(8);
@@ -183,9 +284,12 @@ test('replaceMasks_ copies the new masks in place and returns what was dropped (
     const expectedDropped = current.map((mask, index) => mask.logicalAnd(next[index].logicalNot()).toArray());
     const expectedCurrent = next.map((mask) => mask.toArray());
     const views = current.map((mask) => mask); // the same tensors: updated in place
+    const aten = current.map((mask) => mask.clone());
     const dropped = T.replaceMasks_(views, next);
     assert.deepEqual(dropped.map((mask) => mask.toArray()), expectedDropped);
     assert.deepEqual(current.map((mask) => mask.toArray()), expectedCurrent);
+    assert.deepEqual(T.replaceMasks_(aten, next, undefined, 'aten').map((mask) => mask.toArray()), expectedDropped, 'aten');
+    assert.deepEqual(aten.map((mask) => mask.toArray()), expectedCurrent, 'aten');
     assert.ok(expectedDropped[2].some((value) => value === 1), 'something was dropped');
     assert.throws(() => T.replaceMasks_([T.ones([3], { dtype: 'bool' })], [T.ones([4], { dtype: 'bool' })]), /new mask 0 must be a bool CPU tensor of 3 entries/);
   });
