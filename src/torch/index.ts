@@ -5,6 +5,7 @@ export * from './autograd.js';
 export * from './runtime.js';
 export * from './serialize.js';
 export { survivorTopK, zeroWhere_, absMul_, replaceMasks_, type SurvivorTopK } from './kernels.js';
+export { weightedSampleMasks } from './kernels.js';
 export * as collectives from './collectives.js';
 export { tidy, keep, dispose } from './scope.js';
 export { foreachAdd, foreachAdd_, foreachMul_ } from './foreach.js';
