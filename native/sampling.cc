@@ -37,13 +37,13 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr uint64_t kGamma = 0x9e3779b97f4a7c15ull;  // SplitMix64's increment
 // Pieces of at most this many entries are the unit of parallel work.
 constexpr int64_t kPiece = 1 << 16;
-// Layers with more entries than this get a bracket from a sample of keys (drawn with replacement); smaller layers
-// take every key as a candidate. The sample size balances its cost against the candidates' (the bracket's width
-// shrinks as 1/√m): 2·n^(2/3), within [2^10, 2^15].
-constexpr int64_t kBracketAbove = 1 << 14;
+// Layers with more entries than this get a bracket from a sample of keys; smaller layers take every key as a
+// candidate. The sample size balances its cost against the candidates' (the bracket's width shrinks as 1/√m):
+// 2·n^(2/3), within [2^8, 2^15].
+constexpr int64_t kBracketAbove = 1 << 11;
 inline int64_t sampleSize(int64_t n) {
   const double size = 2 * std::cbrt(static_cast<double>(n) * static_cast<double>(n));
-  return std::clamp<int64_t>(std::llround(size), 1 << 10, 1 << 15);
+  return std::clamp<int64_t>(std::llround(size), 1 << 8, 1 << 15);
 }
 
 // SplitMix64's output function: a bijection of 64-bit words; its values at consecutive multiples of kGamma are
@@ -146,38 +146,73 @@ struct PassOutcome {
   std::vector<Candidate> band;  // keys in [lo, hi]
 };
 
+// A quick −log of the uniform for the hot loop, without division: the same reduction as exponentialOf, then
+// ln m = ln(1 + x) ≈ x − x²/2 + x³/3 − x⁴/4 + x⁵/5 for x = m − 1 in [−0.293, 0.415), within 8.5e-4 (the first
+// dropped term bounds an alternating tail; for x < 0 the tail is under |x|⁶/(6(1 − |x|)) = 1.5e-4).
+constexpr double kQuickError = 8.5e-4;
+inline double quickExponential(double y) {
+  const uint64_t bits = doubleToBits(y);
+  uint64_t mantissa = (bits & 0x000FFFFFFFFFFFFFull) | 0x3FF0000000000000ull;
+  const uint64_t big = mantissa > 0x3FF6A09E667F3BCCull;
+  mantissa -= big << 52;
+  const double x = bitsToDouble(mantissa) - 1;
+  const double k = (0x1p52 + 1075) - bitsToDouble(((bits >> 52) + big) | 0x4330000000000000ull);
+  const double logM = x * (1 + x * (-0.5 + x * (1.0 / 3 + x * (-0.25 + x * 0.2))));
+  return k * kLn2 - logM;
+}
+
 // The hot loop, built for AVX-512, AVX2 and the baseline with the best picked at load time. Per entry a code: 0 =
-// not kept (ineligible, weight 0, or E > hi·w), 1 = kept (E < lo·w: its key E/w is below lo), 2 = a candidate.
+// not kept (ineligible, weight 0, or key surely above hi), 1 = key surely below lo, 2 = look closer (the key is
+// near or inside [lo, hi]). "Surely": the quick exponential is below lo·w or above hi·w by more than a guard that
+// covers its error and the rounding of key = E/w, so codes 0 and 1 say what the key would. Blocks of 64 entries
+// outside the support (pruned filters) are skipped unread.
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define SKETCHPRUNE_SAMPLING_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #else
 #define SKETCHPRUNE_SAMPLING_CLONES
 #endif
+constexpr int64_t kBlock = 64;
 template <typename scalar_t>
 SKETCHPRUNE_SAMPLING_CLONES void classify(const scalar_t* score, const uint8_t* eligible, uint8_t* code, int64_t begin,
                                           int64_t end, uint64_t stream, double lo, double hi, Counts& counts) {
   int64_t below = 0, positive = 0, zero = 0;
-  uint64_t state = stream + static_cast<uint64_t>(begin) * kGamma;
-  for (int64_t i = begin; i < end; ++i) {
-    state += kGamma;  // stream + (i + 1)·kGamma, as in wordAt
-    const double w = static_cast<double>(score[i]);
-    const double exponential = exponentialOf(unitScaled(mix64(state)));
-    const uint8_t allowed = eligible == nullptr ? 1 : static_cast<uint8_t>(eligible[i] != 0);
-    const uint8_t isPositive = allowed & static_cast<uint8_t>(w > 0);  // NaN is not
-    const uint8_t isBelow = exponential < lo * w;
-    const uint8_t isAbove = exponential > hi * w;
-    const uint8_t keptBelow = isPositive & isBelow;
-    code[i] = keptBelow | static_cast<uint8_t>((isPositive & static_cast<uint8_t>((isBelow | isAbove) ^ 1)) << 1);
-    below += keptBelow;
-    positive += isPositive;
-    zero += allowed & static_cast<uint8_t>(isPositive ^ 1);
+  const double guard = kQuickError + 1e-9;
+  for (int64_t block = begin; block < end; block += kBlock) {
+    const int64_t stop = std::min(end, block + kBlock);
+    if (eligible != nullptr && stop - block == kBlock) {
+      uint64_t any = 0;
+      for (int64_t j = 0; j < kBlock; j += 8) {
+        uint64_t word;
+        std::memcpy(&word, eligible + block + j, 8);
+        any |= word;
+      }
+      if (any == 0) {
+        std::memset(code + block, 0, kBlock);
+        continue;
+      }
+    }
+    for (int64_t i = block; i < stop; ++i) {
+      const double w = static_cast<double>(score[i]);
+      const double exponential = quickExponential(unitScaled(mix64(stream + static_cast<uint64_t>(i + 1) * kGamma)));
+      const double low = lo * w, high = hi * w;
+      const uint8_t allowed = eligible == nullptr ? 1 : static_cast<uint8_t>(eligible[i] != 0);
+      const uint8_t isPositive = allowed & static_cast<uint8_t>(w > 0);  // NaN is not
+      const uint8_t isBelow = exponential < low - (guard + 1e-12 * std::fabs(low));
+      const uint8_t isAbove = exponential > high + (guard + 1e-12 * std::fabs(high));
+      const uint8_t keptBelow = isPositive & isBelow;
+      code[i] = keptBelow | static_cast<uint8_t>((isPositive & static_cast<uint8_t>((isBelow | isAbove) ^ 1)) << 1);
+      below += keptBelow;
+      positive += isPositive;
+      zero += allowed & static_cast<uint8_t>(isPositive ^ 1);
+    }
   }
   counts.below += below;
   counts.positive += positive;
   counts.zero += zero;
 }
 
-// One piece: classify, then the candidates (a few percent; the code bytes are scanned eight at a time) get their key.
+// One piece: classify, then the entries coded 2 (a few percent; the code bytes are scanned eight at a time) get
+// their key, which decides between kept (below lo), candidate (in [lo, hi]) and not kept.
 template <typename scalar_t, KeyForm form>
 void passOver(const Layer<scalar_t>& layer, int64_t begin, int64_t end, PassOutcome& out) {
   uint8_t* code = layer.mask;
@@ -194,8 +229,10 @@ void passOver(const Layer<scalar_t>& layer, int64_t begin, int64_t end, PassOutc
     const int64_t stop = std::min(end, i + 8);
     for (; i < stop; ++i) {
       if (code[i] != 2) continue;
-      code[i] = 0;
-      out.band.push_back({keyOf<form>(layer.positiveStream, i, static_cast<double>(layer.score[i])), i});
+      const double key = keyOf<form>(layer.positiveStream, i, static_cast<double>(layer.score[i]));
+      code[i] = key < layer.lo ? 1 : 0;
+      if (key < layer.lo) ++out.counts.below;
+      else if (key <= layer.hi) out.band.push_back({key, i});
     }
   }
 }
@@ -319,7 +356,8 @@ void samplePerLayer(std::vector<Layer<scalar_t>>& layers) {
       total.counts.below += part.counts.below;
       total.counts.positive += part.counts.positive;
       total.counts.zero += part.counts.zero;
-      total.band.insert(total.band.end(), part.band.begin(), part.band.end());
+      if (total.band.empty()) total.band.swap(part.band);
+      else total.band.insert(total.band.end(), part.band.begin(), part.band.end());
       std::vector<Candidate>().swap(part.band);
     }
     std::vector<size_t> again, fill, resolve;
