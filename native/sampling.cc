@@ -13,6 +13,11 @@
 // position: the sample sees the very keys of the pass, the pass can be split over threads in any way, and a seed
 // gives the same masks whatever the thread count. The seed is one draw from libtorch's default CPU generator, so
 // manualSeed makes runs reproducible.
+// The whole file, headers included, at -O3 (the hot loops vectorize only with their helpers inlined, and GCC inlines
+// only between functions of equal optimization settings, the std algorithms' comparators too), and without fused
+// multiply-adds: each operation rounded on its own, a key is the same number in the AVX-512, AVX2 and scalar code,
+// so the masks do not depend on the machine.
+#pragma GCC optimize("O3", "fp-contract=off")
 #include "common.h"
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
@@ -24,11 +29,6 @@
 #include <limits>
 #include <mutex>
 #include <vector>
-
-// The rest of the file at -O3 (the hot loop vectorizes only with its helpers inlined, and GCC inlines only between
-// functions of equal optimization settings), and without fused multiply-adds: each operation rounded on its own,
-// a key is the same number in the AVX-512, AVX2 and scalar code, so the masks do not depend on the machine.
-#pragma GCC optimize("O3", "fp-contract=off")
 
 namespace sketchprune {
 namespace {
@@ -161,11 +161,12 @@ inline double quickExponential(double y) {
   return k * kLn2 - logM;
 }
 
-// The hot loop, built for AVX-512, AVX2 and the baseline with the best picked at load time. Per entry a code: 0 =
-// not kept (ineligible, weight 0, or key surely above hi), 1 = key surely below lo, 2 = look closer (the key is
-// near or inside [lo, hi]). "Surely": the quick exponential is below lo·w or above hi·w by more than a guard that
-// covers its error and the rounding of key = E/w, so codes 0 and 1 say what the key would. Blocks of 64 entries
-// outside the support (pruned filters) are skipped unread.
+// The hot loop, built for AVX-512, AVX2 and the baseline with the best picked at load time. Per entry a code byte:
+// bit 0 = key surely below lo (kept), bit 1 = look closer (the key is near or inside [lo, hi]), bit 2 = eligible of
+// positive weight, bit 3 = eligible of weight 0; no bit 0 or 1: not kept (ineligible, weight 0, or key surely above
+// hi). "Surely": the quick exponential is below lo·w or above hi·w by more than a guard that covers its error and
+// the rounding of key = E/w, so bits 0 and 1 say what the key would. Blocks of 64 entries outside the support
+// (pruned filters) are skipped unread.
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
 #define SKETCHPRUNE_SAMPLING_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #else
@@ -174,8 +175,7 @@ inline double quickExponential(double y) {
 constexpr int64_t kBlock = 64;
 template <typename scalar_t>
 SKETCHPRUNE_SAMPLING_CLONES void classify(const scalar_t* score, const uint8_t* eligible, uint8_t* code, int64_t begin,
-                                          int64_t end, uint64_t stream, double lo, double hi, Counts& counts) {
-  int64_t below = 0, positive = 0, zero = 0;
+                                          int64_t end, uint64_t stream, double lo, double hi) {
   const double guard = kQuickError + 1e-9;
   for (int64_t block = begin; block < end; block += kBlock) {
     const int64_t stop = std::min(end, block + kBlock);
@@ -191,48 +191,95 @@ SKETCHPRUNE_SAMPLING_CLONES void classify(const scalar_t* score, const uint8_t* 
         continue;
       }
     }
+    uint64_t state = stream + static_cast<uint64_t>(block) * kGamma;
     for (int64_t i = block; i < stop; ++i) {
+      state += kGamma;  // stream + (i + 1)·kGamma, as in wordAt
       const double w = static_cast<double>(score[i]);
-      const double exponential = quickExponential(unitScaled(mix64(stream + static_cast<uint64_t>(i + 1) * kGamma)));
+      const double exponential = quickExponential(unitScaled(mix64(state)));
       const double low = lo * w, high = hi * w;
       const uint8_t allowed = eligible == nullptr ? 1 : static_cast<uint8_t>(eligible[i] != 0);
       const uint8_t isPositive = allowed & static_cast<uint8_t>(w > 0);  // NaN is not
       const uint8_t isBelow = exponential < low - (guard + 1e-12 * std::fabs(low));
       const uint8_t isAbove = exponential > high + (guard + 1e-12 * std::fabs(high));
-      const uint8_t keptBelow = isPositive & isBelow;
-      code[i] = keptBelow | static_cast<uint8_t>((isPositive & static_cast<uint8_t>((isBelow | isAbove) ^ 1)) << 1);
-      below += keptBelow;
-      positive += isPositive;
-      zero += allowed & static_cast<uint8_t>(isPositive ^ 1);
+      const uint8_t look = isPositive & static_cast<uint8_t>((isBelow | isAbove) ^ 1);
+      code[i] = static_cast<uint8_t>((isPositive & isBelow) | look << 1 | isPositive << 2 |
+                                     (allowed & static_cast<uint8_t>(isPositive ^ 1)) << 3);
     }
   }
-  counts.below += below;
-  counts.positive += positive;
-  counts.zero += zero;
 }
 
-// One piece: classify, then the entries coded 2 (a few percent; the code bytes are scanned eight at a time) get
-// their key, which decides between kept (below lo), candidate (in [lo, hi]) and not kept.
+// Per bit b < 4, how many code bytes have it set: bytes summed in 64-bit words, 255 words at a time (no byte lane
+// overflows), then the lanes of each sum added by a multiply.
+constexpr uint64_t kLowBits = 0x0101010101010101ull;
+inline int64_t addLanes(uint64_t word) {
+  const uint64_t pairs = (word & 0x00FF00FF00FF00FFull) + ((word >> 8) & 0x00FF00FF00FF00FFull);
+  return static_cast<int64_t>((pairs * 0x0001000100010001ull) >> 48);
+}
+void countBits(const uint8_t* code, int64_t n, int64_t (&total)[4]) {
+  int64_t i = 0;
+  while (i + 8 <= n) {
+    uint64_t sums[4] = {0, 0, 0, 0};
+    for (int block = 0; block < 255 && i + 8 <= n; ++block, i += 8) {
+      uint64_t word;
+      std::memcpy(&word, code + i, 8);
+      for (int b = 0; b < 4; ++b) sums[b] += (word >> b) & kLowBits;
+    }
+    for (int b = 0; b < 4; ++b) total[b] += addLanes(sums[b]);
+  }
+  for (; i < n; ++i) {
+    for (int b = 0; b < 4; ++b) total[b] += (code[i] >> b) & 1;
+  }
+}
+
+// Keys of the entries at `at` (the ratio form), for the piece's candidates: vectorized, the scores gathered.
+template <typename scalar_t>
+SKETCHPRUNE_SAMPLING_CLONES void ratioKeys(const scalar_t* score, uint64_t stream, const int64_t* at, double* keys,
+                                           int64_t n) {
+  for (int64_t j = 0; j < n; ++j) {
+    const int64_t i = at[j];
+    const double exponential = exponentialOf(unitScaled(mix64(stream + static_cast<uint64_t>(i + 1) * kGamma)));
+    keys[j] = exponential / static_cast<double>(score[i]);
+  }
+}
+
+// One piece: classify and count, then the entries to look at (a few percent; the code bytes are scanned eight at a
+// time, leaving bit 0 alone in each) get their key, which decides between kept (below lo), candidate (in [lo, hi])
+// and not kept.
 template <typename scalar_t, KeyForm form>
 void passOver(const Layer<scalar_t>& layer, int64_t begin, int64_t end, PassOutcome& out) {
   uint8_t* code = layer.mask;
-  classify(layer.score, layer.eligible, code, begin, end, layer.positiveStream, layer.lo, layer.hi, out.counts);
-  for (int64_t i = begin; i < end;) {
-    if (i + 8 <= end) {
-      uint64_t word;
-      std::memcpy(&word, code + i, 8);
-      if ((word & 0x0202020202020202ull) == 0) {
-        i += 8;
-        continue;
-      }
+  classify(layer.score, layer.eligible, code, begin, end, layer.positiveStream, layer.lo, layer.hi);
+  int64_t bits[4] = {0, 0, 0, 0};
+  countBits(code + begin, end - begin, bits);
+  out.counts.below += bits[0];
+  out.counts.positive += bits[2];
+  out.counts.zero += bits[3];
+  std::vector<int64_t> look;
+  for (int64_t i = begin; i < end; i += 8) {
+    uint64_t word = 0;
+    const int64_t width = std::min<int64_t>(8, end - i);
+    std::memcpy(&word, code + i, static_cast<size_t>(width));
+    for (uint64_t marks = word & 0x0202020202020202ull; marks != 0; marks &= marks - 1) {
+      look.push_back(i + __builtin_ctzll(marks) / 8);
     }
-    const int64_t stop = std::min(end, i + 8);
-    for (; i < stop; ++i) {
-      if (code[i] != 2) continue;
-      const double key = keyOf<form>(layer.positiveStream, i, static_cast<double>(layer.score[i]));
-      code[i] = key < layer.lo ? 1 : 0;
-      if (key < layer.lo) ++out.counts.below;
-      else if (key <= layer.hi) out.band.push_back({key, i});
+    word &= kLowBits;  // a looked-at entry has bit 0 clear: not kept until its key says so
+    std::memcpy(code + i, &word, static_cast<size_t>(width));
+  }
+  std::vector<double> keys(look.size());
+  const auto count = static_cast<int64_t>(look.size());
+  if constexpr (form == KeyForm::kRatio) {
+    ratioKeys(layer.score, layer.positiveStream, look.data(), keys.data(), count);
+  } else {
+    for (int64_t j = 0; j < count; ++j) {
+      keys[j] = keyOf<form>(layer.positiveStream, look[j], static_cast<double>(layer.score[look[j]]));
+    }
+  }
+  for (int64_t j = 0; j < count; ++j) {
+    if (keys[j] < layer.lo) {
+      code[look[j]] = 1;
+      ++out.counts.below;
+    } else if (keys[j] <= layer.hi) {
+      out.band.push_back({keys[j], look[j]});
     }
   }
 }
