@@ -35,8 +35,9 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr uint64_t kGamma = 0x9e3779b97f4a7c15ull;  // SplitMix64's increment
-// Pieces of at most this many entries are the unit of parallel work.
+// Pieces of at most this many entries are the unit of parallel work; up to kSerialUpTo entries in all, one thread.
 constexpr int64_t kPiece = 1 << 16;
+constexpr int64_t kSerialUpTo = 1 << 19;
 // Layers with more entries than this get a bracket from a sample of keys; smaller layers take every key as a
 // candidate. The sample size balances its cost against the candidates' (the bracket's width shrinks as 1/√m):
 // 2·n^(2/3), within [2^8, 2^15].
@@ -360,8 +361,16 @@ void fillLayer(Layer<scalar_t>& layer, int64_t positive) {
 
 template <typename scalar_t>
 void samplePerLayer(std::vector<Layer<scalar_t>>& layers) {
-  auto inParallel = [](const std::vector<size_t>& list, const std::function<void(size_t)>& work) {
-    at::parallel_for(0, static_cast<int64_t>(list.size()), 1, [&](int64_t first, int64_t last) {
+  // Small inputs (ResNet-20's 270k weights) run on this thread: waking the pool for each step would cost more.
+  int64_t entries = 0;
+  for (const auto& layer : layers) entries += layer.size;
+  const bool threads = entries > kSerialUpTo;
+  auto forRange = [threads](int64_t n, const std::function<void(int64_t, int64_t)>& work) {
+    if (threads) at::parallel_for(0, n, 1, work);
+    else if (n > 0) work(0, n);
+  };
+  auto inParallel = [&](const std::vector<size_t>& list, const std::function<void(size_t)>& work) {
+    forRange(static_cast<int64_t>(list.size()), [&](int64_t first, int64_t last) {
       for (int64_t j = first; j < last; ++j) work(list[static_cast<size_t>(j)]);
     });
   };
@@ -387,7 +396,7 @@ void samplePerLayer(std::vector<Layer<scalar_t>>& layers) {
       }
     }
     std::vector<PassOutcome> outcomes(pieces.size());
-    at::parallel_for(0, static_cast<int64_t>(pieces.size()), 1, [&](int64_t first, int64_t last) {
+    forRange(static_cast<int64_t>(pieces.size()), [&](int64_t first, int64_t last) {
       for (int64_t p = first; p < last; ++p) {
         const Piece& piece = pieces[static_cast<size_t>(p)];
         const Layer<scalar_t>& layer = layers[piece.layer];
