@@ -209,29 +209,13 @@ SKETCHPRUNE_SAMPLING_CLONES void classify(const scalar_t* score, const uint8_t* 
   }
 }
 
-// Per bit b < 4, how many code bytes have it set: bytes summed in 64-bit words, 255 words at a time (no byte lane
-// overflows), then the lanes of each sum added by a multiply.
+// Bytes are counted in 64-bit words, 255 words at a time (no byte lane overflows), then the lanes of each sum added
+// by a multiply.
 constexpr uint64_t kLowBits = 0x0101010101010101ull;
 inline int64_t addLanes(uint64_t word) {
   const uint64_t pairs = (word & 0x00FF00FF00FF00FFull) + ((word >> 8) & 0x00FF00FF00FF00FFull);
   return static_cast<int64_t>((pairs * 0x0001000100010001ull) >> 48);
 }
-void countBits(const uint8_t* code, int64_t n, int64_t (&total)[4]) {
-  int64_t i = 0;
-  while (i + 8 <= n) {
-    uint64_t sums[4] = {0, 0, 0, 0};
-    for (int block = 0; block < 255 && i + 8 <= n; ++block, i += 8) {
-      uint64_t word;
-      std::memcpy(&word, code + i, 8);
-      for (int b = 0; b < 4; ++b) sums[b] += (word >> b) & kLowBits;
-    }
-    for (int b = 0; b < 4; ++b) total[b] += addLanes(sums[b]);
-  }
-  for (; i < n; ++i) {
-    for (int b = 0; b < 4; ++b) total[b] += (code[i] >> b) & 1;
-  }
-}
-
 // Keys of the entries at `at` (the ratio form), for the piece's candidates: vectorized, the scores gathered.
 template <typename scalar_t>
 SKETCHPRUNE_SAMPLING_CLONES void ratioKeys(const scalar_t* score, uint64_t stream, const int64_t* at, double* keys,
@@ -250,22 +234,32 @@ template <typename scalar_t, KeyForm form>
 void passOver(const Layer<scalar_t>& layer, int64_t begin, int64_t end, PassOutcome& out) {
   uint8_t* code = layer.mask;
   classify(layer.score, layer.eligible, code, begin, end, layer.positiveStream, layer.lo, layer.hi);
-  int64_t bits[4] = {0, 0, 0, 0};
-  countBits(code + begin, end - begin, bits);
-  out.counts.below += bits[0];
-  out.counts.positive += bits[2];
-  out.counts.zero += bits[3];
+  // One scan of the code bytes, eight at a time: count bits 0, 2 and 3, list the entries to look at, keep bit 0.
   std::vector<int64_t> look;
+  uint64_t sums[3] = {0, 0, 0};
+  int words = 0;
+  auto flush = [&]() {
+    out.counts.below += addLanes(sums[0]);
+    out.counts.positive += addLanes(sums[1]);
+    out.counts.zero += addLanes(sums[2]);
+    sums[0] = sums[1] = sums[2] = 0;
+    words = 0;
+  };
   for (int64_t i = begin; i < end; i += 8) {
     uint64_t word = 0;
-    const int64_t width = std::min<int64_t>(8, end - i);
-    std::memcpy(&word, code + i, static_cast<size_t>(width));
+    const auto width = static_cast<size_t>(std::min<int64_t>(8, end - i));
+    std::memcpy(&word, code + i, width);
+    sums[0] += word & kLowBits;
+    sums[1] += (word >> 2) & kLowBits;
+    sums[2] += (word >> 3) & kLowBits;
+    if (++words == 255) flush();
     for (uint64_t marks = word & 0x0202020202020202ull; marks != 0; marks &= marks - 1) {
       look.push_back(i + __builtin_ctzll(marks) / 8);
     }
     word &= kLowBits;  // a looked-at entry has bit 0 clear: not kept until its key says so
-    std::memcpy(code + i, &word, static_cast<size_t>(width));
+    std::memcpy(code + i, &word, width);
   }
+  flush();
   std::vector<double> keys(look.size());
   const auto count = static_cast<int64_t>(look.size());
   if constexpr (form == KeyForm::kRatio) {
@@ -275,6 +269,7 @@ void passOver(const Layer<scalar_t>& layer, int64_t begin, int64_t end, PassOutc
       keys[j] = keyOf<form>(layer.positiveStream, look[j], static_cast<double>(layer.score[look[j]]));
     }
   }
+  out.band.reserve(look.size());
   for (int64_t j = 0; j < count; ++j) {
     if (keys[j] < layer.lo) {
       code[look[j]] = 1;
@@ -283,16 +278,6 @@ void passOver(const Layer<scalar_t>& layer, int64_t begin, int64_t end, PassOutc
       out.band.push_back({keys[j], look[j]});
     }
   }
-}
-
-// An entry's key, +∞ for ineligible and zero-weight entries.
-template <typename scalar_t>
-double keyAt(const Layer<scalar_t>& layer, int64_t i) {
-  if (layer.eligible != nullptr && layer.eligible[i] == 0) return kInf;
-  const double w = static_cast<double>(layer.score[i]);
-  if (!(w > 0)) return kInf;
-  return layer.form == KeyForm::kRatio ? keyOf<KeyForm::kRatio>(layer.positiveStream, i, w)
-                                       : keyOf<KeyForm::kLog>(layer.positiveStream, i, w);
 }
 
 // The bracket around the count-th smallest key (ineligible and zero-weight entries counting as +∞), from the keys
@@ -323,7 +308,10 @@ void bracket(Layer<scalar_t>& layer) {
       __builtin_prefetch(layer.score + next);
       if (layer.eligible != nullptr) __builtin_prefetch(layer.eligible + next);
     }
-    sample[static_cast<size_t>(j)] = keyAt(layer, positions[static_cast<size_t>(j)]);
+    const int64_t i = positions[static_cast<size_t>(j)];
+    const double w = static_cast<double>(layer.score[i]);
+    const bool positive = (layer.eligible == nullptr || layer.eligible[i] != 0) && w > 0;
+    sample[static_cast<size_t>(j)] = positive ? keyOf<KeyForm::kRatio>(layer.positiveStream, i, w) : kInf;
   }
   const double fraction = static_cast<double>(layer.count) / static_cast<double>(n);
   const double center = fraction * static_cast<double>(m);
