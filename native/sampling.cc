@@ -367,7 +367,9 @@ void samplePerLayer(std::vector<Layer<scalar_t>>& layers) {
     if (layers[l].count > 0) todo.push_back(l);
     else std::fill(layers[l].mask, layers[l].mask + layers[l].size, 0);
   }
-  inParallel(todo, [&](size_t l) { bracket(layers[l]); });
+  // Each layer's bracket is made by the first piece of it to run, inside the first pass's parallel region (one
+  // region less to wait for on a loaded machine).
+  std::vector<std::once_flag> bracketed(layers.size());
   std::vector<PassOutcome> totals(layers.size());
   // Passes over the layers in `todo` (in pieces across threads), then each layer's resolution. A layer whose bracket
   // missed, or whose keys overflowed at the boundary, goes around again with every key a candidate.
@@ -387,6 +389,7 @@ void samplePerLayer(std::vector<Layer<scalar_t>>& layers) {
     forRange(static_cast<int64_t>(pieces.size()), [&](int64_t first, int64_t last) {
       for (int64_t p = first; p < last; ++p) {
         const Piece& piece = pieces[static_cast<size_t>(p)];
+        if (round == 0) std::call_once(bracketed[piece.layer], [&]() { bracket(layers[piece.layer]); });
         const Layer<scalar_t>& layer = layers[piece.layer];
         PassOutcome& out = outcomes[static_cast<size_t>(p)];
         if (layer.form == KeyForm::kRatio) passOver<scalar_t, KeyForm::kRatio>(layer, piece.begin, piece.end, out);
