@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "sketchprune_native",
-      "sources": ["native/addon.cc", "native/convert.cc", "native/ops.cc", "native/autograd.cc", "native/selection.cc", "native/jit.cc", "native/distributed.cc"],
+      "sources": ["native/addon.cc", "native/convert.cc", "native/ops.cc", "native/autograd.cc", "native/selection.cc", "native/sampling.cc", "native/jit.cc", "native/distributed.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!@(node native/locate-libtorch.cjs includes)"

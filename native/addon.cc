@@ -447,6 +447,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerOps(env, exports);
   registerAutograd(env, exports);
   registerSelection(env, exports);
+  registerSampling(env, exports);
   registerJit(env, exports);
   registerDistributed(env, exports);
   return exports;

@@ -41,6 +41,7 @@ Napi::Value fromIValue(Napi::Env env, const c10::IValue& value);
 void registerOps(Napi::Env env, Napi::Object exports);
 void registerAutograd(Napi::Env env, Napi::Object exports);
 void registerSelection(Napi::Env env, Napi::Object exports);
+void registerSampling(Napi::Env env, Napi::Object exports);
 void registerJit(Napi::Env env, Napi::Object exports);
 void registerDistributed(Napi::Env env, Napi::Object exports);
 

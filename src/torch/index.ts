@@ -7,6 +7,7 @@ export * from './serialize.js';
 export {
   survivorTopK, zeroWhere_, absMul_, replaceMasks_, kernelPath, sums, type SurvivorTopK, type TopKOptions, type KernelPath,
 } from './kernels.js';
+export { weightedSampleMasks } from './kernels.js';
 export * as collectives from './collectives.js';
 export { tidy, keep, dispose } from './scope.js';
 export { foreachAdd, foreachAdd_, foreachMul_ } from './foreach.js';

@@ -216,3 +216,15 @@ export function replaceMasks_(current: readonly Tensor[], next: readonly Tensor[
     return [];
   });
 }
+
+/**
+ * Per tensor, a bool mask of exactly counts[i] entries whose support is true (every entry when support is null),
+ * drawn without replacement with probability ∝ max(score, 0) (native/sampling.cc: Efraimidis–Spirakis keys with a
+ * per-tensor k-th selection, no sort). Entries scoring ≤ 0 or NaN come after all positive ones, in uniformly random
+ * order. float32/float64 CPU scores of one dtype, bool CPU support. The seed (a non-negative integer) fixes the
+ * masks whatever the thread count; without one it is drawn from libtorch's default CPU generator (manualSeed).
+ */
+export function weightedSampleMasks(scores: readonly Tensor[], support: readonly Tensor[] | null, counts: readonly number[],
+  seed?: number): Tensor[] {
+  return native.weightedSampleMasks(scores.map(handleOf), support ? support.map(handleOf) : null, [...counts], seed ?? null).map(wrap);
+}

@@ -52,6 +52,7 @@ export interface NativeAddon {
   zeroWhere_(tensors: Handle[], masks: Handle[]): void;
   absMul_(targets: Handle[], others: Handle[]): void;
   replaceMasks_(current: Handle[], next: Handle[], zero: Handle[] | null): Handle[];
+  weightedSampleMasks(scores: Handle[], support: Handle[] | null, counts: number[], seed: number | null): Handle[];
   jitLoad(file: string): ScriptModuleHandle;
   jitNamedParameters(module: ScriptModuleHandle): [string[], Handle[]];
   jitNamedBuffers(module: ScriptModuleHandle): [string[], Handle[]];

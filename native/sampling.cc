@@ -1,0 +1,545 @@
+// Weighted sampling without replacement, per layer, for the paper's randomized masks (sketch-random, Section 8):
+// in each layer exactly k of the eligible entries, drawn one after another with probability proportional to
+// max(score, 0) among those not drawn yet. Efraimidis & Spirakis (2006): with E_i ~ Exp(1) independent, the k
+// smallest keys E_i / w_i are distributed exactly as those k successive draws. Entries of weight 0 (score ≤ 0 or
+// NaN) come after every positive one, in uniformly random order: they fill a layer with fewer than k positive
+// scores. Before this kernel the keys were float64 tensors (a dozen ATen passes) and a top-k over each layer.
+//
+// Here one pass over the scores and the support compares each eligible entry's key with a bracket [lo, hi] around
+// the k-th smallest key, estimated from a random sample of the layer's keys: keys below lo are kept, the few inside
+// are candidates, whose own order (an nth_element) decides the rest. A bracket that misses only costs a second pass
+// with every key a candidate; the result never depends on the bracket. The uniforms come from a counter-based
+// generator (SplitMix64's output function of seed, layer and position), so the key of an entry is a function of its
+// position: the sample sees the very keys of the pass, the pass can be split over threads in any way, and a seed
+// gives the same masks whatever the thread count. The seed is one draw from libtorch's default CPU generator, so
+// manualSeed makes runs reproducible.
+// The whole file, headers included, at -O3 (the hot loops vectorize only with their helpers inlined, and GCC inlines
+// only between functions of equal optimization settings, the std algorithms' comparators too), and without fused
+// multiply-adds: each operation rounded on its own, a key is the same number in the AVX-512, AVX2 and scalar code,
+// so the masks do not depend on the machine.
+#pragma GCC optimize("O3", "fp-contract=off")
+#include "common.h"
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <mutex>
+#include <vector>
+
+namespace sketchprune {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr uint64_t kGamma = 0x9e3779b97f4a7c15ull;  // SplitMix64's increment
+// Pieces of at most this many entries are the unit of parallel work; up to kSerialUpTo entries in all, one thread.
+constexpr int64_t kPiece = 1 << 16;
+constexpr int64_t kSerialUpTo = 1 << 19;
+// Layers with more entries than this get a bracket from a sample of keys; smaller layers take every key as a
+// candidate. The sample size balances its cost against the candidates' (the bracket's width shrinks as 1/√m):
+// 2·n^(2/3), within [2^8, 2^15].
+constexpr int64_t kBracketAbove = 1 << 11;
+inline int64_t sampleSize(int64_t n) {
+  const double size = 2 * std::cbrt(static_cast<double>(n) * static_cast<double>(n));
+  return std::clamp<int64_t>(std::llround(size), 1 << 8, 1 << 15);
+}
+
+// SplitMix64's output function: a bijection of 64-bit words; its values at consecutive multiples of kGamma are
+// SplitMix64's stream, which passes BigCrush.
+inline uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+// The i-th word of a stream.
+inline uint64_t wordAt(uint64_t stream, int64_t i) { return mix64(stream + static_cast<uint64_t>(i + 1) * kGamma); }
+
+inline double bitsToDouble(uint64_t bits) {
+  double value;
+  std::memcpy(&value, &bits, sizeof value);
+  return value;
+}
+inline uint64_t doubleToBits(double value) {
+  uint64_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  return bits;
+}
+// A uniform is (y + 1/2)·2^-52 for the top 52 bits y of a word: in (0, 1), never 0 or 1. unitScaled returns y + 1/2
+// in (0, 2^52), exactly, through the bits of a double (AVX2 has no int64 → double conversion).
+inline double unitScaled(uint64_t word) { return bitsToDouble((word >> 12) | 0x4330000000000000ull) - 0x1p52 + 0.5; }
+inline double uniformAt(uint64_t stream, int64_t i) { return unitScaled(wordAt(stream, i)) * 0x1p-52; }
+
+// The exponential −log(uniform), from unitScaled's y, to about an ulp, branch-free so that it vectorizes (libm's log
+// does not): y = 2^e·m with m in [√½, √2), ln m = 2 atanh t = 2(t + t³/3 + … + t¹⁹/19) with t = (m−1)/(m+1),
+// |t| < 0.172, whose dropped terms sum to under 1e-17, and −log(y·2^-52) = (52 − e)·ln 2 − ln m. Checked against
+// libm's log in the tests.
+constexpr double kLn2 = 0.6931471805599453;
+inline double exponentialOf(double y) {
+  const uint64_t bits = doubleToBits(y);
+  uint64_t mantissa = (bits & 0x000FFFFFFFFFFFFFull) | 0x3FF0000000000000ull;  // m in [1, 2)
+  const uint64_t big = mantissa > 0x3FF6A09E667F3BCCull;                       // m > √2: halve it
+  mantissa -= big << 52;
+  const double m = bitsToDouble(mantissa);
+  // 52 − e, with the exponent from the bits (1075 = 1023 + 52) through a double's bits: no int64 → double
+  const double k = (0x1p52 + 1075) - bitsToDouble(((bits >> 52) + big) | 0x4330000000000000ull);
+  const double t = (m - 1) / (m + 1), t2 = t * t;
+  double series = 1.0 / 19;
+  series = 1.0 / 17 + t2 * series;
+  series = 1.0 / 15 + t2 * series;
+  series = 1.0 / 13 + t2 * series;
+  series = 1.0 / 11 + t2 * series;
+  series = 1.0 / 9 + t2 * series;
+  series = 1.0 / 7 + t2 * series;
+  series = 1.0 / 5 + t2 * series;
+  series = 1.0 / 3 + t2 * series;
+  series = 1 + t2 * series;
+  return k * kLn2 - 2 * t * series;
+}
+inline double exponentialAt(uint64_t stream, int64_t i) { return exponentialOf(unitScaled(wordAt(stream, i))); }
+
+// Independent streams per layer and purpose (keys of positive entries, keys of zero-weight entries, sample).
+enum Purpose : uint64_t { kPositiveKeys = 0, kZeroKeys = 1, kSamplePositions = 2 };
+inline uint64_t streamOf(uint64_t seed, size_t layer, Purpose purpose) {
+  return mix64(seed ^ mix64((static_cast<uint64_t>(layer) << 2 | purpose) + 1));
+}
+
+// How a layer's keys are computed: E/w, or log E − log w where E/w overflows (a weight below about 1e-307·E), which
+// orders the same in exact arithmetic.
+enum class KeyForm { kRatio, kLog };
+
+template <KeyForm form>
+inline double keyOf(uint64_t stream, int64_t i, double weight) {
+  const double exponential = exponentialAt(stream, i);
+  if constexpr (form == KeyForm::kRatio) return exponential / weight;
+  else return std::log(exponential) - std::log(weight);
+}
+
+template <typename scalar_t>
+struct Layer {
+  const scalar_t* score = nullptr;
+  const uint8_t* eligible = nullptr;  // null: every entry
+  uint8_t* mask = nullptr;
+  int64_t size = 0;
+  int64_t count = 0;  // wanted
+  uint64_t positiveStream = 0, zeroStream = 0, sampleStream = 0;
+  KeyForm form = KeyForm::kRatio;
+  double lo = -kInf, hi = kInf;  // keys < lo are kept, keys in [lo, hi] are candidates
+};
+
+struct Candidate {
+  double key;
+  int64_t index;
+  bool operator<(const Candidate& other) const { return key < other.key || (key == other.key && index < other.index); }
+};
+
+struct Counts {
+  int64_t below = 0;     // positive entries with key < lo (marked in the mask)
+  int64_t positive = 0;  // eligible entries of positive weight
+  int64_t zero = 0;      // eligible entries of weight 0
+};
+
+// What a pass over one piece (or, summed, one layer) found.
+struct PassOutcome {
+  Counts counts;
+  std::vector<Candidate> band;  // keys in [lo, hi]
+};
+
+// A quick −log of the uniform for the hot loop, without division: the same reduction as exponentialOf, then
+// ln m = ln(1 + x) ≈ x − x²/2 + x³/3 − x⁴/4 + x⁵/5 for x = m − 1 in [−0.293, 0.415), within 8.5e-4 (the first
+// dropped term bounds an alternating tail; for x < 0 the tail is under |x|⁶/(6(1 − |x|)) = 1.5e-4).
+constexpr double kQuickError = 8.5e-4;
+inline double quickExponential(double y) {
+  const uint64_t bits = doubleToBits(y);
+  uint64_t mantissa = (bits & 0x000FFFFFFFFFFFFFull) | 0x3FF0000000000000ull;
+  const uint64_t big = mantissa > 0x3FF6A09E667F3BCCull;
+  mantissa -= big << 52;
+  const double x = bitsToDouble(mantissa) - 1;
+  const double k = (0x1p52 + 1075) - bitsToDouble(((bits >> 52) + big) | 0x4330000000000000ull);
+  const double logM = x * (1 + x * (-0.5 + x * (1.0 / 3 + x * (-0.25 + x * 0.2))));
+  return k * kLn2 - logM;
+}
+
+// The hot loop, built for AVX-512, AVX2 and the baseline with the best picked at load time. Per entry a code byte:
+// bit 0 = key surely below lo (kept), bit 1 = look closer (the key is near or inside [lo, hi]), bit 2 = eligible of
+// positive weight, bit 3 = eligible of weight 0; no bit 0 or 1: not kept (ineligible, weight 0, or key surely above
+// hi). "Surely": the quick exponential is below lo·w or above hi·w by more than a guard that covers its error and
+// the rounding of key = E/w, so bits 0 and 1 say what the key would. Blocks of 64 entries outside the support
+// (pruned filters) are skipped unread.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define SKETCHPRUNE_SAMPLING_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#else
+#define SKETCHPRUNE_SAMPLING_CLONES
+#endif
+constexpr int64_t kBlock = 64;
+template <typename scalar_t>
+SKETCHPRUNE_SAMPLING_CLONES void classify(const scalar_t* score, const uint8_t* eligible, uint8_t* code, int64_t begin,
+                                          int64_t end, uint64_t stream, double lo, double hi) {
+  const double guard = kQuickError + 1e-9;
+  for (int64_t block = begin; block < end; block += kBlock) {
+    const int64_t stop = std::min(end, block + kBlock);
+    if (eligible != nullptr && stop - block == kBlock) {
+      uint64_t any = 0;
+      for (int64_t j = 0; j < kBlock; j += 8) {
+        uint64_t word;
+        std::memcpy(&word, eligible + block + j, 8);
+        any |= word;
+      }
+      if (any == 0) {
+        std::memset(code + block, 0, kBlock);
+        continue;
+      }
+    }
+    uint64_t state = stream + static_cast<uint64_t>(block) * kGamma;
+    for (int64_t i = block; i < stop; ++i) {
+      state += kGamma;  // stream + (i + 1)·kGamma, as in wordAt
+      const double w = static_cast<double>(score[i]);
+      const double exponential = quickExponential(unitScaled(mix64(state)));
+      const double low = lo * w, high = hi * w;
+      const uint8_t allowed = eligible == nullptr ? 1 : static_cast<uint8_t>(eligible[i] != 0);
+      const uint8_t isPositive = allowed & static_cast<uint8_t>(w > 0);  // NaN is not
+      const uint8_t isBelow = exponential < low - (guard + 1e-12 * std::fabs(low));
+      const uint8_t isAbove = exponential > high + (guard + 1e-12 * std::fabs(high));
+      const uint8_t look = isPositive & static_cast<uint8_t>((isBelow | isAbove) ^ 1);
+      code[i] = static_cast<uint8_t>((isPositive & isBelow) | look << 1 | isPositive << 2 |
+                                     (allowed & static_cast<uint8_t>(isPositive ^ 1)) << 3);
+    }
+  }
+}
+
+// Bytes are counted in 64-bit words, 255 words at a time (no byte lane overflows), then the lanes of each sum added
+// by a multiply.
+constexpr uint64_t kLowBits = 0x0101010101010101ull;
+inline int64_t addLanes(uint64_t word) {
+  const uint64_t pairs = (word & 0x00FF00FF00FF00FFull) + ((word >> 8) & 0x00FF00FF00FF00FFull);
+  return static_cast<int64_t>((pairs * 0x0001000100010001ull) >> 48);
+}
+// Keys of the entries at `at` (the ratio form), for the piece's candidates: vectorized, the scores gathered.
+template <typename scalar_t>
+SKETCHPRUNE_SAMPLING_CLONES void ratioKeys(const scalar_t* score, uint64_t stream, const int64_t* at, double* keys,
+                                           int64_t n) {
+  for (int64_t j = 0; j < n; ++j) {
+    const int64_t i = at[j];
+    const double exponential = exponentialOf(unitScaled(mix64(stream + static_cast<uint64_t>(i + 1) * kGamma)));
+    keys[j] = exponential / static_cast<double>(score[i]);
+  }
+}
+
+// One piece: classify and count, then the entries to look at (a few percent; the code bytes are scanned eight at a
+// time, leaving bit 0 alone in each) get their key, which decides between kept (below lo), candidate (in [lo, hi])
+// and not kept.
+template <typename scalar_t, KeyForm form>
+void passOver(const Layer<scalar_t>& layer, int64_t begin, int64_t end, PassOutcome& out) {
+  uint8_t* code = layer.mask;
+  classify(layer.score, layer.eligible, code, begin, end, layer.positiveStream, layer.lo, layer.hi);
+  // One scan of the code bytes, eight at a time: count bits 0, 2 and 3, list the entries to look at, keep bit 0.
+  std::vector<int64_t> look;
+  uint64_t sums[3] = {0, 0, 0};
+  int words = 0;
+  auto flush = [&]() {
+    out.counts.below += addLanes(sums[0]);
+    out.counts.positive += addLanes(sums[1]);
+    out.counts.zero += addLanes(sums[2]);
+    sums[0] = sums[1] = sums[2] = 0;
+    words = 0;
+  };
+  for (int64_t i = begin; i < end; i += 8) {
+    uint64_t word = 0;
+    const auto width = static_cast<size_t>(std::min<int64_t>(8, end - i));
+    std::memcpy(&word, code + i, width);
+    sums[0] += word & kLowBits;
+    sums[1] += (word >> 2) & kLowBits;
+    sums[2] += (word >> 3) & kLowBits;
+    if (++words == 255) flush();
+    for (uint64_t marks = word & 0x0202020202020202ull; marks != 0; marks &= marks - 1) {
+      look.push_back(i + __builtin_ctzll(marks) / 8);
+    }
+    word &= kLowBits;  // a looked-at entry has bit 0 clear: not kept until its key says so
+    std::memcpy(code + i, &word, width);
+  }
+  flush();
+  std::vector<double> keys(look.size());
+  const auto count = static_cast<int64_t>(look.size());
+  if constexpr (form == KeyForm::kRatio) {
+    ratioKeys(layer.score, layer.positiveStream, look.data(), keys.data(), count);
+  } else {
+    for (int64_t j = 0; j < count; ++j) {
+      keys[j] = keyOf<form>(layer.positiveStream, look[j], static_cast<double>(layer.score[look[j]]));
+    }
+  }
+  out.band.reserve(look.size());
+  for (int64_t j = 0; j < count; ++j) {
+    if (keys[j] < layer.lo) {
+      code[look[j]] = 1;
+      ++out.counts.below;
+    } else if (keys[j] <= layer.hi) {
+      out.band.push_back({keys[j], look[j]});
+    }
+  }
+}
+
+// The bracket around the count-th smallest key (ineligible and zero-weight entries counting as +∞), from the keys
+// at m positions, one at random in each of m equal strata (in increasing order, which the memory prefetcher
+// follows), with a margin of 4.5 binomial standard deviations: the number of sampled keys below a value is a sum of
+// independent Bernoulli variables of total mean m·F and variance at most m·F(1 − F), so a miss (about 1e-5) is no
+// likelier than for i.i.d. keys, and it only costs a second pass.
+template <typename scalar_t>
+void bracket(Layer<scalar_t>& layer) {
+  layer.lo = -kInf;
+  layer.hi = kInf;
+  const int64_t n = layer.size;
+  if (n <= kBracketAbove || layer.count == 0 || layer.count >= n) return;
+  const int64_t m = sampleSize(n);
+  std::vector<int64_t> positions(static_cast<size_t>(m));
+  for (int64_t j = 0; j < m; ++j) {
+    const int64_t begin = j * n / m, width = (j + 1) * n / m - begin;
+    const uint64_t word = wordAt(layer.sampleStream, j);
+    const auto offset =
+        static_cast<int64_t>((static_cast<unsigned __int128>(word) * static_cast<uint64_t>(width)) >> 64);
+    positions[static_cast<size_t>(j)] = begin + offset;
+  }
+  std::vector<double> sample(static_cast<size_t>(m));
+  constexpr int64_t ahead = 16;  // prefetch distance: each position is a cache miss
+  for (int64_t j = 0; j < m; ++j) {
+    if (j + ahead < m) {
+      const int64_t next = positions[static_cast<size_t>(j + ahead)];
+      __builtin_prefetch(layer.score + next);
+      if (layer.eligible != nullptr) __builtin_prefetch(layer.eligible + next);
+    }
+    const int64_t i = positions[static_cast<size_t>(j)];
+    const double w = static_cast<double>(layer.score[i]);
+    const bool positive = (layer.eligible == nullptr || layer.eligible[i] != 0) && w > 0;
+    sample[static_cast<size_t>(j)] = positive ? keyOf<KeyForm::kRatio>(layer.positiveStream, i, w) : kInf;
+  }
+  const double fraction = static_cast<double>(layer.count) / static_cast<double>(n);
+  const double center = fraction * static_cast<double>(m);
+  const double margin = 4.5 * std::sqrt(static_cast<double>(m) * fraction * (1 - fraction)) + 8;
+  auto orderStatistic = [&](double rank) {
+    const auto r = static_cast<size_t>(std::min<int64_t>(m - 1, std::max<int64_t>(0, std::llround(rank))));
+    std::nth_element(sample.begin(), sample.begin() + static_cast<std::ptrdiff_t>(r), sample.end());
+    return sample[r];
+  };
+  // the larger rank first: nth_element leaves the smaller values to its left for the second call
+  if (center + margin < static_cast<double>(m - 1)) layer.hi = orderStatistic(center + margin);
+  if (center - margin > 0) layer.lo = orderStatistic(center - margin);
+  if (!(layer.lo < layer.hi)) {  // e.g. both +∞ where few entries are eligible: no bracket
+    layer.lo = -kInf;
+    layer.hi = kInf;
+  }
+}
+
+// Too few positive weights (positive ≤ count): all of them, then the rest uniformly among the eligible entries of
+// weight 0 (the smallest of uniform keys).
+template <typename scalar_t>
+void fillLayer(Layer<scalar_t>& layer, int64_t positive) {
+  const int64_t rest = layer.count - positive;
+  std::vector<Candidate> zeros;
+  for (int64_t i = 0; i < layer.size; ++i) {
+    const bool eligible = layer.eligible == nullptr || layer.eligible[i] != 0;
+    const bool isPositive = eligible && static_cast<double>(layer.score[i]) > 0;
+    layer.mask[i] = isPositive ? 1 : 0;
+    if (eligible && !isPositive && rest > 0) zeros.push_back({uniformAt(layer.zeroStream, i), i});
+  }
+  if (rest == 0) return;
+  std::nth_element(zeros.begin(), zeros.begin() + (rest - 1), zeros.end());
+  for (int64_t j = 0; j < rest; ++j) layer.mask[zeros[static_cast<size_t>(j)].index] = 1;
+}
+
+template <typename scalar_t>
+void samplePerLayer(std::vector<Layer<scalar_t>>& layers) {
+  // Small inputs (ResNet-20's 270k weights) run on this thread: waking the pool for each step would cost more.
+  int64_t entries = 0;
+  for (const auto& layer : layers) entries += layer.size;
+  const bool threads = entries > kSerialUpTo;
+  auto forRange = [threads](int64_t n, const std::function<void(int64_t, int64_t)>& work) {
+    if (threads) at::parallel_for(0, n, 1, work);
+    else if (n > 0) work(0, n);
+  };
+  auto inParallel = [&](const std::vector<size_t>& list, const std::function<void(size_t)>& work) {
+    forRange(static_cast<int64_t>(list.size()), [&](int64_t first, int64_t last) {
+      for (int64_t j = first; j < last; ++j) work(list[static_cast<size_t>(j)]);
+    });
+  };
+  std::vector<size_t> todo;
+  for (size_t l = 0; l < layers.size(); ++l) {
+    if (layers[l].count > 0) todo.push_back(l);
+    else std::fill(layers[l].mask, layers[l].mask + layers[l].size, 0);
+  }
+  // Each layer's bracket is made by the first piece of it to run, inside the first pass's parallel region (one
+  // region less to wait for on a loaded machine).
+  std::vector<std::once_flag> bracketed(layers.size());
+  std::vector<PassOutcome> totals(layers.size());
+  // Passes over the layers in `todo` (in pieces across threads), then each layer's resolution. A layer whose bracket
+  // missed, or whose keys overflowed at the boundary, goes around again with every key a candidate.
+  for (int round = 0; !todo.empty(); ++round) {
+    TORCH_CHECK(round < 3, "weightedSampleMasks: internal error, no exact selection after ", round, " passes");
+    struct Piece {
+      size_t layer;
+      int64_t begin, end;
+    };
+    std::vector<Piece> pieces;
+    for (size_t l : todo) {
+      for (int64_t begin = 0; begin < layers[l].size; begin += kPiece) {
+        pieces.push_back({l, begin, std::min(layers[l].size, begin + kPiece)});
+      }
+    }
+    std::vector<PassOutcome> outcomes(pieces.size());
+    forRange(static_cast<int64_t>(pieces.size()), [&](int64_t first, int64_t last) {
+      for (int64_t p = first; p < last; ++p) {
+        const Piece& piece = pieces[static_cast<size_t>(p)];
+        if (round == 0) std::call_once(bracketed[piece.layer], [&]() { bracket(layers[piece.layer]); });
+        const Layer<scalar_t>& layer = layers[piece.layer];
+        PassOutcome& out = outcomes[static_cast<size_t>(p)];
+        if (layer.form == KeyForm::kRatio) passOver<scalar_t, KeyForm::kRatio>(layer, piece.begin, piece.end, out);
+        else passOver<scalar_t, KeyForm::kLog>(layer, piece.begin, piece.end, out);
+      }
+    });
+    for (size_t l : todo) totals[l] = PassOutcome();
+    for (size_t p = 0; p < pieces.size(); ++p) {
+      PassOutcome& total = totals[pieces[p].layer];
+      PassOutcome& part = outcomes[p];
+      total.counts.below += part.counts.below;
+      total.counts.positive += part.counts.positive;
+      total.counts.zero += part.counts.zero;
+      if (total.band.empty()) total.band.swap(part.band);
+      else total.band.insert(total.band.end(), part.band.begin(), part.band.end());
+      std::vector<Candidate>().swap(part.band);
+    }
+    std::vector<size_t> again, fill, resolve;
+    for (size_t l : todo) {
+      Layer<scalar_t>& layer = layers[l];
+      const Counts& counts = totals[l].counts;
+      TORCH_CHECK(layer.count <= counts.positive + counts.zero, "weightedSampleMasks: layer ", l, " has ",
+                  counts.positive + counts.zero, " eligible entries, fewer than its count ", layer.count);
+      const int64_t rank = layer.count - counts.below;  // how many candidates to take
+      if (counts.positive <= layer.count) fill.push_back(l);
+      else if (rank < 0 || rank > static_cast<int64_t>(totals[l].band.size())) again.push_back(l);  // a miss
+      else resolve.push_back(l);
+    }
+    // Each layer's candidates: the rank smallest keys (ties by position; keys are almost surely distinct).
+    std::vector<uint8_t> overflowed(layers.size(), 0);
+    inParallel(resolve, [&](size_t l) {
+      Layer<scalar_t>& layer = layers[l];
+      std::vector<Candidate>& band = totals[l].band;
+      const int64_t rank = layer.count - totals[l].counts.below;
+      if (rank > 0) {
+        std::nth_element(band.begin(), band.begin() + (rank - 1), band.end());
+        if (band[static_cast<size_t>(rank - 1)].key == kInf) overflowed[l] = 1;  // E/w overflowed at the boundary
+        else
+          for (int64_t j = 0; j < rank; ++j) layer.mask[band[static_cast<size_t>(j)].index] = 1;
+      }
+      std::vector<Candidate>().swap(band);
+    });
+    inParallel(fill, [&](size_t l) { fillLayer(layers[l], totals[l].counts.positive); });
+    for (size_t l : resolve) {
+      if (overflowed[l]) {
+        layers[l].form = KeyForm::kLog;
+        again.push_back(l);
+      }
+    }
+    for (size_t l : again) {
+      layers[l].lo = -kInf;
+      layers[l].hi = kInf;
+    }
+    todo.swap(again);
+  }
+}
+
+std::vector<at::Tensor> tensorList(const Napi::Value& value, const char* what) {
+  if (!value.IsArray()) throw Napi::TypeError::New(value.Env(), std::string(what) + ": expected an array of tensors");
+  Napi::Array array = value.As<Napi::Array>();
+  std::vector<at::Tensor> tensors;
+  for (uint32_t i = 0; i < array.Length(); ++i) tensors.push_back(unwrapTensor(array.Get(i), what));
+  return tensors;
+}
+
+// One 64-bit draw from libtorch's default CPU generator (it advances, as for any random op).
+uint64_t drawSeed() {
+  auto generator = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  return at::check_generator<at::CPUGeneratorImpl>(generator)->random64();
+}
+
+template <typename scalar_t>
+std::vector<at::Tensor> sampleMasks(const std::vector<at::Tensor>& scores, const std::vector<at::Tensor>& support,
+                                    const std::vector<int64_t>& counts, uint64_t seed) {
+  std::vector<at::Tensor> masks;
+  std::vector<Layer<scalar_t>> layers(scores.size());
+  for (size_t l = 0; l < scores.size(); ++l) {
+    masks.push_back(at::empty(scores[l].sizes(), at::TensorOptions().dtype(at::kBool)));
+    Layer<scalar_t>& layer = layers[l];
+    layer.score = scores[l].data_ptr<scalar_t>();
+    if (!support.empty()) layer.eligible = reinterpret_cast<const uint8_t*>(support[l].data_ptr<bool>());
+    layer.mask = reinterpret_cast<uint8_t*>(masks.back().data_ptr<bool>());
+    layer.size = scores[l].numel();
+    layer.count = counts[l];
+    layer.positiveStream = streamOf(seed, l, kPositiveKeys);
+    layer.zeroStream = streamOf(seed, l, kZeroKeys);
+    layer.sampleStream = streamOf(seed, l, kSamplePositions);
+  }
+  samplePerLayer(layers);
+  return masks;
+}
+
+}  // namespace
+
+// weightedSampleMasks(scores, support | null, counts, seed | null) -> bool masks shaped like the scores: in layer l
+// exactly counts[l] entries whose support is true, drawn without replacement ∝ max(score, 0) (see the top of the
+// file). float32 or float64 CPU scores of one dtype; seed null draws one from libtorch's default CPU generator.
+static Napi::Value WeightedSampleMasks(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SKETCHPRUNE_GUARD_BEGIN
+  std::vector<at::Tensor> scores = tensorList(info[0], "weightedSampleMasks scores");
+  std::vector<at::Tensor> support;
+  if (!isNullish(info[1])) support = tensorList(info[1], "weightedSampleMasks support");
+  if (!info[2].IsArray()) throw Napi::TypeError::New(env, "weightedSampleMasks counts: expected an array of numbers");
+  Napi::Array countArray = info[2].As<Napi::Array>();
+  TORCH_CHECK(support.empty() || support.size() == scores.size(), "weightedSampleMasks: ", support.size(),
+              " support tensors for ", scores.size(), " score tensors");
+  TORCH_CHECK(countArray.Length() == scores.size(), "weightedSampleMasks: ", countArray.Length(), " counts for ",
+              scores.size(), " score tensors");
+  std::vector<int64_t> counts;
+  for (uint32_t l = 0; l < countArray.Length(); ++l) {
+    counts.push_back(toInt(countArray.Get(l), "weightedSampleMasks count"));
+  }
+  const at::ScalarType dtype = scores.empty() ? at::kDouble : scores[0].scalar_type();
+  TORCH_CHECK(dtype == at::kDouble || dtype == at::kFloat,
+              "weightedSampleMasks: scores must be float32 or float64, got ", dtype);
+  for (size_t l = 0; l < scores.size(); ++l) {
+    TORCH_CHECK(scores[l].device().is_cpu(), "weightedSampleMasks: scores must be on the CPU");
+    TORCH_CHECK(scores[l].scalar_type() == dtype, "weightedSampleMasks: scores of one dtype, got ", dtype, " and ",
+                scores[l].scalar_type());
+    TORCH_CHECK(counts[l] >= 0 && counts[l] <= scores[l].numel(), "weightedSampleMasks: count ", counts[l],
+                " for layer ", l, " of ", scores[l].numel(), " entries");
+    scores[l] = scores[l].contiguous();
+    if (!support.empty()) {
+      TORCH_CHECK(support[l].device().is_cpu() && support[l].scalar_type() == at::kBool,
+                  "weightedSampleMasks: support must be bool tensors on the CPU");
+      TORCH_CHECK(support[l].numel() == scores[l].numel(), "weightedSampleMasks: support ", l, " has ",
+                  support[l].numel(), " entries, its scores ", scores[l].numel());
+      support[l] = support[l].contiguous();
+    }
+  }
+  uint64_t seed = 0;
+  if (info.Length() > 3 && !isNullish(info[3])) {
+    const int64_t given = toInt(info[3], "weightedSampleMasks seed");
+    TORCH_CHECK(given >= 0, "weightedSampleMasks: seed must be a non-negative integer, got ", given);
+    seed = static_cast<uint64_t>(given);
+  } else {
+    seed = drawSeed();
+  }
+  const std::vector<at::Tensor> masks = dtype == at::kDouble ? sampleMasks<double>(scores, support, counts, seed)
+                                                             : sampleMasks<float>(scores, support, counts, seed);
+  Napi::Array result = Napi::Array::New(env, masks.size());
+  for (size_t l = 0; l < masks.size(); ++l) result.Set(static_cast<uint32_t>(l), wrapTensor(env, masks[l]));
+  return result;
+  SKETCHPRUNE_GUARD_END(env, "weightedSampleMasks")
+}
+
+void registerSampling(Napi::Env env, Napi::Object exports) {
+  exports.Set("weightedSampleMasks", Napi::Function::New(env, WeightedSampleMasks));
+}
+
+}  // namespace sketchprune
