@@ -4,7 +4,7 @@ import test, { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as T from '../../src/torch/index.js';
 import { F } from '../../src/torch/index.js';
-import { Linear, Module, createModel } from '../../src/nn/index.js';
+import { BatchNorm2d, Linear, Module, createModel } from '../../src/nn/index.js';
 import { prune, scoreModel } from '../../src/pruning/index.js';
 import { Flat, SmallConvNet, deepLinear, fixedSource, randomizeBatchNorm, relativeError } from './helpers.js';
 
@@ -220,6 +220,47 @@ describe('grasp', () => {
       const error = relativeError(scores.get(name)!, hg.mul(weight));
       assert.ok(error < 1e-5, `${name}: relative error ${error}`);
     });
+  }));
+});
+
+describe('batch norm folded for snip and grasp', () => {
+  // The scorers fold eval-mode batch norm into the layer before it (W_f = a·W) and score W_f ⊙ ∂L/∂W_f, and GraSP
+  // W_f ⊙ H_f(a² ⊙ g_f); the reference here is plain autograd on the unfolded ResNet (1×1 conv+BN shortcuts,
+  // negative γ, non-trivial running statistics), one batch and two.
+  test('scores equal unfolded autograd on a ResNet, and no batch norm runs while scoring', () => T.tidy(() => {
+    T.manualSeed(12);
+    const model = createModel('resnet20', { inputShape: [3, 8, 8], numClasses: 5 });
+    randomizeAllBatchNorm(model);
+    model.to('float64').eval();
+    const batches = [0, 1].map(() => ({ inputs: T.randn([4, 3, 8, 8], { dtype: 'float64' }), labels: T.randint(0, 5, [4]) }));
+    const named = model.namedParameters().filter(([name, tensor]) => name.endsWith('weight') && tensor.ndim > 1);
+    const weights = named.map(([, weight]) => weight);
+    const loss = (temperature: number, count: number) => batches.slice(0, count)
+      .map(({ inputs, labels }) => F.crossEntropy(model.forward(inputs).div(temperature), labels)).reduce((sum, part) => sum.add(part));
+    // counted on the class (an instance's own forward would make the structure unknown, and the fold refuse it)
+    const prototype = BatchNorm2d.prototype as { forward: (input: T.Tensor) => T.Tensor };
+    const forward = prototype.forward;
+    let calls = 0;
+    prototype.forward = function (this: BatchNorm2d, input: T.Tensor) { calls++; return forward.call(this, input); };
+    try {
+      for (const count of [1, 2]) {
+        const g = T.grad(loss(1, count), weights).map((gradient) => gradient!);
+        const gT = T.grad(loss(200, count), weights, { createGraph: true }).map((gradient) => gradient!);
+        const inner = gT.map((gradient) => gradient.mul(gradient.detach()).sum()).reduce((sum, part) => sum.add(part));
+        const hg = T.grad(inner, weights).map((product) => product!);
+        calls = 0;
+        const snip = scoreModel(model, { method: 'snip', input: { source: fixedSource(batches), batches: count } });
+        const grasp = scoreModel(model, { method: 'grasp', input: { source: fixedSource(batches), batches: count } });
+        assert.equal(calls, 0, 'batch norm forwards while scoring');
+        named.forEach(([name, weight], i) => {
+          const snipError = relativeError(snip.get(name)!, g[i].mul(weight).abs());
+          const graspError = relativeError(grasp.get(name)!, hg[i].mul(weight));
+          assert.ok(snipError < 1e-10 && graspError < 1e-10, `${count} batch(es) ${name}: snip ${snipError}, grasp ${graspError}`);
+        });
+      }
+    } finally {
+      prototype.forward = forward;
+    }
   }));
 });
 

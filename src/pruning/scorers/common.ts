@@ -1,5 +1,7 @@
 // Helpers shared by the scorers: input batches in the model's dtype, and gradients with unused weights as zeros.
 import { Tensor, grad, noGrad, zerosLike, type Device, type GradOptions } from '../../torch/index.js';
+import { BatchNorm1d, BatchNorm2d, Conv2d, Linear } from '../../nn/index.js';
+import { foldBatchNorm, type FoldedBatchNorm } from './synflow-scaling.js';
 import type { InputBatch } from '../../data/index.js';
 import type { BatchSource, ScoringContext } from './types.js';
 
@@ -29,3 +31,22 @@ export function gradients(outputs: Tensor, weights: readonly Tensor[], options: 
 export const deviceOf = (tensor: Tensor): Device => tensor.device as Device;
 
 export const weightsOf = (context: ScoringContext): Tensor[] => context.parameters.map(({ tensor }) => tensor);
+
+/** Whether every prunable tensor is a conv or linear weight (no biases, no batch-norm parameters). */
+export function prunableAreLayerWeights(context: ScoringContext): boolean {
+  const layerWeights = new Set(context.model.namedModules()
+    .filter(([, module]) => module instanceof Conv2d || module instanceof Linear).map(([, module]) => (module as Conv2d | Linear).weight));
+  return context.parameters.every(({ tensor }) => layerWeights.has(tensor));
+}
+
+/**
+ * For the scorers that take gradients on data: the model with its eval-mode batch norms folded into the layers
+ * before them (foldBatchNorm), or null where it has none, runs them in train mode, prunes other tensors than layer
+ * weights, or has a structure the folding does not know. The caller restores it after scoring.
+ */
+export function foldForScoring(context: ScoringContext): FoldedBatchNorm | null {
+  const { model } = context;
+  if (model.training || !prunableAreLayerWeights(context)) return null;
+  if (!model.namedModules().some(([, module]) => module instanceof BatchNorm1d || module instanceof BatchNorm2d)) return null;
+  return foldBatchNorm(model);
+}

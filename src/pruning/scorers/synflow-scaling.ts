@@ -33,6 +33,8 @@ interface Unit {
   folded: Tensor;
   /** b_f·2^P in the scoring dtype; the forward adds it. */
   bias: Tensor;
+  /** The batch norm's per-output-channel factor a (float64), null without one. */
+  channelScale: Tensor | null;
   /** Current exponent of the weight scale; forced by the block for a convolution shortcut. */
   exponent: number;
   forced: boolean;
@@ -81,12 +83,34 @@ function leavesOf(model: Module): Module[] | null {
   return visit(model) ? leaves : null;
 }
 
+export interface FoldedBatchNorm {
+  /** a per output channel (float64, shaped to broadcast over the weight) for a weight whose batch norm was folded. */
+  channelScale(weight: Tensor): Tensor | null;
+  /** Puts the model's weights and forwards back. */
+  restore(): void;
+}
+
+/**
+ * Eval-mode batch norm folded into the convolution before it, signed (W_f = a·W, b_f = a·(b − μ) + β with
+ * a = γ/√(σ² + ε)), for the scorers that take gradients on data (SNIP, GraSP): the network computes the same
+ * function without its batch-norm passes forward and backward (and, for GraSP, their double backward). With
+ * W_f = a ⊙ W, ∂L/∂W = a ⊙ ∂L/∂W_f, so W ⊙ ∂L/∂W = W_f ⊙ ∂L/∂W_f. Null where scaleForSynflow would refuse.
+ */
+export function foldBatchNorm(model: Module): FoldedBatchNorm | null {
+  const dtype = model.parameters()[0]?.dtype;
+  if (dtype !== 'float32' && dtype !== 'float64') return null;
+  const folded = scaleForSynflow(model, dtype, false);
+  return folded && { channelScale: folded.channelScale, restore: folded.restore };
+}
+
 /**
  * Swaps the model's conv/linear weights for scaled, batch-norm-folded float32 copies and overrides the forwards of
  * those layers, their batch norms (identity) and the residual blocks. Null when the model's structure is not known
- * or it carries floating tensors the folding does not account for; the model is then untouched.
+ * or it carries floating tensors the folding does not account for; the model is then untouched. absolute false:
+ * the signed fold of foldBatchNorm, never re-scaled.
  */
-export function scaleForSynflow(model: Module, dtype: 'float32' | 'float64' = 'float32'): ScaledSynflow | null {
+export function scaleForSynflow(model: Module, dtype: 'float32' | 'float64' = 'float32', absolute = true):
+  (ScaledSynflow & Pick<FoldedBatchNorm, 'channelScale'>) | null {
   if (model.training) return null;
   const leaves = leavesOf(model);
   if (!leaves) return null;
@@ -115,26 +139,31 @@ export function scaleForSynflow(model: Module, dtype: 'float32' | 'float64' = 'f
   const floating = [...model.parameters(), ...model.namedBuffers().map(([, buffer]) => buffer)].filter((t) => isFloating(t.dtype));
   if (floating.some((tensor) => !accounted.has(tensor))) return null;
   if (units.some(({ module }) => module.weight.device !== units[0].module.weight.device)) return null;
+  if (units.length === 0) return null;
+  const magnitude = (tensor: Tensor): Tensor => (absolute ? tensor.abs() : tensor).to('float64');
 
   // fold (in float64), then hand the layers float32 copies
   for (const unit of units) {
     const { module, batchNorm } = unit;
     tidy(() => noGrad(() => {
-      const weight = module.weight.detach().abs().to('float64');
+      const weight = magnitude(module.weight.detach());
       const outChannels = weight.size(0);
       const shape = [outChannels, ...new Array(weight.ndim - 1).fill(1)];
       let folded = weight;
-      let bias = module.bias ? module.bias.detach().abs().to('float64') : null;
+      let bias = module.bias ? magnitude(module.bias.detach()) : null;
       if (batchNorm) {
         const eps = batchNorm.options.eps ?? 1e-5;
         const variance = batchNorm.runningVar.abs().to('float64');
         let a = variance.add(eps).rsqrt();
-        if (batchNorm.weight) a = a.mul(batchNorm.weight.detach().abs().to('float64'));
+        if (batchNorm.weight) a = a.mul(magnitude(batchNorm.weight.detach()));
         folded = weight.mul(a.view(shape));
-        let shift = batchNorm.runningMean.abs().to('float64').neg();
+        unit.channelScale = keep(a.view(shape));
+        let shift = magnitude(batchNorm.runningMean).neg();
         if (bias) shift = shift.add(bias);
         bias = shift.mul(a);
-        if (batchNorm.bias) bias = bias.add(batchNorm.bias.detach().abs().to('float64'));
+        if (batchNorm.bias) bias = bias.add(magnitude(batchNorm.bias.detach()));
+      } else {
+        unit.channelScale = null;
       }
       unit.original = keep(module.weight.detach());
       unit.folded = keep(bias ?? zeros([outChannels], { dtype: 'float64', device: weight.device as Device }));
@@ -187,7 +216,10 @@ export function scaleForSynflow(model: Module, dtype: 'float32' | 'float64' = 'f
     const shortcutUnit = shortcutModule ? unitOf.get(shortcutModule.layers[0]) ?? null : null;
     if (shortcutModule && (!shortcutUnit || shortcutModule.layers.length !== 2 || shortcutUnit.batchNorm !== shortcutModule.layers[1])) {
       restoreForwards.forEach((undo) => undo());
-      for (const unit of units) { unit.module.weight.setData_(unit.original); unit.original.dispose(); unit.folded.dispose(); unit.bias.dispose(); }
+      for (const unit of units) {
+        unit.module.weight.setData_(unit.original);
+        for (const tensor of [unit.original, unit.folded, unit.bias, unit.channelScale]) tensor?.dispose();
+      }
       return null;
     }
     if (shortcutUnit) shortcutUnit.forced = true;
@@ -217,9 +249,12 @@ export function scaleForSynflow(model: Module, dtype: 'float32' | 'float64' = 'f
   }
 
   let scoreExponent = 0;
+  const byWeight = new Map<Tensor, Unit>(units.map((unit) => [unit.module.weight, unit]));
   return {
     get scoreExponent() { return scoreExponent; },
+    channelScale: (weight: Tensor): Tensor | null => byWeight.get(weight)?.channelScale ?? null,
     rebalance(input: Tensor): void {
+      if (!absolute) throw new Error('scaleForSynflow: a signed fold is not re-scaled');
       measuring = true;
       exponent = 0;
       try {
@@ -233,9 +268,7 @@ export function scaleForSynflow(model: Module, dtype: 'float32' | 'float64' = 'f
       restoreForwards.forEach((undo) => undo());
       for (const unit of units) {
         unit.module.weight.setData_(unit.original);
-        unit.original.dispose();
-        unit.folded.dispose();
-        unit.bias.dispose();
+        for (const tensor of [unit.original, unit.folded, unit.bias, unit.channelScale]) tensor?.dispose();
       }
     },
   };

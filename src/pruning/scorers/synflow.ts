@@ -17,8 +17,8 @@
 // against its float32, through rounding, since every changed weight changes later scores: with prune()'s keepRule
 // 'synaptic-flow' and precision 'float64' the masks equal those of its loop run in float64.
 import { Tensor, absMul_, isFloating, keep, noGrad, ones, tidy, withRegionThreads } from '../../torch/index.js';
-import { Conv2d, Linear, type Module } from '../../nn/index.js';
-import { deviceOf, gradients, nextBatch } from './common.js';
+import type { Module } from '../../nn/index.js';
+import { deviceOf, gradients, nextBatch, prunableAreLayerWeights } from './common.js';
 import { scaleForSynflow, type ScaledSynflow } from './synflow-scaling.js';
 import type { Scorer, ScoringContext } from './types.js';
 
@@ -58,10 +58,7 @@ export function createSynflowScorer(options: { precision?: SynflowPrecision } = 
 
   const setUp = (context: ScoringContext): void => {
     if (used) return;
-    const layerWeights = new Set(context.model.namedModules()
-      .filter(([, module]) => module instanceof Conv2d || module instanceof Linear).map(([, module]) => (module as Conv2d | Linear).weight));
-    const prunableAreWeights = context.parameters.every(({ tensor }) => layerWeights.has(tensor));
-    scaled = wanted === 'float32' && prunableAreWeights ? scaleForSynflow(context.model) : null;
+    scaled = wanted === 'float32' && prunableAreLayerWeights(context) ? scaleForSynflow(context.model) : null;
     if (scaled) used = 'float32';
     else { swapped = linearize(context.model); used = 'float64'; }
   };
