@@ -246,18 +246,15 @@ static Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
 static Napi::Value GetRngState(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SKETCHPRUNE_GUARD_BEGIN
-  auto generator = at::detail::getDefaultCPUGenerator();
-  std::lock_guard<std::mutex> lock(generator.mutex());
-  return wrapTensor(env, generator.get_state());
+  return wrapTensor(env, withDefaultCpuGenerator([](at::Generator& generator) { return generator.get_state(); }));
   SKETCHPRUNE_GUARD_END(env, "getRngState")
 }
 
 static Napi::Value SetRngState(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SKETCHPRUNE_GUARD_BEGIN
-  auto generator = at::detail::getDefaultCPUGenerator();
-  std::lock_guard<std::mutex> lock(generator.mutex());
-  generator.set_state(unwrapTensor(info[0], "setRngState"));
+  at::Tensor state = unwrapTensor(info[0], "setRngState");
+  withDefaultCpuGenerator([&](at::Generator& generator) { generator.set_state(state); });
   return env.Undefined();
   SKETCHPRUNE_GUARD_END(env, "setRngState")
 }
@@ -424,26 +421,27 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
                            "it cannot be loaded in a worker thread");
   }
   tuneMalloc();
-  exports.Set("dispose", Napi::Function::New(env, Dispose));
-  exports.Set("meta", Napi::Function::New(env, Meta));
-  exports.Set("fromBuffer", Napi::Function::New(env, FromBuffer));
-  exports.Set("toBuffer", Napi::Function::New(env, ToBuffer));
-  exports.Set("manualSeed", Napi::Function::New(env, ManualSeed));
-  exports.Set("getRngState", Napi::Function::New(env, GetRngState));
-  exports.Set("setRngState", Napi::Function::New(env, SetRngState));
-  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
-  exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
-  exports.Set("setBlasThreads", Napi::Function::New(env, SetBlasThreads));
-  exports.Set("getBlasThreads", Napi::Function::New(env, GetBlasThreads));
-  exports.Set("mallocStats", Napi::Function::New(env, MallocStats));
-  exports.Set("trimMemory", Napi::Function::New(env, TrimMemory));
-  exports.Set("setRegionThreads", Napi::Function::New(env, SetRegionThreads));
-  exports.Set("memoryStats", Napi::Function::New(env, MemoryStats));
-  exports.Set("handleStats", Napi::Function::New(env, HandleStats));
-  exports.Set("setHandleGenerationLimit", Napi::Function::New(env, SetHandleGenerationLimit));
-  exports.Set("savePt", Napi::Function::New(env, SavePt));
-  exports.Set("buildInfo", Napi::Function::New(env, BuildInfo));
-  exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass));
+  exportFunctions(env, exports,
+                  {{"dispose", Dispose},
+                   {"meta", Meta},
+                   {"fromBuffer", FromBuffer},
+                   {"toBuffer", ToBuffer},
+                   {"manualSeed", ManualSeed},
+                   {"getRngState", GetRngState},
+                   {"setRngState", SetRngState},
+                   {"setNumThreads", SetNumThreads},
+                   {"getNumThreads", GetNumThreads},
+                   {"setBlasThreads", SetBlasThreads},
+                   {"getBlasThreads", GetBlasThreads},
+                   {"mallocStats", MallocStats},
+                   {"trimMemory", TrimMemory},
+                   {"setRegionThreads", SetRegionThreads},
+                   {"memoryStats", MemoryStats},
+                   {"handleStats", HandleStats},
+                   {"setHandleGenerationLimit", SetHandleGenerationLimit},
+                   {"savePt", SavePt},
+                   {"buildInfo", BuildInfo},
+                   {"setErrorClass", SetErrorClass}});
   registerOps(env, exports);
   registerAutograd(env, exports);
   registerSelection(env, exports);

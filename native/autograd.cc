@@ -6,17 +6,10 @@
 
 namespace sketchprune {
 
+// An array of tensors, empty for null or undefined; with allowNull, null entries are undefined tensors.
 static std::vector<at::Tensor> tensorList(const Napi::Value& value, const char* what, bool allowNull) {
-  std::vector<at::Tensor> tensors;
-  if (value.IsNull() || value.IsUndefined()) return tensors;
-  if (!value.IsArray()) throw Napi::TypeError::New(value.Env(), std::string(what) + ": expected an array of tensors");
-  Napi::Array array = value.As<Napi::Array>();
-  for (uint32_t i = 0; i < array.Length(); ++i) {
-    Napi::Value item = array.Get(i);
-    if (allowNull && (item.IsNull() || item.IsUndefined())) tensors.emplace_back();
-    else tensors.push_back(unwrapTensor(item, what));
-  }
-  return tensors;
+  if (isNullish(value)) return {};
+  return tensorArray(value, what, allowNull);
 }
 
 static c10::optional<bool> optionalBool(const Napi::Value& value) {
@@ -103,13 +96,14 @@ static Napi::Value SetGradEnabled(const Napi::CallbackInfo& info) {
 }
 
 void registerAutograd(Napi::Env env, Napi::Object exports) {
-  exports.Set("backward", Napi::Function::New(env, Backward));
-  exports.Set("grad", Napi::Function::New(env, Grad));
-  exports.Set("getGrad", Napi::Function::New(env, GetGrad));
-  exports.Set("setGrad", Napi::Function::New(env, SetGrad));
-  exports.Set("requiresGrad", Napi::Function::New(env, RequiresGrad));
-  exports.Set("isLeaf", Napi::Function::New(env, IsLeaf));
-  exports.Set("setGradEnabled", Napi::Function::New(env, SetGradEnabled));
+  exportFunctions(env, exports,
+                  {{"backward", Backward},
+                   {"grad", Grad},
+                   {"getGrad", GetGrad},
+                   {"setGrad", SetGrad},
+                   {"requiresGrad", RequiresGrad},
+                   {"isLeaf", IsLeaf},
+                   {"setGradEnabled", SetGradEnabled}});
 }
 
 }  // namespace sketchprune

@@ -3,7 +3,11 @@
 #include <napi.h>
 #include <ATen/ATen.h>
 #include <ATen/core/ivalue.h>
+#include <ATen/CPUGeneratorImpl.h>
+#include <initializer_list>
+#include <mutex>
 #include <string>
+#include <vector>
 
 namespace sketchprune {
 
@@ -33,6 +37,35 @@ c10::IValue toIValue(const Napi::Value& value, const c10::TypePtr& type, const s
 int64_t toInt(const Napi::Value& value, const std::string& where);
 bool isNullish(const Napi::Value& value);  // null or undefined, in one Node-API call
 Napi::Value fromIValue(Napi::Env env, const c10::IValue& value);
+
+// The tensors of an array of handles (TypeError "<what>: expected an array of tensors" for a non-array); with
+// `nullItems`, a null or undefined entry stands for an undefined tensor.
+std::vector<at::Tensor> tensorArray(const Napi::Value& value, const char* what, bool nullItems = false);
+
+// Per-layer score tensors and optional support masks (null/undefined: none) of the selection and sampling kernels:
+// float32 or float64 CPU scores of one dtype, bool CPU support of their sizes, both made contiguous. Returns the
+// dtype (float64 for no scores); errors name `op`.
+struct ScoredLayers {
+  std::vector<at::Tensor> scores;
+  std::vector<at::Tensor> support;  // empty: every entry is eligible
+  at::ScalarType dtype = at::kDouble;
+};
+ScoredLayers scoredLayers(const Napi::Value& scores, const Napi::Value& support, const char* op);
+
+// Runs f(generator) with libtorch's default CPU generator locked, as its random ops do.
+template <typename F>
+auto withDefaultCpuGenerator(F&& f) {
+  auto generator = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  return f(generator);
+}
+
+// exports[name] = function for each pair (every register* below).
+struct Export {
+  const char* name;
+  Napi::Value (*function)(const Napi::CallbackInfo&);
+};
+void exportFunctions(Napi::Env env, Napi::Object exports, std::initializer_list<Export> functions);
 
 // Throws the JS TorchError (registered by setErrorClass; a plain Error before that) for a libtorch failure in `op`:
 // message "<op>: <libtorch's message>", property `op`.

@@ -196,4 +196,48 @@ Napi::Value fromIValue(Napi::Env env, const c10::IValue& value) {
   throw Napi::TypeError::New(env, "unsupported return type " + value.tagKind());
 }
 
+std::vector<at::Tensor> tensorArray(const Napi::Value& value, const char* what, bool nullItems) {
+  if (!value.IsArray()) throw Napi::TypeError::New(value.Env(), std::string(what) + ": expected an array of tensors");
+  Napi::Array array = value.As<Napi::Array>();
+  std::vector<at::Tensor> tensors;
+  tensors.reserve(array.Length());
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    Napi::Value item = array.Get(i);
+    if (nullItems && isNullish(item)) tensors.emplace_back();
+    else tensors.push_back(unwrapTensor(item, what));
+  }
+  return tensors;
+}
+
+ScoredLayers scoredLayers(const Napi::Value& scoreArray, const Napi::Value& supportArray, const char* op) {
+  const std::string name(op);
+  ScoredLayers layers;
+  std::vector<at::Tensor>& scores = layers.scores;
+  std::vector<at::Tensor>& support = layers.support;
+  scores = tensorArray(scoreArray, (name + " scores").c_str());
+  if (!isNullish(supportArray)) support = tensorArray(supportArray, (name + " support").c_str());
+  TORCH_CHECK(support.empty() || support.size() == scores.size(), op, ": ", support.size(), " support tensors for ",
+              scores.size(), " score tensors");
+  const at::ScalarType dtype = scores.empty() ? at::kDouble : scores[0].scalar_type();
+  TORCH_CHECK(dtype == at::kDouble || dtype == at::kFloat, op, ": scores must be float32 or float64, got ", dtype);
+  for (size_t l = 0; l < scores.size(); ++l) {
+    TORCH_CHECK(scores[l].device().is_cpu(), op, ": scores must be on the CPU");
+    TORCH_CHECK(scores[l].scalar_type() == dtype, op, ": scores of one dtype, got ", dtype, " and ",
+                scores[l].scalar_type());
+    scores[l] = scores[l].contiguous();
+    if (support.empty()) continue;
+    TORCH_CHECK(support[l].device().is_cpu() && support[l].scalar_type() == at::kBool, op,
+                ": support must be bool tensors on the CPU");
+    TORCH_CHECK(support[l].numel() == scores[l].numel(), op, ": support ", l, " has ", support[l].numel(),
+                " entries, its scores ", scores[l].numel());
+    support[l] = support[l].contiguous();
+  }
+  layers.dtype = dtype;
+  return layers;
+}
+
+void exportFunctions(Napi::Env env, Napi::Object exports, std::initializer_list<Export> functions) {
+  for (const Export& entry : functions) exports.Set(entry.name, Napi::Function::New(env, entry.function));
+}
+
 }  // namespace sketchprune

@@ -47,17 +47,13 @@ int64_t intField(const Napi::Object& options, const char* name, const std::strin
   return toInt(options.Get(name), where + " " + name);
 }
 
+// An array of contiguous tensors (the collectives need them).
 std::vector<at::Tensor> tensorList(const Napi::Value& value, const char* what) {
-  if (!value.IsArray()) throw Napi::TypeError::New(value.Env(), std::string(what) + ": expected an array of tensors");
-  Napi::Array array = value.As<Napi::Array>();
-  std::vector<at::Tensor> tensors;
-  tensors.reserve(array.Length());
-  for (uint32_t i = 0; i < array.Length(); ++i) {
-    at::Tensor& tensor = unwrapTensor(array.Get(i), what);
-    if (!tensor.is_contiguous()) {
+  std::vector<at::Tensor> tensors = tensorArray(value, what);
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    if (!tensors[i].is_contiguous()) {
       throw Napi::Error::New(value.Env(), std::string(what) + ": tensor " + std::to_string(i) + " is not contiguous");
     }
-    tensors.push_back(tensor);
   }
   return tensors;
 }
@@ -92,6 +88,35 @@ c10d::ReduceOp reduceOp(Napi::Env env, const std::string& name) {
   if (name == "max") return c10d::ReduceOp(c10d::ReduceOp::MAX);
   if (name == "min") return c10d::ReduceOp(c10d::ReduceOp::MIN);
   throw Napi::RangeError::New(env, "distAllReduce: op must be 'sum', 'max' or 'min', got '" + name + "'");
+}
+
+c10d::AllreduceOptions allReduceOptions(const Napi::CallbackInfo& info) {
+  c10d::AllreduceOptions options;
+  options.reduceOp = reduceOp(info.Env(), info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "sum");
+  return options;
+}
+
+c10d::BroadcastOptions broadcastOptions(const Napi::CallbackInfo& info) {
+  c10d::BroadcastOptions options;
+  options.rootRank = toInt(info[1], "distBroadcast root");
+  return options;
+}
+
+// The entry point of a collective on each tensor of info[0] in place (contiguous tensors), with makeOptions(info) and
+// the group's timeout.
+template <typename Options>
+Napi::Value eachTensorEntry(
+    const Napi::CallbackInfo& info, const char* op, Options (*makeOptions)(const Napi::CallbackInfo&),
+    c10::intrusive_ptr<c10d::Work> (c10d::ProcessGroupGloo::*collective)(std::vector<at::Tensor>&, const Options&)) {
+  Napi::Env env = info.Env();
+  SKETCHPRUNE_GUARD_BEGIN
+  Group& group = requireGroup(env, op);
+  std::vector<at::Tensor> tensors = tensorList(info[0], op);
+  Options options = makeOptions(info);
+  options.timeout = group.timeout;
+  eachTensor(tensors, [&](std::vector<at::Tensor>& one) { return ((*group.group).*collective)(one, options); });
+  return env.Undefined();
+  SKETCHPRUNE_GUARD_END(env, op)
 }
 
 }  // namespace
@@ -152,30 +177,12 @@ static Napi::Value DistDestroy(const Napi::CallbackInfo& info) {
 // distAllReduce(tensors, op): each tensor in place, reduced over all ranks; the collectives are queued together
 // (Gloo's threads run them concurrently) and all are waited for.
 static Napi::Value DistAllReduce(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  SKETCHPRUNE_GUARD_BEGIN
-  Group& group = requireGroup(env, "distAllReduce");
-  std::vector<at::Tensor> tensors = tensorList(info[0], "distAllReduce");
-  c10d::AllreduceOptions options;
-  options.reduceOp = reduceOp(env, info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "sum");
-  options.timeout = group.timeout;
-  eachTensor(tensors, [&](std::vector<at::Tensor>& one) { return group.group->allreduce(one, options); });
-  return env.Undefined();
-  SKETCHPRUNE_GUARD_END(env, "distAllReduce")
+  return eachTensorEntry(info, "distAllReduce", allReduceOptions, &c10d::ProcessGroupGloo::allreduce);
 }
 
 // distBroadcast(tensors, root): each tensor in place, from rank `root` to every rank.
 static Napi::Value DistBroadcast(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  SKETCHPRUNE_GUARD_BEGIN
-  Group& group = requireGroup(env, "distBroadcast");
-  std::vector<at::Tensor> tensors = tensorList(info[0], "distBroadcast");
-  c10d::BroadcastOptions options;
-  options.rootRank = toInt(info[1], "distBroadcast root");
-  options.timeout = group.timeout;
-  eachTensor(tensors, [&](std::vector<at::Tensor>& one) { return group.group->broadcast(one, options); });
-  return env.Undefined();
-  SKETCHPRUNE_GUARD_END(env, "distBroadcast")
+  return eachTensorEntry(info, "distBroadcast", broadcastOptions, &c10d::ProcessGroupGloo::broadcast);
 }
 
 static Napi::Value DistBarrier(const Napi::CallbackInfo& info) {
@@ -209,12 +216,13 @@ static Napi::Value DistAvailable(const Napi::CallbackInfo& info) { return Napi::
 #endif
 
 void registerDistributed(Napi::Env env, Napi::Object exports) {
-  exports.Set("distAvailable", Napi::Function::New(env, DistAvailable));
-  exports.Set("distInit", Napi::Function::New(env, DistInit));
-  exports.Set("distDestroy", Napi::Function::New(env, DistDestroy));
-  exports.Set("distAllReduce", Napi::Function::New(env, DistAllReduce));
-  exports.Set("distBroadcast", Napi::Function::New(env, DistBroadcast));
-  exports.Set("distBarrier", Napi::Function::New(env, DistBarrier));
+  exportFunctions(env, exports,
+                  {{"distAvailable", DistAvailable},
+                   {"distInit", DistInit},
+                   {"distDestroy", DistDestroy},
+                   {"distAllReduce", DistAllReduce},
+                   {"distBroadcast", DistBroadcast},
+                   {"distBarrier", DistBarrier}});
 }
 
 }  // namespace sketchprune

@@ -145,14 +145,15 @@ static Napi::Value JitForward(const Napi::CallbackInfo& info) {
 }
 
 void registerJit(Napi::Env env, Napi::Object exports) {
-  exports.Set("jitLoad", Napi::Function::New(env, JitLoad));
-  exports.Set("jitNamedParameters", Napi::Function::New(env, JitNamedParameters));
-  exports.Set("jitNamedBuffers", Napi::Function::New(env, JitNamedBuffers));
-  exports.Set("jitNamedModules", Napi::Function::New(env, JitNamedModules));
-  exports.Set("jitTrain", Napi::Function::New(env, JitTrain));
-  exports.Set("jitIsTraining", Napi::Function::New(env, JitIsTraining));
-  exports.Set("jitTo", Napi::Function::New(env, JitTo));
-  exports.Set("jitForward", Napi::Function::New(env, JitForward));
+  exportFunctions(env, exports,
+                  {{"jitLoad", JitLoad},
+                   {"jitNamedParameters", JitNamedParameters},
+                   {"jitNamedBuffers", JitNamedBuffers},
+                   {"jitNamedModules", JitNamedModules},
+                   {"jitTrain", JitTrain},
+                   {"jitIsTraining", JitIsTraining},
+                   {"jitTo", JitTo},
+                   {"jitForward", JitForward}});
 }
 
 }  // namespace sketchprune

@@ -125,10 +125,8 @@ static Napi::Value OpSchema(const Napi::CallbackInfo& info) {
 }
 
 void registerOps(Napi::Env env, Napi::Object exports) {
-  exports.Set("findOp", Napi::Function::New(env, FindOp));
-  exports.Set("callOp", Napi::Function::New(env, CallOp));
-  exports.Set("callOpInPlace", Napi::Function::New(env, CallOpInPlace));
-  exports.Set("opSchema", Napi::Function::New(env, OpSchema));
+  exportFunctions(env, exports,
+                  {{"findOp", FindOp}, {"callOp", CallOp}, {"callOpInPlace", CallOpInPlace}, {"opSchema", OpSchema}});
 }
 
 }  // namespace sketchprune

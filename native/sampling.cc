@@ -447,19 +447,10 @@ void samplePerLayer(std::vector<Layer<scalar_t>>& layers) {
   }
 }
 
-std::vector<at::Tensor> tensorList(const Napi::Value& value, const char* what) {
-  if (!value.IsArray()) throw Napi::TypeError::New(value.Env(), std::string(what) + ": expected an array of tensors");
-  Napi::Array array = value.As<Napi::Array>();
-  std::vector<at::Tensor> tensors;
-  for (uint32_t i = 0; i < array.Length(); ++i) tensors.push_back(unwrapTensor(array.Get(i), what));
-  return tensors;
-}
-
 // One 64-bit draw from libtorch's default CPU generator (it advances, as for any random op).
 uint64_t drawSeed() {
-  auto generator = at::detail::getDefaultCPUGenerator();
-  std::lock_guard<std::mutex> lock(generator.mutex());
-  return at::check_generator<at::CPUGeneratorImpl>(generator)->random64();
+  return withDefaultCpuGenerator(
+      [](at::Generator& generator) { return at::check_generator<at::CPUGeneratorImpl>(generator)->random64(); });
 }
 
 template <typename scalar_t>
@@ -491,36 +482,17 @@ std::vector<at::Tensor> sampleMasks(const std::vector<at::Tensor>& scores, const
 static Napi::Value WeightedSampleMasks(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SKETCHPRUNE_GUARD_BEGIN
-  std::vector<at::Tensor> scores = tensorList(info[0], "weightedSampleMasks scores");
-  std::vector<at::Tensor> support;
-  if (!isNullish(info[1])) support = tensorList(info[1], "weightedSampleMasks support");
+  ScoredLayers layers = scoredLayers(info[0], info[1], "weightedSampleMasks");
+  const std::vector<at::Tensor>& scores = layers.scores;
   if (!info[2].IsArray()) throw Napi::TypeError::New(env, "weightedSampleMasks counts: expected an array of numbers");
   Napi::Array countArray = info[2].As<Napi::Array>();
-  TORCH_CHECK(support.empty() || support.size() == scores.size(), "weightedSampleMasks: ", support.size(),
-              " support tensors for ", scores.size(), " score tensors");
   TORCH_CHECK(countArray.Length() == scores.size(), "weightedSampleMasks: ", countArray.Length(), " counts for ",
               scores.size(), " score tensors");
   std::vector<int64_t> counts;
   for (uint32_t l = 0; l < countArray.Length(); ++l) {
     counts.push_back(toInt(countArray.Get(l), "weightedSampleMasks count"));
-  }
-  const at::ScalarType dtype = scores.empty() ? at::kDouble : scores[0].scalar_type();
-  TORCH_CHECK(dtype == at::kDouble || dtype == at::kFloat,
-              "weightedSampleMasks: scores must be float32 or float64, got ", dtype);
-  for (size_t l = 0; l < scores.size(); ++l) {
-    TORCH_CHECK(scores[l].device().is_cpu(), "weightedSampleMasks: scores must be on the CPU");
-    TORCH_CHECK(scores[l].scalar_type() == dtype, "weightedSampleMasks: scores of one dtype, got ", dtype, " and ",
-                scores[l].scalar_type());
     TORCH_CHECK(counts[l] >= 0 && counts[l] <= scores[l].numel(), "weightedSampleMasks: count ", counts[l],
                 " for layer ", l, " of ", scores[l].numel(), " entries");
-    scores[l] = scores[l].contiguous();
-    if (!support.empty()) {
-      TORCH_CHECK(support[l].device().is_cpu() && support[l].scalar_type() == at::kBool,
-                  "weightedSampleMasks: support must be bool tensors on the CPU");
-      TORCH_CHECK(support[l].numel() == scores[l].numel(), "weightedSampleMasks: support ", l, " has ",
-                  support[l].numel(), " entries, its scores ", scores[l].numel());
-      support[l] = support[l].contiguous();
-    }
   }
   uint64_t seed = 0;
   if (info.Length() > 3 && !isNullish(info[3])) {
@@ -530,8 +502,9 @@ static Napi::Value WeightedSampleMasks(const Napi::CallbackInfo& info) {
   } else {
     seed = drawSeed();
   }
-  const std::vector<at::Tensor> masks = dtype == at::kDouble ? sampleMasks<double>(scores, support, counts, seed)
-                                                             : sampleMasks<float>(scores, support, counts, seed);
+  const std::vector<at::Tensor> masks = layers.dtype == at::kDouble
+                                            ? sampleMasks<double>(scores, layers.support, counts, seed)
+                                            : sampleMasks<float>(scores, layers.support, counts, seed);
   Napi::Array result = Napi::Array::New(env, masks.size());
   for (size_t l = 0; l < masks.size(); ++l) result.Set(static_cast<uint32_t>(l), wrapTensor(env, masks[l]));
   return result;
@@ -539,7 +512,7 @@ static Napi::Value WeightedSampleMasks(const Napi::CallbackInfo& info) {
 }
 
 void registerSampling(Napi::Env env, Napi::Object exports) {
-  exports.Set("weightedSampleMasks", Napi::Function::New(env, WeightedSampleMasks));
+  exportFunctions(env, exports, {{"weightedSampleMasks", WeightedSampleMasks}});
 }
 
 }  // namespace sketchprune

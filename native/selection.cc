@@ -485,12 +485,25 @@ TopKResult topKAmongSurvivors(const std::vector<at::Tensor>& scores, const std::
   return result;
 }
 
-std::vector<at::Tensor> tensorArray(const Napi::Value& value, const char* what) {
-  if (!value.IsArray()) throw Napi::TypeError::New(value.Env(), std::string(what) + ": expected an array of tensors");
-  Napi::Array array = value.As<Napi::Array>();
-  std::vector<at::Tensor> tensors;
-  for (uint32_t i = 0; i < array.Length(); ++i) tensors.push_back(unwrapTensor(array.Get(i), what));
-  return tensors;
+// A pairwise in-place kernel's arguments: body(i, target, partner) for each target of info[0] and its partner in
+// info[1] (an array of the same length; errors read "<op>: <n> <partners> for <m> <targets>").
+template <typename Body>
+void eachPair(const Napi::CallbackInfo& info, const std::string& op, const char* targets, const char* partners,
+              Body body) {
+  std::vector<at::Tensor> first = tensorArray(info[0], (op + " " + targets).c_str());
+  std::vector<at::Tensor> second = tensorArray(info[1], (op + " " + partners).c_str());
+  TORCH_CHECK(first.size() == second.size(), op, ": ", second.size(), " ", partners, " for ", first.size(), " ",
+              targets);
+  for (size_t i = 0; i < first.size(); ++i) body(i, first[i], second[i]);
+}
+
+// Runs kernel(first, last) over blocks of a contiguous target in parallel and bumps its version (autograd sees the
+// write); a strided target takes strided() instead (an ATen op, which bumps it itself).
+template <typename Strided, typename Kernel>
+void inPlace(at::Tensor& target, Strided strided, Kernel kernel) {
+  if (!target.is_contiguous()) return strided();
+  at::parallel_for(0, target.numel(), 1 << 16, kernel);
+  target.unsafeGetTensorImpl()->bump_version();
 }
 
 }  // namespace
@@ -501,29 +514,12 @@ std::vector<at::Tensor> tensorArray(const Napi::Value& value, const char* what) 
 static Napi::Value SurvivorTopK(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SKETCHPRUNE_GUARD_BEGIN
-  std::vector<at::Tensor> scores = tensorArray(info[0], "survivorTopK scores");
-  std::vector<at::Tensor> support;
-  if (!isNullish(info[1])) support = tensorArray(info[1], "survivorTopK support");
+  ScoredLayers layers = scoredLayers(info[0], info[1], "survivorTopK");
+  const std::vector<at::Tensor>& scores = layers.scores;
+  const std::vector<at::Tensor>& support = layers.support;
   const int64_t k = toInt(info[2], "survivorTopK k");
   TORCH_CHECK(!scores.empty(), "survivorTopK: no score tensors");
-  TORCH_CHECK(support.empty() || support.size() == scores.size(), "survivorTopK: ", support.size(),
-              " support tensors for ", scores.size(), " score tensors");
-  const at::ScalarType dtype = scores[0].scalar_type();
-  TORCH_CHECK(dtype == at::kDouble || dtype == at::kFloat, "survivorTopK: scores must be float32 or float64, got ",
-              dtype);
-  for (size_t l = 0; l < scores.size(); ++l) {
-    TORCH_CHECK(scores[l].device().is_cpu(), "survivorTopK: scores must be on the CPU");
-    TORCH_CHECK(scores[l].scalar_type() == dtype, "survivorTopK: scores of one dtype, got ", dtype, " and ",
-                scores[l].scalar_type());
-    scores[l] = scores[l].contiguous();
-    if (!support.empty()) {
-      TORCH_CHECK(support[l].device().is_cpu() && support[l].scalar_type() == at::kBool,
-                  "survivorTopK: support must be bool tensors on the CPU");
-      TORCH_CHECK(support[l].numel() == scores[l].numel(), "survivorTopK: support ", l, " has ", support[l].numel(),
-                  " entries, its scores ", scores[l].numel());
-      support[l] = support[l].contiguous();
-    }
-  }
+  const at::ScalarType dtype = layers.dtype;
   const int64_t knownSurvivors =
       info.Length() > 3 && !isNullish(info[3]) ? toInt(info[3], "survivorTopK survivors") : -1;
   TopKResult result = dtype == at::kDouble ? topKAmongSurvivors<double>(scores, support, k, knownSurvivors)
@@ -550,28 +546,20 @@ static Napi::Value SurvivorTopK(const Napi::CallbackInfo& info) {
 static Napi::Value ZeroWhere(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SKETCHPRUNE_GUARD_BEGIN
-  std::vector<at::Tensor> tensors = tensorArray(info[0], "zeroWhere_ tensors");
-  std::vector<at::Tensor> masks = tensorArray(info[1], "zeroWhere_ masks");
-  TORCH_CHECK(tensors.size() == masks.size(), "zeroWhere_: ", masks.size(), " masks for ", tensors.size(), " tensors");
-  for (size_t i = 0; i < tensors.size(); ++i) {
-    at::Tensor& tensor = tensors[i];
+  eachPair(info, "zeroWhere_", "tensors", "masks", [](size_t i, at::Tensor& tensor, const at::Tensor& given) {
     TORCH_CHECK(tensor.device().is_cpu(), "zeroWhere_: tensor ", i, " must be a CPU tensor");
-    TORCH_CHECK(masks[i].device().is_cpu() && masks[i].scalar_type() == at::kBool, "zeroWhere_: mask ", i,
+    TORCH_CHECK(given.device().is_cpu() && given.scalar_type() == at::kBool, "zeroWhere_: mask ", i,
                 " must be a bool CPU tensor");
-    TORCH_CHECK(masks[i].numel() == tensor.numel(), "zeroWhere_: mask ", i, " has ", masks[i].numel(),
+    TORCH_CHECK(given.numel() == tensor.numel(), "zeroWhere_: mask ", i, " has ", given.numel(),
                 " entries, its tensor ", tensor.numel());
-    if (!tensor.is_contiguous()) {
-      tensor.masked_fill_(masks[i].view(tensor.sizes()), 0);
-      continue;
-    }
-    const at::Tensor mask = masks[i].contiguous();
+    const at::Tensor mask = given.contiguous();
     const uint8_t* where = reinterpret_cast<const uint8_t*>(mask.data_ptr<bool>());
-    asWords(tensor, "zeroWhere_", [&](auto* target) {
-      at::parallel_for(0, tensor.numel(), 1 << 16,
-                       [&](int64_t first, int64_t last) { zeroWhere(target + first, where + first, last - first); });
-    });
-    tensor.unsafeGetTensorImpl()->bump_version();
-  }
+    inPlace(
+        tensor, [&] { tensor.masked_fill_(mask.view(tensor.sizes()), 0); },
+        [&](int64_t first, int64_t last) {
+          asWords(tensor, "zeroWhere_", [&](auto* target) { zeroWhere(target + first, where + first, last - first); });
+        });
+  });
   return env.Undefined();
   SKETCHPRUNE_GUARD_END(env, "zeroWhere_")
 }
@@ -581,28 +569,21 @@ static Napi::Value ZeroWhere(const Napi::CallbackInfo& info) {
 static Napi::Value AbsMul(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SKETCHPRUNE_GUARD_BEGIN
-  std::vector<at::Tensor> targets = tensorArray(info[0], "absMul_ targets");
-  std::vector<at::Tensor> others = tensorArray(info[1], "absMul_ others");
-  TORCH_CHECK(targets.size() == others.size(), "absMul_: ", others.size(), " factors for ", targets.size(), " targets");
-  for (size_t i = 0; i < targets.size(); ++i) {
-    at::Tensor& target = targets[i];
+  eachPair(info, "absMul_", "targets", "factors", [](size_t i, at::Tensor& target, const at::Tensor& factor) {
     const at::ScalarType dtype = target.scalar_type();
     TORCH_CHECK(target.device().is_cpu() && (dtype == at::kDouble || dtype == at::kFloat), "absMul_: target ", i,
                 " must be a float32 or float64 CPU tensor");
-    TORCH_CHECK(others[i].device().is_cpu() && others[i].scalar_type() == dtype && others[i].sizes() == target.sizes(),
+    TORCH_CHECK(factor.device().is_cpu() && factor.scalar_type() == dtype && factor.sizes() == target.sizes(),
                 "absMul_: factor ", i, " must be a CPU tensor of its target's dtype and shape");
-    if (!target.is_contiguous()) {
-      target.mul_(others[i]).abs_();
-      continue;
-    }
-    const at::Tensor other = others[i].contiguous();
-    at::parallel_for(0, target.numel(), 1 << 16, [&](int64_t first, int64_t last) {
-      if (dtype == at::kDouble)
-        absMul(target.data_ptr<double>() + first, other.data_ptr<double>() + first, last - first);
-      else absMul(target.data_ptr<float>() + first, other.data_ptr<float>() + first, last - first);
-    });
-    target.unsafeGetTensorImpl()->bump_version();
-  }
+    const at::Tensor other = factor.contiguous();
+    inPlace(
+        target, [&] { target.mul_(other).abs_(); },
+        [&](int64_t first, int64_t last) {
+          if (dtype == at::kDouble)
+            absMul(target.data_ptr<double>() + first, other.data_ptr<double>() + first, last - first);
+          else absMul(target.data_ptr<float>() + first, other.data_ptr<float>() + first, last - first);
+        });
+  });
   return env.Undefined();
   SKETCHPRUNE_GUARD_END(env, "absMul_")
 }
@@ -675,10 +656,11 @@ static Napi::Value ReplaceMasks(const Napi::CallbackInfo& info) {
 }
 
 void registerSelection(Napi::Env env, Napi::Object exports) {
-  exports.Set("replaceMasks_", Napi::Function::New(env, ReplaceMasks));
-  exports.Set("absMul_", Napi::Function::New(env, AbsMul));
-  exports.Set("survivorTopK", Napi::Function::New(env, SurvivorTopK));
-  exports.Set("zeroWhere_", Napi::Function::New(env, ZeroWhere));
+  exportFunctions(env, exports,
+                  {{"replaceMasks_", ReplaceMasks},
+                   {"absMul_", AbsMul},
+                   {"survivorTopK", SurvivorTopK},
+                   {"zeroWhere_", ZeroWhere}});
 }
 
 }  // namespace sketchprune

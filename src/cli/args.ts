@@ -25,6 +25,16 @@ export function isUsageError(error: unknown): boolean {
   return exitCode(error) === EXIT_USAGE;
 }
 
+/**
+ * A command's catch for its argument parsing: a usage error is printed as "sketchprune <command>: <message> (see
+ * sketchprune <command> --help)" and gives exit status 2; anything else is rethrown.
+ */
+export function usageExit(command: string, error: unknown): 2 {
+  if (!isUsageError(error)) throw error;
+  console.error(`sketchprune ${command}: ${(error as Error).message} (see sketchprune ${command} --help)`);
+  return EXIT_USAGE;
+}
+
 function isParseArgsError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');

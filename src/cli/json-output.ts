@@ -30,6 +30,16 @@ export function jsonOutput(enabled: boolean | undefined): JsonOutput {
   };
 }
 
+/** Runs a command with `jsonOutput` on when argv has --json, and gives stdout back however the command ends. */
+export async function withJsonOutput(argv: readonly string[], command: (json: JsonOutput) => Promise<number>): Promise<number> {
+  const json = jsonOutput(argv.includes('--json'));
+  try {
+    return await command(json);
+  } finally {
+    json.close();
+  }
+}
+
 function jsonSafe(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? null : value;
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { UsageError, integer } from './args.js';
+import { UsageError, integer, usageExit } from './args.js';
 import { freePort } from '../foundations/net.js';
 
 const help = `Usage: sketchprune launch --nproc-per-node N [--nnodes M --node-rank R --master HOST:PORT] -- COMMAND [args]
@@ -57,11 +57,7 @@ export async function run(argv: string[]): Promise<number> {
     if (parsed === 'help') { console.log(help); return 0; }
     plan = parsed;
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`sketchprune launch: ${(error as Error).message} (see sketchprune launch --help)`);
-      return 2;
-    }
-    throw error;
+    return usageExit('launch', error);
   }
   const master = plan.master ?? { host: '127.0.0.1', port: await freePort() };
   return launch(plan, master);

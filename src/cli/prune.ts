@@ -14,10 +14,10 @@ import {
 import { inputSourceKinds } from '../data/index.js';
 import { aliasNote, methodLines, perMethod, scoringMethods, selectionLines } from './method-facts.js';
 import { histogramOverlay } from '../report/index.js';
-import { jsonOutput, type JsonOutput } from './json-output.js';
+import { type JsonOutput, withJsonOutput } from './json-output.js';
 import { runsPath } from './paths.js';
 import { ensureDirectory } from '../foundations/directories.js';
-import { UsageError, choice, deviceName, integer, number, threadCount } from './args.js';
+import { UsageError, choice, deviceName, integer, number, threadCount, usageExit } from './args.js';
 
 const help = (): string => {
   const scoring = scoringMethods();
@@ -98,18 +98,7 @@ Example (SynFlow, 100 iterations, randomized mask, VGG-19 on CIFAR-10 at 5 %):
 
 
 export async function run(argv: string[]): Promise<number> {
-  const json = jsonOutput(argv.includes('--json'));
-  try {
-    return await pruneCommand(argv, json);
-  } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`sketchprune prune: ${(error as Error).message} (see sketchprune prune --help)`);
-      return 2;
-    }
-    throw error;
-  } finally {
-    json.close();
-  }
+  return withJsonOutput(argv, (json) => pruneCommand(argv, json).catch((error: unknown) => usageExit('prune', error)));
 }
 
 async function pruneCommand(argv: string[], json: JsonOutput): Promise<number> {

@@ -10,7 +10,7 @@ import {
   shardExperiment, slurmOptionProblems, submitSlurmArray, writeExperimentIndex, writeSlurmArray, type Experiment,
   type PlannedRun, type ReportOutput, type Scale, type Shard, type SlurmArrayOptions,
 } from '../experiments/index.js';
-import { jsonOutput, type JsonOutput } from './json-output.js';
+import { type JsonOutput, withJsonOutput } from './json-output.js';
 import { listMethods, listSelections } from '../pruning/index.js';
 import { methodLines, selectionLines } from './method-facts.js';
 import { reportJson } from './report.js';
@@ -68,12 +68,7 @@ skipped, and a run being run by another process (running.lock) is left to it.
   --array-parallelism K   with --slurm: at most K tasks at once (--array=1-N%K)`;
 
 export async function run(argv: string[]): Promise<number> {
-  const json = jsonOutput(argv.includes('--json'));
-  try {
-    return await runCommand(argv, json);
-  } finally {
-    json.close();
-  }
+  return withJsonOutput(argv, (json) => runCommand(argv, json));
 }
 
 async function runCommand(argv: string[], json: JsonOutput): Promise<number> {

@@ -6,10 +6,10 @@ import { installInterruptHandlers, interruptedExitCode, stopSignal } from '../fo
 import { runTraining, trainingData, type DataDescription, type TrainingSpec } from '../train/index.js';
 import type { ScheduleKind, Stepping } from '../optim/index.js';
 import type { ProgressMode } from '../train/index.js';
-import { jsonOutput, type JsonOutput } from './json-output.js';
+import { type JsonOutput, withJsonOutput } from './json-output.js';
 import { runsPath } from './paths.js';
 import { writeTrainingEvents } from '../report/index.js';
-import { UsageError, choice, deviceName, integer, number, threadCount } from './args.js';
+import { UsageError, choice, deviceName, integer, number, threadCount, usageExit } from './args.js';
 
 const help = `Usage: sketchprune train --model NAME --dataset NAME [options]
 
@@ -69,12 +69,7 @@ Example (the paper's CIFAR recipe):
 
 
 export async function run(argv: string[]): Promise<number> {
-  const json = jsonOutput(argv.includes('--json'));
-  try {
-    return await trainCommand(argv, json);
-  } finally {
-    json.close();
-  }
+  return withJsonOutput(argv, (json) => trainCommand(argv, json));
 }
 
 async function trainCommand(argv: string[], json: JsonOutput): Promise<number> {
@@ -86,11 +81,7 @@ async function trainCommand(argv: string[], json: JsonOutput): Promise<number> {
     if (parsed === 'help') { console.log(help); return 0; }
     ({ spec, threads, progress } = parsed);
   } catch (error) {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`sketchprune train: ${(error as Error).message} (see sketchprune train --help)`);
-      return 2;
-    }
-    throw error;
+    return usageExit('train', error);
   }
   if (threads !== undefined) setNumThreads(threads);
 
