@@ -1,6 +1,7 @@
 // The scheduler's worker processes: with --workers 2 each run trains in a child process (the stand-in executor
-// of test/experiments/fake-executor.ts) with one torch thread, and its progress reaches the parent's log. The
-// in-process scheduler (resume, skip, locks) is test/experiments/scheduler.test.ts.
+// of test/experiments/fake-executor.ts) with one torch thread, and its progress reaches the parent's log; a run
+// diverging in a worker is reported as diverged. The in-process scheduler (resume, skip, locks) is
+// test/experiments/scheduler.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -9,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildExperiment } from '../../src/experiments/experiment.js';
 import { runExperiment } from '../../src/experiments/scheduler.js';
+import { checkDivergedRunReport } from '../experiments/diverging-run.js';
 
 const experimentConfig = {
   name: 'sched',
@@ -29,3 +31,5 @@ test('workers run each run in a child process with fewer torch threads', async (
   assert.ok(results.every((r) => r.pid !== process.pid && r.threads === '1'));
   assert.ok(lines.some((l) => /\] lenet300-synthetic-random-d0\.1-s0-[0-9a-f]{16}?.*step 3\/3|s0: step 3\/3/.test(l)));
 });
+
+test('a run that really diverges (learning rate 1e9) in a worker process is reported as diverged', () => checkDivergedRunReport(2));
