@@ -181,14 +181,18 @@ test('0/1 masks are stored as bool (safetensors BOOL, torch.bool in .pt) and loa
 });
 
 // Both files in one Python run (starting torch costs a second).
-test('savePt is read by PyTorch: scaled values as torch.float32, 0/1 masks as torch.bool', { skip: hasPyTorch() ? false : noPyTorch }, () => {
+test('savePt is read by PyTorch: scaled values as torch.float32, 0/1 masks as torch.bool',
+  { skip: hasPyTorch() ? false : noPyTorch }, () => {
   const directory = tmp();
-  const scaled = new MaskSet([['body.0.weight', patternMask([3, 2, 3, 3], 4, 3.25).mask], ['body.4.weight', patternMask([5, 48], 6).mask]]);
+  const scaled = new MaskSet([
+    ['body.0.weight', patternMask([3, 2, 3, 3], 4, 3.25).mask], ['body.4.weight', patternMask([5, 48], 6).mask],
+  ]);
   const binary = new MaskSet([['body.4.weight', patternMask([5, 48], 6).mask]]);
   const files = [path.join(directory, 'scaled.pt'), path.join(directory, 'binary.pt')];
   scaled.savePt(files[0]);
   binary.savePt(files[1]);
-  const [scaledSummary, binarySummary] = runReferenceJson<Record<string, { shape: number[]; dtype: string; sum: number; nonzero: number }>[]>('read-masks.py', files);
+  type Summary = Record<string, { shape: number[]; dtype: string; sum: number; nonzero: number }>;
+  const [scaledSummary, binarySummary] = runReferenceJson<Summary[]>('read-masks.py', files);
   assert.deepEqual(scaledSummary, {
     'body.0.weight': { shape: [3, 2, 3, 3], dtype: 'torch.float32', sum: 14 * 3.25, nonzero: 14 },
     'body.4.weight': { shape: [5, 48], dtype: 'torch.float32', sum: 40, nonzero: 40 },
