@@ -2,12 +2,9 @@
 // its Tables 1–4, Figures 1–2), not from the presets: models, datasets, densities, seeds, training recipe, the
 // methods of each table, IMP's rewind points; and, where the paper is silent, the authors' OpenLTH fork (IMP's
 // per-group fractions) as DESIGN.md §8 says. A preset that is not a paper experiment has no full scale, and asking
-// for a scale a preset lacks is an error, never the cpu runs.
+// for a scale a preset lacks is an error, never the cpu runs. `run table2 --dry-run`: test/e2e/presets-cli.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, loadExperiment, presetNames, readConfigFile, resolveExperimentFile, scales, availableScales } from '../../src/experiments/index.js';
 import type { PlannedRun } from '../../src/experiments/index.js';
 
@@ -130,17 +127,4 @@ test('a scale a preset lacks is an error naming the scales it has, never a fallb
     }
   }
   assert.deepEqual(availableScales({ name: 'x', scales: { full: {} } }), ['cpu', 'full']);
-});
-
-test('run table2 --scale full --dry-run lists the paper\'s grid; --scale quick is a usage error', () => {
-  const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/sketchprune.js');
-  const dry = spawnSync(process.execPath, [bin, 'run', 'table2', '--scale', 'full', '--dry-run', '--out', '/nonexistent/table2'], { encoding: 'utf8' });
-  assert.equal(dry.status, 0, dry.stderr);
-  const lines = dry.stdout.split('\n').filter((line) => /^\s+new\s/.test(line));
-  assert.equal(lines.length, 2 * 2 * 8 * 3 * 3);
-  assert.ok(lines.some((line) => /IMP \+ rand\. data \+ rand\. mask\s+resnet20 cifar100 density 0\.02 seed 2/.test(line)));
-  assert.ok(!lines.some((line) => /lenet300|fashion-mnist/.test(line)));
-  const quick = spawnSync(process.execPath, [bin, 'run', 'table2', '--scale', 'quick', '--dry-run'], { encoding: 'utf8' });
-  assert.equal(quick.status, 2);
-  assert.match(quick.stderr, /no 'quick' scale: this experiment has cpu, full/);
 });

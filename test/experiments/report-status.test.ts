@@ -12,6 +12,7 @@ import { buildReport, buildTable } from '../../src/experiments/report-builder.js
 import { prepareRunDirectory, runDirectory, writeExperimentIndex, writeResult } from '../../src/experiments/store.js';
 import { parseShard, shardRuns } from '../../src/experiments/shard.js';
 import { cellText } from '../../src/report/table.js';
+import { checkDivergedRunReport } from './diverging-run.js';
 
 const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'sp-status-'));
 
@@ -108,25 +109,5 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-test('a run that really diverges (learning rate 1e9) is reported as diverged, in process and in a worker', async () => {
-  const { runExperiment } = await import('../../src/experiments/scheduler.js');
-  const config = {
-    name: 'diverge',
-    base: { model: 'fc', modelOptions: { widths: [16] }, dataset: 'synthetic', data: { trainSubset: 256, testSubset: 128 },
-      pruning: { method: 'magnitude' }, train: { epochs: 1, batchSize: 64, maxStepsPerEpoch: 4, milestones: [] }, density: 0.5 },
-    grid: { train: [{ lr: 0.05 }, { lr: 1e9 }], seed: [0] },
-    report: { tables: [{ title: 'acc', rows: ['density'], columns: 'method' }] },
-  };
-  for (const workers of [1, 2]) {
-    const out = tmp();
-    const experiment = buildExperiment(config, 'inline');
-    const outcomes = await runExperiment(experiment, { out, workers, threadsPerWorker: 1, log: () => {} });
-    assert.deepEqual(outcomes.map((o) => o.status), ['finished', 'failed'], outcomes.map((o) => o.error).join('\n'));
-    const report = await buildReport(out, path.join(out, 'report'));
-    assert.deepEqual(report.status, { total: 2, done: 1, diverged: 1, failed: 0, running: 0, pending: 0 }, `workers ${workers}`);
-    assert.match(fs.readFileSync(report.markdown, 'utf8'), /Diverged runs[^\n]*:\n\n- fc-synthetic-magnitude-d0\.5-s0: .*training stopped: /);
-    // one cell holds both runs: the finished one's accuracy alone (one run: no spread), the other counted
-    const finished = JSON.parse(fs.readFileSync(path.join(outcomes[0]!.dir, 'result.json'), 'utf8')).testAccuracy as number;
-    assert.deepEqual(report.tables[0]!.table.rows[0]!.map(cellText), ['50%', `${(100 * finished).toFixed(2)} (1 of 2 diverged)`]);
-  }
-});
+// The same run in a worker process: test/e2e/scheduler-workers.test.ts.
+test('a run that really diverges (learning rate 1e9) is reported as diverged', () => checkDivergedRunReport(1));

@@ -1,10 +1,10 @@
-// Skip finished runs, resume unfinished ones, run in parallel child processes.
+// Skip finished runs, resume unfinished ones, skip runs another process holds. Runs in worker processes:
+// test/e2e/scheduler-workers.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildExperiment } from '../../src/experiments/experiment.js';
 import { planStates, runExperiment } from '../../src/experiments/scheduler.js';
 import { readRuns } from '../../src/report/index.js';
@@ -52,18 +52,6 @@ test('a crashed run is resumed, finished runs are skipped, results land in resul
     assert.equal(run.config.preset, 'sched');
   }
   assert.ok(fs.existsSync(path.join(out, 'experiment.json')));
-});
-
-test('workers run each run in a child process with fewer torch threads', async () => {
-  const out = tmp();
-  const experiment = buildExperiment(experimentConfig, 'inline');
-  const executorModule = fileURLToPath(new URL('./fake-executor.js', import.meta.url));
-  const lines: string[] = [];
-  const outcomes = await runExperiment(experiment, { out, workers: 2, executorModule, threadsPerWorker: 1, log: (l) => lines.push(l) });
-  assert.deepEqual(outcomes.map((o) => o.status), ['finished', 'finished', 'finished', 'finished']);
-  const results = outcomes.map((o) => JSON.parse(fs.readFileSync(path.join(o.dir, 'result.json'), 'utf8')));
-  assert.ok(results.every((r) => r.pid !== process.pid && r.threads === '1'));
-  assert.ok(lines.some((l) => /\] lenet300-synthetic-random-d0\.1-s0-[0-9a-f]{16}?.*step 3\/3|s0: step 3\/3/.test(l)));
 });
 
 test('a run held by another live process is skipped; a stale lock is taken over', async () => {

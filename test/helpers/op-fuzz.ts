@@ -1,4 +1,4 @@
-// Robustness fuzz, run as a child process by test/torch/errors.test.ts: calls every ATen operator that
+// Robustness fuzz, run as a child process by test/helpers/op-fuzz-check.ts: calls every ATen operator that
 // src/torch/ binds with random, mostly wrong arguments (garbage values, wrong dtypes, disposed tensors, extra
 // arguments). Each call must return or throw a JavaScript Error; a C++ exception escaping the guard would abort
 // the process, which the parent sees as a non-zero exit. Prints a JSON summary on the last line.
@@ -7,7 +7,7 @@ import * as T from '../../src/torch/index.js';
 import { usedOpSchemas } from '../../src/torch/ops.js';
 
 // `node --test dist/test/` also runs every .js under a test/ folder; without the count argument this file
-// does nothing, so only errors.test.ts (which passes one) runs the fuzz.
+// does nothing, so only op-fuzz-check.ts (which passes one) runs the fuzz.
 const callsPerOp = Number(process.argv[2]);
 if (!(callsPerOp > 0)) process.exit(0);
 let state = 0x2545f491;

@@ -9,7 +9,7 @@ import * as T from '../../src/torch/index.js';
 import {
   Module, Sequential, Linear, Conv2d, BatchNorm2d, ReLU, Flatten, MaskSet, prunableParameters, createModel,
 } from '../../src/nn/index.js';
-import { hasPyTorch, runReferenceJson } from '../helpers/pytorch.js';
+import { hasPyTorch, noPyTorch, runReferenceJson } from '../helpers/pytorch.js';
 
 /** conv (with bias) → BN → ReLU → flatten → linear: one of each kind of parameter. */
 class Small extends Module {
@@ -146,7 +146,7 @@ test('clone is independent of the original', () => {
   copy.dispose();
 });
 
-test('save/load (safetensors) round-trips scaled values and metadata; savePt is read by PyTorch', () => {
+test('save/load (safetensors) round-trips scaled values and metadata', () => {
   const directory = tmp();
   const conv = patternMask([3, 2, 3, 3], 4, 3.25);
   const linear = patternMask([5, 48], 6);
@@ -159,14 +159,6 @@ test('save/load (safetensors) round-trips scaled values and metadata; savePt is 
   assert.deepEqual(loaded.get('body.0.weight').toArray(), conv.values);
   assert.deepEqual(loaded.get('body.0.weight').shape, [3, 2, 3, 3]);
   assert.deepEqual(loaded.get('body.4.weight').toArray(), linear.values);
-
-  const ptFile = path.join(directory, 'masks.pt');
-  masks.savePt(ptFile);
-  if (hasPyTorch()) {
-    const summary = runReferenceJson<Record<string, { shape: number[]; sum: number; nonzero: number }>>('read-masks.py', [ptFile]);
-    assert.deepEqual(summary['body.0.weight'], { shape: [3, 2, 3, 3], dtype: 'torch.float32', sum: 14 * 3.25, nonzero: 14 });
-    assert.deepEqual(summary['body.4.weight'], { shape: [5, 48], dtype: 'torch.float32', sum: 40, nonzero: 40 });
-  }
   for (const item of [masks, loaded]) item.dispose();
   fs.rmSync(directory, { recursive: true, force: true });
 });
@@ -184,13 +176,29 @@ test('0/1 masks are stored as bool (safetensors BOOL, torch.bool in .pt) and loa
   const { masks: loaded } = MaskSet.load(file);
   assert.equal(loaded.get('body.4.weight').dtype, 'float32');
   assert.deepEqual(loaded.get('body.4.weight').toArray(), linear.values);
-  const ptFile = path.join(directory, 'masks.pt');
-  masks.savePt(ptFile);
-  if (hasPyTorch()) {
-    const summary = runReferenceJson<Record<string, { dtype: string; sum: number; nonzero: number }>>('read-masks.py', [ptFile]);
-    assert.deepEqual(summary['body.4.weight'], { shape: [5, 48], dtype: 'torch.bool', sum: 40, nonzero: 40 });
-  }
   for (const item of [masks, loaded]) item.dispose();
+  fs.rmSync(directory, { recursive: true, force: true });
+});
+
+// Both files in one Python run (starting torch costs a second).
+test('savePt is read by PyTorch: scaled values as torch.float32, 0/1 masks as torch.bool',
+  { skip: hasPyTorch() ? false : noPyTorch }, () => {
+  const directory = tmp();
+  const scaled = new MaskSet([
+    ['body.0.weight', patternMask([3, 2, 3, 3], 4, 3.25).mask], ['body.4.weight', patternMask([5, 48], 6).mask],
+  ]);
+  const binary = new MaskSet([['body.4.weight', patternMask([5, 48], 6).mask]]);
+  const files = [path.join(directory, 'scaled.pt'), path.join(directory, 'binary.pt')];
+  scaled.savePt(files[0]);
+  binary.savePt(files[1]);
+  type Summary = Record<string, { shape: number[]; dtype: string; sum: number; nonzero: number }>;
+  const [scaledSummary, binarySummary] = runReferenceJson<Summary[]>('read-masks.py', files);
+  assert.deepEqual(scaledSummary, {
+    'body.0.weight': { shape: [3, 2, 3, 3], dtype: 'torch.float32', sum: 14 * 3.25, nonzero: 14 },
+    'body.4.weight': { shape: [5, 48], dtype: 'torch.float32', sum: 40, nonzero: 40 },
+  });
+  assert.deepEqual(binarySummary, { 'body.4.weight': { shape: [5, 48], dtype: 'torch.bool', sum: 40, nonzero: 40 } });
+  for (const item of [scaled, binary]) item.dispose();
   fs.rmSync(directory, { recursive: true, force: true });
 });
 

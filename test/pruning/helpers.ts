@@ -1,9 +1,10 @@
 // Shared by the pruning tests: tiny models with known structure, fixed input sources, statistics, PyTorch runs.
+import assert from 'node:assert/strict';
 import * as T from '../../src/torch/index.js';
 import {
   AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential,
 } from '../../src/nn/index.js';
-import type { BatchSource } from '../../src/pruning/index.js';
+import { prune, scoreModel, type BatchSource } from '../../src/pruning/index.js';
 
 /** Flattens [N, ...] inputs, then the given layers in order. */
 export class Flat extends Sequential {
@@ -41,6 +42,42 @@ export function randomizeBatchNorm(model: Module): void {
       if (/^0\.bias$/.test(name)) tensor.copy_(T.randn(tensor.shape).mul(0.1));
     }
   }));
+}
+
+/** Random running statistics and affine values (some negative) in every batch norm of a registry model. */
+export function randomizeAllBatchNorm(model: Module): void {
+  T.noGrad(() => T.tidy(() => {
+    for (const [name, tensor] of [...model.namedParameters(), ...model.namedBuffers()]) {
+      if (/running_mean$/.test(name)) tensor.copy_(T.randn(tensor.shape).mul(0.3));
+      if (/running_var$/.test(name)) tensor.copy_(T.rand(tensor.shape).add(0.5));
+      if (/bn\d?\.(weight|bias)$|shortcut\.1\.(weight|bias)$/.test(name)) tensor.copy_(T.randn(tensor.shape).mul(0.5).add(name.endsWith('weight') ? 1 : 0));
+    }
+  }));
+}
+
+/**
+ * SynFlow's scaled float32 (batch norm folded, layers scaled) equals float64 on the model `make` builds (seed 8),
+ * score by score to 2e-6, and 10 pruning iterations to density 0.1 give the same masks in both precisions.
+ */
+export async function scaledSynflowMatchesFloat64(make: () => Module): Promise<void> {
+  T.manualSeed(8);
+  const model = make();
+  model.eval();
+  const scaled = scoreModel(model, { method: 'synflow' });
+  const exact = scoreModel(model, { method: 'synflow', precision: 'float64' });
+  for (const [name, score] of exact) {
+    const error = relativeError(scaled.get(name)!, score);
+    assert.ok(error < 2e-6, `${name}: relative error ${error}`);
+  }
+  for (const score of [...scaled.values(), ...exact.values()]) score.dispose();
+  const fast = await prune(model, { method: 'synflow', density: 0.1, iterations: 10 });
+  const slow = await prune(model, { method: 'synflow', density: 0.1, iterations: 10, precision: 'float64' });
+  assert.equal(fast.record.options.precision, 'float32');
+  assert.equal(slow.record.options.precision, 'float64');
+  for (const [name, mask] of slow.masks.entries()) assert.deepEqual(fast.masks.get(name).toArray(), mask.toArray(), name);
+  fast.masks.dispose();
+  slow.masks.dispose();
+  model.dispose();
 }
 
 /** A source that returns the same batches in turn (copies, so callers may dispose them). */

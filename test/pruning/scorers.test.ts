@@ -6,18 +6,9 @@ import * as T from '../../src/torch/index.js';
 import { F } from '../../src/torch/index.js';
 import { BatchNorm2d, Linear, Module, createModel } from '../../src/nn/index.js';
 import { prune, scoreModel } from '../../src/pruning/index.js';
-import { Flat, SmallConvNet, deepLinear, fixedSource, randomizeBatchNorm, relativeError } from './helpers.js';
-
-/** Random running statistics and affine values (some negative) in every batch norm of a model. */
-function randomizeAllBatchNorm(model: Module): void {
-  T.noGrad(() => T.tidy(() => {
-    for (const [name, tensor] of [...model.namedParameters(), ...model.namedBuffers()]) {
-      if (/running_mean$/.test(name)) tensor.copy_(T.randn(tensor.shape).mul(0.3));
-      if (/running_var$/.test(name)) tensor.copy_(T.rand(tensor.shape).add(0.5));
-      if (/bn\d?\.(weight|bias)$|shortcut\.1\.(weight|bias)$/.test(name)) tensor.copy_(T.randn(tensor.shape).mul(0.5).add(name.endsWith('weight') ? 1 : 0));
-    }
-  }));
-}
+import {
+  Flat, SmallConvNet, deepLinear, fixedSource, randomizeAllBatchNorm, randomizeBatchNorm, relativeError, scaledSynflowMatchesFloat64,
+} from './helpers.js';
 
 const weightsOf = (model: Module) => model.namedParameters().filter(([name]) => name.endsWith('weight') && !/^(1|5)\./.test(name));
 
@@ -74,6 +65,7 @@ describe('synflow', () => {
     assert.ok(float32.every((score) => score.eq(0).all().item() === 1));
   }));
 
+  // A VGG-11 (9.2M weights) gets the same check in test/e2e/synflow-precision.test.ts.
   for (const [label, make] of [
     ['conv net with biases and batch norm', () => { const model = new SmallConvNet(); randomizeBatchNorm(model); return model; }],
     ['ResNet-20 (identity and 1×1 shortcuts)', () => {
@@ -81,28 +73,8 @@ describe('synflow', () => {
       randomizeAllBatchNorm(model);
       return model;
     }],
-    ['VGG-11', () => { const model = createModel('vgg11', { inputShape: [3, 16, 16], numClasses: 5 }); randomizeAllBatchNorm(model); return model; }],
   ] as const) {
-    test(`float32 (batch norm folded, layers scaled) equals float64 on a ${label}, and prunes to the same masks`, async () => {
-      T.manualSeed(8);
-      const model = make();
-      model.eval();
-      const scaled = scoreModel(model, { method: 'synflow' });
-      const exact = scoreModel(model, { method: 'synflow', precision: 'float64' });
-      for (const [name, score] of exact) {
-        const error = relativeError(scaled.get(name)!, score);
-        assert.ok(error < 2e-6, `${name}: relative error ${error}`);
-      }
-      for (const score of [...scaled.values(), ...exact.values()]) score.dispose();
-      const fast = await prune(model, { method: 'synflow', density: 0.1, iterations: 10 });
-      const slow = await prune(model, { method: 'synflow', density: 0.1, iterations: 10, precision: 'float64' });
-      assert.equal(fast.record.options.precision, 'float32');
-      assert.equal(slow.record.options.precision, 'float64');
-      for (const [name, mask] of slow.masks.entries()) assert.deepEqual(fast.masks.get(name).toArray(), mask.toArray(), name);
-      fast.masks.dispose();
-      slow.masks.dispose();
-      model.dispose();
-    });
+    test(`float32 (batch norm folded, layers scaled) equals float64 on a ${label}, and prunes to the same masks`, () => scaledSynflowMatchesFloat64(make));
   }
 
   test('a model whose forward is its own scores in float64 (the scaling needs a known dataflow)', async () => {

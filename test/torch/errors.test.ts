@@ -4,7 +4,6 @@ import fs from 'node:fs';
 // naming the argument; use after dispose is refused clearly; nothing aborts the process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import * as T from '../../src/torch/index.js';
 import { native } from '../../src/torch/native.js';
 import { aten } from '../../src/torch/ops.js';
 import { repositoryRoot } from '../helpers/pytorch.js';
+import { checkOpFuzz } from '../helpers/op-fuzz-check.js';
 
 const { F } = T;
 type Thrower = () => unknown;
@@ -179,18 +179,7 @@ test('a tidy whose function throws frees everything made inside and rethrows', (
 });
 
 test('calling every bound op with random wrong arguments never aborts the process (fuzz in a child process)', () => {
-  const script = path.join(repositoryRoot, 'dist', 'test', 'helpers', 'op-fuzz.js');
-  const child = spawnSync(process.execPath, [script, '25'], { encoding: 'utf8', env: { ...process.env, SKETCHPRUNE_THREADS: '1' } });
-  assert.equal(child.signal, null, `the fuzz process died by ${child.signal}:\n${child.stderr.slice(-2000)}`);
-  assert.equal(child.status, 0, `the fuzz process failed:\n${child.stderr.slice(-2000)}`);
-  assert.doesNotMatch(child.stderr, /terminate called|Aborted|Segmentation/);
-  const summary = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
-    operators: number; calls: number; returned: number; errors: Record<string, number>; nonErrors: string[];
-  };
-  assert.deepEqual(summary.nonErrors, [], 'everything thrown is an Error');
-  assert.ok(summary.operators >= 100, `fuzzed ${summary.operators} operators`);
-  assert.ok(summary.errors.TorchError > 100 && summary.errors.TypeError > 100, `libtorch and argument errors both seen: ${JSON.stringify(summary)}`);
-  assert.ok(summary.returned > 100, 'some random calls are valid and return');
+  checkOpFuzz(5); // 25 calls per op in test/e2e/op-fuzz.test.ts
 });
 
 test('loading the addon in a worker thread is refused with an Error (its tables are per process)', async () => {

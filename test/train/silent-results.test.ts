@@ -1,13 +1,12 @@
 // Inputs that used to give silently wrong results are errors or warnings now: empty and negative mask files, a
-// resumed run under another mask with the same per-layer counts, --limit-train 0, inconsistent checkpoint
-// metadata, and densities that disconnect whole layers.
+// resumed run under another mask with the same per-layer counts, inconsistent checkpoint metadata, and densities
+// that disconnect whole layers. On the command line (--limit-train 0, prune's collapse warning):
+// test/e2e/silent-results-cli.test.ts.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { decodeSafetensors, encodeSafetensors, tensor, tidy } from '../../src/torch/index.js';
 import { MaskSet, prunableParameters } from '../../src/nn/index.js';
 import { loadCheckpoint, trainModel, checkpointPath } from '../../src/train/index.js';
@@ -16,7 +15,6 @@ import { smallModel, syntheticData } from './helpers.js';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sketchprune-silent-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
-const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'sketchprune.js');
 const recipe = { epochs: 2, seed: 3, optimizer: { lr: 0.05, momentum: 0.9 } };
 
 test('a mask file with no tensors, or with negative / NaN values, is refused naming the file', () => {
@@ -87,14 +85,7 @@ test('checkpoint metadata that contradicts itself (globalStep, batch, history) i
   loadCheckpoint(dir)!.dispose();
 });
 
-test('--limit-train 0 is a usage error, not "all examples"', () => {
-  const result = spawnSync(process.execPath, [bin, 'train', '--model', 'lenet300', '--dataset', 'fashion-mnist', '--epochs', '1',
-    '--batch-size', '8', '--lr', '0.1', '--limit-train', '0', '--out', path.join(root, 'limit')], { encoding: 'utf8' });
-  assert.equal(result.status, 2);
-  assert.match(result.stderr, /--limit-train must be an integer ≥ 1, got '0'/);
-});
-
-test('a density that empties whole layers warns of layer collapse (library and prune command)', async () => {
+test('a density that empties whole layers warns of layer collapse (library; the prune command: test/e2e/silent-results-cli.test.ts)', async () => {
   const model = smallModel();
   const result = await prune(model, { method: 'magnitude', density: 1e-7, seed: 0 });
   assert.equal(result.record.kept, 1, 'one weight of 384 survives a density of 1e-7');
@@ -105,8 +96,4 @@ test('a density that empties whole layers warns of layer collapse (library and p
   assert.equal(collapseWarning(healthy.record), null);
   healthy.masks.dispose();
   model.dispose();
-  const out = path.join(root, 'collapse.safetensors');
-  const cli = spawnSync(process.execPath, [bin, 'prune', '--model', 'lenet300', '--method', 'magnitude', '--density', '1e-7', '--out', out], { encoding: 'utf8' });
-  assert.equal(cli.status, 0, cli.stderr);
-  assert.match(cli.stderr, /warning: 2 layers keep no weights/);
 });

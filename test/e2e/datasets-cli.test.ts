@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { removeDir, tempDir, writeCifar10Dir, writeIdx, writeMnistDir } from './fixtures.js';
+import { removeDir, tempDir, writeCifar10Dir, writeIdx, writeMnistDir } from '../data/fixtures.js';
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'sketchprune.js');
 const root = tempDir();

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { removeDir, tempDir, writeCifar10Dir } from './fixtures.js';
+import { removeDir, tempDir, writeCifar10Dir } from '../data/fixtures.js';
 import { fetchDataset } from '../../src/data/fetch.js';
 import { loadDataset } from '../../src/data/index.js';
 
