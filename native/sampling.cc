@@ -26,6 +26,9 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#endif
 #include <limits>
 #include <mutex>
 #include <vector>
@@ -230,23 +233,18 @@ SKETCHPRUNE_SAMPLING_CLONES void ratioKeys(const scalar_t* score, uint64_t strea
 // Bit i of the result: bit `bit` of byte i of the word (the multiply gathers each byte's low bit into the top byte).
 inline uint64_t byteBits(uint64_t word, int bit) { return (((word >> bit) & kLowBits) * 0x0102040810204080ull) >> 56; }
 
-// One piece: classify and count, then the entries to look at (a few percent) get their key, which decides between
-// kept (below lo), candidate (in [lo, hi]) and not kept. The code bytes are scanned 64 at a time: their bit 1 gathered
-// into a 64-bit word whose set bits list the entries to look at (one unpredictable branch per 64 entries, not per 8),
-// bits 0, 2 and 3 counted in byte lanes, bit 0 alone left in each byte.
-template <typename scalar_t, KeyForm form>
-void passOver(const Layer<scalar_t>& layer, int64_t begin, int64_t end, PassOutcome& out) {
-  uint8_t* code = layer.mask;
-  classify(layer.score, layer.eligible, code, begin, end, layer.positiveStream, layer.lo, layer.hi);
-  std::vector<int64_t> look;
+// The scan of a piece's code bytes: count bits 0, 2 and 3, list the entries with bit 1 (to look at), leave bit 0
+// alone in each byte. 64 bytes at a time, their bit 1 gathered into a 64-bit word whose set bits list the entries to
+// look at (one unpredictable branch per 64 entries). Portable: eight bytes per 64-bit word, counted in byte lanes.
+void scanCodesPortable(uint8_t* code, int64_t begin, int64_t end, std::vector<int64_t>& look, Counts& counts) {
   uint64_t sums[3] = {0, 0, 0};
-  int words = 0;
+  int blocks = 0;
   auto flush = [&]() {
-    out.counts.below += addLanes(sums[0]);
-    out.counts.positive += addLanes(sums[1]);
-    out.counts.zero += addLanes(sums[2]);
+    counts.below += addLanes(sums[0]);
+    counts.positive += addLanes(sums[1]);
+    counts.zero += addLanes(sums[2]);
     sums[0] = sums[1] = sums[2] = 0;
-    words = 0;
+    blocks = 0;
   };
   for (int64_t block = begin; block < end; block += 64) {
     uint64_t marks = 0;
@@ -263,10 +261,77 @@ void passOver(const Layer<scalar_t>& layer, int64_t begin, int64_t end, PassOutc
       word &= kLowBits;  // a looked-at entry has bit 0 clear: not kept until its key says so
       std::memcpy(code + i, &word, width);
     }
-    if (++words >= 31) flush();  // 31 blocks of 8 words: 248 additions per byte lane, under 256
+    if (++blocks >= 31) flush();  // 31 blocks of 8 words: 248 additions per byte lane, under 256
     for (; marks != 0; marks &= marks - 1) look.push_back(block + __builtin_ctzll(marks));
   }
   flush();
+}
+#if defined(__GNUC__) && defined(__x86_64__)
+// AVX-512BW: a bit plane of 64 bytes is one test into a mask register.
+__attribute__((target("avx512f,avx512bw,popcnt,bmi"))) void scanCodesAvx512(uint8_t* code, int64_t begin, int64_t end,
+                                                                            std::vector<int64_t>& look,
+                                                                            Counts& counts) {
+  const __m512i bit0 = _mm512_set1_epi8(1), bit1 = _mm512_set1_epi8(2), bit2 = _mm512_set1_epi8(4),
+                bit3 = _mm512_set1_epi8(8);
+  int64_t below = 0, positive = 0, zero = 0, i = begin;
+  for (; i + 64 <= end; i += 64) {
+    const __m512i v = _mm512_loadu_si512(code + i);
+    below += __builtin_popcountll(_mm512_test_epi8_mask(v, bit0));
+    positive += __builtin_popcountll(_mm512_test_epi8_mask(v, bit2));
+    zero += __builtin_popcountll(_mm512_test_epi8_mask(v, bit3));
+    uint64_t marks = _mm512_test_epi8_mask(v, bit1);
+    _mm512_storeu_si512(code + i, _mm512_and_si512(v, bit0));
+    for (; marks != 0; marks &= marks - 1) look.push_back(i + __builtin_ctzll(marks));
+  }
+  counts.below += below;
+  counts.positive += positive;
+  counts.zero += zero;
+  scanCodesPortable(code, i, end, look, counts);
+}
+// AVX2: a bit plane of 32 bytes is a shift of that bit to each byte's top and a movemask.
+__attribute__((target("avx2,popcnt,bmi"))) void scanCodesAvx2(uint8_t* code, int64_t begin, int64_t end,
+                                                              std::vector<int64_t>& look, Counts& counts) {
+  const __m256i bit0 = _mm256_set1_epi8(1);
+  int64_t below = 0, positive = 0, zero = 0, i = begin;
+  for (; i + 64 <= end; i += 64) {
+    uint64_t marks = 0;
+    for (int half = 0; half < 2; ++half) {
+      auto* at = reinterpret_cast<__m256i*>(code + i + 32 * half);
+      const __m256i v = _mm256_loadu_si256(at);
+      auto plane = [&](int bit) { return static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_slli_epi16(v, 7 - bit))); };
+      below += __builtin_popcount(plane(0));
+      positive += __builtin_popcount(plane(2));
+      zero += __builtin_popcount(plane(3));
+      marks |= static_cast<uint64_t>(plane(1)) << (32 * half);
+      _mm256_storeu_si256(at, _mm256_and_si256(v, bit0));
+    }
+    for (; marks != 0; marks &= marks - 1) look.push_back(i + __builtin_ctzll(marks));
+  }
+  counts.below += below;
+  counts.positive += positive;
+  counts.zero += zero;
+  scanCodesPortable(code, i, end, look, counts);
+}
+#endif
+using ScanCodes = void (*)(uint8_t*, int64_t, int64_t, std::vector<int64_t>&, Counts&);
+ScanCodes pickScanCodes() {
+#if defined(__GNUC__) && defined(__x86_64__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512bw")) return scanCodesAvx512;
+  if (__builtin_cpu_supports("avx2")) return scanCodesAvx2;
+#endif
+  return scanCodesPortable;
+}
+const ScanCodes scanCodes = pickScanCodes();
+
+// One piece: classify and count, then the entries to look at (a few percent) get their key, which decides between
+// kept (below lo), candidate (in [lo, hi]) and not kept.
+template <typename scalar_t, KeyForm form>
+void passOver(const Layer<scalar_t>& layer, int64_t begin, int64_t end, PassOutcome& out) {
+  uint8_t* code = layer.mask;
+  classify(layer.score, layer.eligible, code, begin, end, layer.positiveStream, layer.lo, layer.hi);
+  std::vector<int64_t> look;
+  scanCodes(code, begin, end, look, out.counts);
   const auto count = static_cast<int64_t>(look.size());
   std::vector<double> keys(look.size());
   if constexpr (form == KeyForm::kRatio) {
