@@ -1,8 +1,8 @@
 // weightedSampleMasks alone (sketch-random's draw) against thresholdSelect (threshold's global top-k) on a model's
 // prunable weights (VGG-19 by default, 20 M), float32 scores as in bench/selection.ts (|N(0, 1)| times a per-layer
-// power of two), half of each layer already pruned (support), 10% kept. Interleaved in one process, process CPU time
+// power of two), a fraction of each layer in the support (--support, default 0.5), 10% kept. Interleaved in one process, process CPU time
 // per call, medians; SKETCHPRUNE_ADDON=/path/to/old.node runs another build of the kernel.
-// Usage: node dist/bench/sampling-kernel.js [--model vgg19] [--threads 1] [--reps 15]
+// Usage: node dist/bench/sampling-kernel.js [--model vgg19] [--threads 1] [--reps 15] [--support 0.5]
 import { parseArgs } from 'node:util';
 import { keep, manualSeed, rand, randn, setNumThreads, tidy, weightedSampleMasks } from '../src/torch/index.js';
 import { createModel } from '../src/nn/index.js';
@@ -10,14 +10,15 @@ import { thresholdSelect } from '../src/pruning/selection/threshold.js';
 import { collectPrunable } from '../src/pruning/working-weights.js';
 
 const { values } = parseArgs({
-  options: { model: { type: 'string', default: 'vgg19' }, threads: { type: 'string', default: '1' }, reps: { type: 'string', default: '15' } },
+  options: { model: { type: 'string', default: 'vgg19' }, threads: { type: 'string', default: '1' }, reps: { type: 'string', default: '15' },
+    support: { type: 'string', default: '0.5' } },
 });
 setNumThreads(Number(values.threads));
 manualSeed(0);
 const model = createModel(values.model!, { inputShape: [3, 32, 32], numClasses: 10 });
 const parameters = collectPrunable(model);
 const names = parameters.map(({ name }) => name);
-const support = parameters.map(({ tensor }) => keep(rand(tensor.shape).lt(0.5)));
+const support = parameters.map(({ tensor }) => keep(rand(tensor.shape).lt(Number(values.support))));
 const scores = parameters.map(({ tensor }, index) =>
   keep(tidy(() => randn(tensor.shape).abs_().mul_(2 ** ((index * 7) % 17 - 8)).mul_(support[index]))));
 const counts = support.map((mask) => Math.floor(tidy(() => mask.sum().item()) * 0.2));
@@ -41,7 +42,7 @@ for (let rep = 0; rep < Number(values.reps); rep++) {
   times.thresholdWall.push(performance.now() - start);
   for (const mask of outcome.masks) mask.dispose();
 }
-console.log(`${values.model}, ${values.threads} thread(s): weightedSampleMasks ${median(times.sample).toFixed(1)} ms CPU ` +
+console.log(`${values.model}, support ${values.support}, ${values.threads} thread(s): weightedSampleMasks ${median(times.sample).toFixed(1)} ms CPU ` +
   `(${median(times.sampleWall).toFixed(1)} wall), thresholdSelect ${median(times.threshold).toFixed(1)} ms CPU ` +
   `(${median(times.thresholdWall).toFixed(1)} wall); ratio CPU ${(median(times.sample) / median(times.threshold)).toFixed(2)}, ` +
   `wall ${(median(times.sampleWall) / median(times.thresholdWall)).toFixed(2)}`);
