@@ -377,7 +377,10 @@ void bracket(Layer<scalar_t>& layer) {
         static_cast<int64_t>((static_cast<unsigned __int128>(word) * static_cast<uint64_t>(width)) >> 64);
     positions[static_cast<size_t>(j)] = begin + offset;
   }
-  std::vector<double> sample(static_cast<size_t>(m));
+  // Keys of eligible positive entries only: the others' are +∞, the top of the order (late in a schedule most of the
+  // sample), and an order statistic past them is +∞.
+  std::vector<double> sample;
+  sample.reserve(static_cast<size_t>(m));
   constexpr int64_t ahead = 16;  // prefetch distance: each position is a cache miss
   for (int64_t j = 0; j < m; ++j) {
     if (j + ahead < m) {
@@ -388,17 +391,20 @@ void bracket(Layer<scalar_t>& layer) {
     const int64_t i = positions[static_cast<size_t>(j)];
     const double w = static_cast<double>(layer.score[i]);
     const bool positive = (layer.eligible == nullptr || layer.eligible[i] != 0) && w > 0;
-    sample[static_cast<size_t>(j)] = positive ? keyOf<KeyForm::kRatio>(layer.positiveStream, i, w) : kInf;
+    if (positive) sample.push_back(keyOf<KeyForm::kRatio>(layer.positiveStream, i, w));
   }
   const double fraction = static_cast<double>(layer.count) / static_cast<double>(n);
   const double center = fraction * static_cast<double>(m);
   const double margin = 4.5 * std::sqrt(static_cast<double>(m) * fraction * (1 - fraction)) + 8;
+  auto end = sample.end();
   auto orderStatistic = [&](double rank) {
     const auto r = static_cast<size_t>(std::min<int64_t>(m - 1, std::max<int64_t>(0, std::llround(rank))));
-    std::nth_element(sample.begin(), sample.begin() + static_cast<std::ptrdiff_t>(r), sample.end());
+    if (r >= sample.size()) return kInf;
+    std::nth_element(sample.begin(), sample.begin() + static_cast<std::ptrdiff_t>(r), end);
+    end = sample.begin() + static_cast<std::ptrdiff_t>(r);  // the smaller values, left of it, for the second call
     return sample[r];
   };
-  // the larger rank first: nth_element leaves the smaller values to its left for the second call
+  // the larger rank first
   if (center + margin < static_cast<double>(m - 1)) layer.hi = orderStatistic(center + margin);
   if (center - margin > 0) layer.lo = orderStatistic(center - margin);
   if (!(layer.lo < layer.hi)) {  // e.g. both +∞ where few entries are eligible: no bracket
