@@ -25,12 +25,14 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #if defined(__GNUC__) && defined(__x86_64__)
 #include <immintrin.h>
 #endif
 #include <limits>
 #include <mutex>
+#include <string>
 #include <vector>
 
 namespace sketchprune {
@@ -314,11 +316,14 @@ __attribute__((target("avx2,popcnt,bmi"))) void scanCodesAvx2(uint8_t* code, int
 }
 #endif
 using ScanCodes = void (*)(uint8_t*, int64_t, int64_t, std::vector<int64_t>&, Counts&);
+// SKETCHPRUNE_SAMPLING_SCAN=avx2|portable picks a narrower one (the tests check that all give the same masks).
 ScanCodes pickScanCodes() {
+  const char* chosen = std::getenv("SKETCHPRUNE_SAMPLING_SCAN");
+  const std::string narrower = chosen == nullptr ? "" : chosen;
 #if defined(__GNUC__) && defined(__x86_64__)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512bw")) return scanCodesAvx512;
-  if (__builtin_cpu_supports("avx2")) return scanCodesAvx2;
+  if (__builtin_cpu_supports("avx512bw") && narrower.empty()) return scanCodesAvx512;
+  if (__builtin_cpu_supports("avx2") && narrower != "portable") return scanCodesAvx2;
 #endif
   return scanCodesPortable;
 }
