@@ -22,12 +22,17 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
-#include <functional>
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#endif
 #include <limits>
 #include <mutex>
+#include <string>
 #include <vector>
 
 namespace sketchprune {
@@ -227,41 +232,113 @@ SKETCHPRUNE_SAMPLING_CLONES void ratioKeys(const scalar_t* score, uint64_t strea
   }
 }
 
-// One piece: classify and count, then the entries to look at (a few percent; the code bytes are scanned eight at a
-// time, leaving bit 0 alone in each) get their key, which decides between kept (below lo), candidate (in [lo, hi])
-// and not kept.
+// Bit i of the result: bit `bit` of byte i of the word (the multiply gathers each byte's low bit into the top byte).
+inline uint64_t byteBits(uint64_t word, int bit) { return (((word >> bit) & kLowBits) * 0x0102040810204080ull) >> 56; }
+
+// The scan of a piece's code bytes: count bits 0, 2 and 3, list the entries with bit 1 (to look at), leave bit 0
+// alone in each byte. 64 bytes at a time, their bit 1 gathered into a 64-bit word whose set bits list the entries to
+// look at (one unpredictable branch per 64 entries). Portable: eight bytes per 64-bit word, counted in byte lanes.
+void scanCodesPortable(uint8_t* code, int64_t begin, int64_t end, std::vector<int64_t>& look, Counts& counts) {
+  uint64_t sums[3] = {0, 0, 0};
+  int blocks = 0;
+  auto flush = [&]() {
+    counts.below += addLanes(sums[0]);
+    counts.positive += addLanes(sums[1]);
+    counts.zero += addLanes(sums[2]);
+    sums[0] = sums[1] = sums[2] = 0;
+    blocks = 0;
+  };
+  for (int64_t block = begin; block < end; block += 64) {
+    uint64_t marks = 0;
+    for (int j = 0; j < 64; j += 8) {
+      const int64_t i = block + j;
+      if (i >= end) break;
+      uint64_t word = 0;
+      const auto width = static_cast<size_t>(std::min<int64_t>(8, end - i));
+      std::memcpy(&word, code + i, width);
+      sums[0] += word & kLowBits;
+      sums[1] += (word >> 2) & kLowBits;
+      sums[2] += (word >> 3) & kLowBits;
+      marks |= byteBits(word, 1) << j;
+      word &= kLowBits;  // a looked-at entry has bit 0 clear: not kept until its key says so
+      std::memcpy(code + i, &word, width);
+    }
+    if (++blocks >= 31) flush();  // 31 blocks of 8 words: 248 additions per byte lane, under 256
+    for (; marks != 0; marks &= marks - 1) look.push_back(block + __builtin_ctzll(marks));
+  }
+  flush();
+}
+#if defined(__GNUC__) && defined(__x86_64__)
+// AVX-512BW: a bit plane of 64 bytes is one test into a mask register.
+__attribute__((target("avx512f,avx512bw,popcnt,bmi"))) void scanCodesAvx512(uint8_t* code, int64_t begin, int64_t end,
+                                                                            std::vector<int64_t>& look,
+                                                                            Counts& counts) {
+  const __m512i bit0 = _mm512_set1_epi8(1), bit1 = _mm512_set1_epi8(2), bit2 = _mm512_set1_epi8(4),
+                bit3 = _mm512_set1_epi8(8);
+  int64_t below = 0, positive = 0, zero = 0, i = begin;
+  for (; i + 64 <= end; i += 64) {
+    const __m512i v = _mm512_loadu_si512(code + i);
+    below += __builtin_popcountll(_mm512_test_epi8_mask(v, bit0));
+    positive += __builtin_popcountll(_mm512_test_epi8_mask(v, bit2));
+    zero += __builtin_popcountll(_mm512_test_epi8_mask(v, bit3));
+    uint64_t marks = _mm512_test_epi8_mask(v, bit1);
+    _mm512_storeu_si512(code + i, _mm512_and_si512(v, bit0));
+    for (; marks != 0; marks &= marks - 1) look.push_back(i + __builtin_ctzll(marks));
+  }
+  counts.below += below;
+  counts.positive += positive;
+  counts.zero += zero;
+  scanCodesPortable(code, i, end, look, counts);
+}
+// AVX2: a bit plane of 32 bytes is a shift of that bit to each byte's top and a movemask.
+__attribute__((target("avx2,popcnt,bmi"))) void scanCodesAvx2(uint8_t* code, int64_t begin, int64_t end,
+                                                              std::vector<int64_t>& look, Counts& counts) {
+  const __m256i bit0 = _mm256_set1_epi8(1);
+  int64_t below = 0, positive = 0, zero = 0, i = begin;
+  for (; i + 64 <= end; i += 64) {
+    uint64_t marks = 0;
+    for (int half = 0; half < 2; ++half) {
+      auto* at = reinterpret_cast<__m256i*>(code + i + 32 * half);
+      const __m256i v = _mm256_loadu_si256(at);
+      auto plane = [&](int bit) { return static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_slli_epi16(v, 7 - bit))); };
+      below += __builtin_popcount(plane(0));
+      positive += __builtin_popcount(plane(2));
+      zero += __builtin_popcount(plane(3));
+      marks |= static_cast<uint64_t>(plane(1)) << (32 * half);
+      _mm256_storeu_si256(at, _mm256_and_si256(v, bit0));
+    }
+    for (; marks != 0; marks &= marks - 1) look.push_back(i + __builtin_ctzll(marks));
+  }
+  counts.below += below;
+  counts.positive += positive;
+  counts.zero += zero;
+  scanCodesPortable(code, i, end, look, counts);
+}
+#endif
+using ScanCodes = void (*)(uint8_t*, int64_t, int64_t, std::vector<int64_t>&, Counts&);
+// SKETCHPRUNE_SAMPLING_SCAN=avx2|portable picks a narrower one (the tests check that all give the same masks).
+ScanCodes pickScanCodes() {
+  const char* chosen = std::getenv("SKETCHPRUNE_SAMPLING_SCAN");
+  const std::string narrower = chosen == nullptr ? "" : chosen;
+#if defined(__GNUC__) && defined(__x86_64__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512bw") && narrower.empty()) return scanCodesAvx512;
+  if (__builtin_cpu_supports("avx2") && narrower != "portable") return scanCodesAvx2;
+#endif
+  return scanCodesPortable;
+}
+const ScanCodes scanCodes = pickScanCodes();
+
+// One piece: classify and count, then the entries to look at (a few percent) get their key, which decides between
+// kept (below lo), candidate (in [lo, hi]) and not kept.
 template <typename scalar_t, KeyForm form>
 void passOver(const Layer<scalar_t>& layer, int64_t begin, int64_t end, PassOutcome& out) {
   uint8_t* code = layer.mask;
   classify(layer.score, layer.eligible, code, begin, end, layer.positiveStream, layer.lo, layer.hi);
-  // One scan of the code bytes, eight at a time: count bits 0, 2 and 3, list the entries to look at, keep bit 0.
   std::vector<int64_t> look;
-  uint64_t sums[3] = {0, 0, 0};
-  int words = 0;
-  auto flush = [&]() {
-    out.counts.below += addLanes(sums[0]);
-    out.counts.positive += addLanes(sums[1]);
-    out.counts.zero += addLanes(sums[2]);
-    sums[0] = sums[1] = sums[2] = 0;
-    words = 0;
-  };
-  for (int64_t i = begin; i < end; i += 8) {
-    uint64_t word = 0;
-    const auto width = static_cast<size_t>(std::min<int64_t>(8, end - i));
-    std::memcpy(&word, code + i, width);
-    sums[0] += word & kLowBits;
-    sums[1] += (word >> 2) & kLowBits;
-    sums[2] += (word >> 3) & kLowBits;
-    if (++words == 255) flush();
-    for (uint64_t marks = word & 0x0202020202020202ull; marks != 0; marks &= marks - 1) {
-      look.push_back(i + __builtin_ctzll(marks) / 8);
-    }
-    word &= kLowBits;  // a looked-at entry has bit 0 clear: not kept until its key says so
-    std::memcpy(code + i, &word, width);
-  }
-  flush();
-  std::vector<double> keys(look.size());
+  scanCodes(code, begin, end, look, out.counts);
   const auto count = static_cast<int64_t>(look.size());
+  std::vector<double> keys(look.size());
   if constexpr (form == KeyForm::kRatio) {
     ratioKeys(layer.score, layer.positiveStream, look.data(), keys.data(), count);
   } else {
@@ -269,15 +346,20 @@ void passOver(const Layer<scalar_t>& layer, int64_t begin, int64_t end, PassOutc
       keys[j] = keyOf<form>(layer.positiveStream, look[j], static_cast<double>(layer.score[look[j]]));
     }
   }
-  out.band.reserve(look.size());
+  // Branch-free: each key's outcome is a coin flip for the predictor.
+  out.band.resize(look.size());
+  size_t inBand = 0;
+  int64_t below = 0;
   for (int64_t j = 0; j < count; ++j) {
-    if (keys[j] < layer.lo) {
-      code[look[j]] = 1;
-      ++out.counts.below;
-    } else if (keys[j] <= layer.hi) {
-      out.band.push_back({keys[j], look[j]});
-    }
+    const double key = keys[j];
+    const bool isBelow = key < layer.lo;
+    code[look[j]] = static_cast<uint8_t>(isBelow);
+    below += isBelow;
+    out.band[inBand] = {key, look[j]};
+    inBand += static_cast<size_t>(!isBelow && key <= layer.hi);
   }
+  out.counts.below += below;
+  out.band.resize(inBand);
 }
 
 // The bracket around the count-th smallest key (ineligible and zero-weight entries counting as +∞), from the keys
@@ -300,7 +382,10 @@ void bracket(Layer<scalar_t>& layer) {
         static_cast<int64_t>((static_cast<unsigned __int128>(word) * static_cast<uint64_t>(width)) >> 64);
     positions[static_cast<size_t>(j)] = begin + offset;
   }
-  std::vector<double> sample(static_cast<size_t>(m));
+  // Keys of eligible positive entries only: the others' are +∞, the top of the order (late in a schedule most of the
+  // sample), and an order statistic past them is +∞.
+  std::vector<double> sample;
+  sample.reserve(static_cast<size_t>(m));
   constexpr int64_t ahead = 16;  // prefetch distance: each position is a cache miss
   for (int64_t j = 0; j < m; ++j) {
     if (j + ahead < m) {
@@ -311,17 +396,20 @@ void bracket(Layer<scalar_t>& layer) {
     const int64_t i = positions[static_cast<size_t>(j)];
     const double w = static_cast<double>(layer.score[i]);
     const bool positive = (layer.eligible == nullptr || layer.eligible[i] != 0) && w > 0;
-    sample[static_cast<size_t>(j)] = positive ? keyOf<KeyForm::kRatio>(layer.positiveStream, i, w) : kInf;
+    if (positive) sample.push_back(keyOf<KeyForm::kRatio>(layer.positiveStream, i, w));
   }
   const double fraction = static_cast<double>(layer.count) / static_cast<double>(n);
   const double center = fraction * static_cast<double>(m);
   const double margin = 4.5 * std::sqrt(static_cast<double>(m) * fraction * (1 - fraction)) + 8;
+  auto end = sample.end();
   auto orderStatistic = [&](double rank) {
     const auto r = static_cast<size_t>(std::min<int64_t>(m - 1, std::max<int64_t>(0, std::llround(rank))));
-    std::nth_element(sample.begin(), sample.begin() + static_cast<std::ptrdiff_t>(r), sample.end());
+    if (r >= sample.size()) return kInf;
+    std::nth_element(sample.begin(), sample.begin() + static_cast<std::ptrdiff_t>(r), end);
+    end = sample.begin() + static_cast<std::ptrdiff_t>(r);  // the smaller values, left of it, for the second call
     return sample[r];
   };
-  // the larger rank first: nth_element leaves the smaller values to its left for the second call
+  // the larger rank first
   if (center + margin < static_cast<double>(m - 1)) layer.hi = orderStatistic(center + margin);
   if (center - margin > 0) layer.lo = orderStatistic(center - margin);
   if (!(layer.lo < layer.hi)) {  // e.g. both +∞ where few entries are eligible: no bracket
@@ -347,32 +435,83 @@ void fillLayer(Layer<scalar_t>& layer, int64_t positive) {
   for (int64_t j = 0; j < rest; ++j) layer.mask[zeros[static_cast<size_t>(j)].index] = 1;
 }
 
+// How a layer's pass ended: its mask made, or another pass needed (the bracket missed, or E/w overflowed at the
+// boundary), or fewer eligible entries than its count.
+enum class Ending : uint8_t { kDone, kAgain, kTooFew };
+
+// The rank smallest candidates (keys in [lo, hi], both finite) marked in the mask, without an nth_element over all
+// of them (ten thousands on VGG-19's large layers, each comparison a coin flip for the branch predictor): a
+// histogram of the keys over equal buckets of [lo, hi], every candidate of the buckets below the one that holds the
+// rank-th key, and an nth_element inside that bucket only. A key's bucket never decreases with the key, so this
+// takes what the nth_element over the band would (ties by position).
+constexpr size_t kBucketsAbove = 1024;
+void selectByBuckets(std::vector<Candidate>& band, int64_t rank, double lo, double hi, uint8_t* mask) {
+  constexpr int64_t buckets = 1024;
+  const double scale = static_cast<double>(buckets) / (hi - lo);
+  auto bucketOf = [&](double key) {
+    return std::min<int64_t>(buckets - 1, std::max<int64_t>(0, static_cast<int64_t>((key - lo) * scale)));
+  };
+  std::vector<int64_t> histogram(buckets, 0);
+  for (const Candidate& candidate : band) ++histogram[static_cast<size_t>(bucketOf(candidate.key))];
+  int64_t before = 0, target = 0;
+  while (before + histogram[static_cast<size_t>(target)] < rank) before += histogram[static_cast<size_t>(target++)];
+  std::vector<Candidate> inTarget;
+  inTarget.reserve(static_cast<size_t>(histogram[static_cast<size_t>(target)]));
+  for (const Candidate& candidate : band) {
+    const int64_t bucket = bucketOf(candidate.key);
+    if (bucket < target) mask[candidate.index] = 1;
+    else if (bucket == target) inTarget.push_back(candidate);
+  }
+  const int64_t rest = rank - before;  // in [1, the target bucket's count]
+  std::nth_element(inTarget.begin(), inTarget.begin() + (rest - 1), inTarget.end());
+  for (int64_t j = 0; j < rest; ++j) mask[inTarget[static_cast<size_t>(j)].index] = 1;
+}
+
+// A layer's outcome once all its pieces are through: the count-th smallest key among the candidates (ties by
+// position; keys are almost surely distinct), or the fill where too few weights are positive.
+template <typename scalar_t>
+Ending resolve(Layer<scalar_t>& layer, PassOutcome& total) {
+  const Counts& counts = total.counts;
+  if (layer.count > counts.positive + counts.zero) return Ending::kTooFew;
+  if (counts.positive <= layer.count) {
+    fillLayer(layer, counts.positive);
+    return Ending::kDone;
+  }
+  std::vector<Candidate>& band = total.band;
+  const int64_t rank = layer.count - counts.below;                                  // how many candidates to take
+  if (rank < 0 || rank > static_cast<int64_t>(band.size())) return Ending::kAgain;  // a miss
+  if (rank > 0 && band.size() >= kBucketsAbove && std::isfinite(layer.lo) && std::isfinite(layer.hi)) {
+    selectByBuckets(band, rank, layer.lo, layer.hi, layer.mask);
+    return Ending::kDone;
+  }
+  if (rank > 0) {
+    std::nth_element(band.begin(), band.begin() + (rank - 1), band.end());
+    if (band[static_cast<size_t>(rank - 1)].key == kInf) {  // E/w overflowed at the boundary
+      layer.form = KeyForm::kLog;
+      return Ending::kAgain;
+    }
+    for (int64_t j = 0; j < rank; ++j) layer.mask[band[static_cast<size_t>(j)].index] = 1;
+  }
+  return Ending::kDone;
+}
+
 template <typename scalar_t>
 void samplePerLayer(std::vector<Layer<scalar_t>>& layers) {
   // Small inputs (ResNet-20's 270k weights) run on this thread: waking the pool for each step would cost more.
   int64_t entries = 0;
   for (const auto& layer : layers) entries += layer.size;
   const bool threads = entries > kSerialUpTo;
-  auto forRange = [threads](int64_t n, const std::function<void(int64_t, int64_t)>& work) {
-    if (threads) at::parallel_for(0, n, 1, work);
-    else if (n > 0) work(0, n);
-  };
-  auto inParallel = [&](const std::vector<size_t>& list, const std::function<void(size_t)>& work) {
-    forRange(static_cast<int64_t>(list.size()), [&](int64_t first, int64_t last) {
-      for (int64_t j = first; j < last; ++j) work(list[static_cast<size_t>(j)]);
-    });
-  };
   std::vector<size_t> todo;
   for (size_t l = 0; l < layers.size(); ++l) {
     if (layers[l].count > 0) todo.push_back(l);
     else std::fill(layers[l].mask, layers[l].mask + layers[l].size, 0);
   }
-  // Each layer's bracket is made by the first piece of it to run, inside the first pass's parallel region (one
-  // region less to wait for on a loaded machine).
+  // One parallel region per pass (a region is a wait for every thread, long on a loaded machine): each layer's
+  // bracket is made by the first of its pieces to run, and its resolution by the last to finish.
   std::vector<std::once_flag> bracketed(layers.size());
-  std::vector<PassOutcome> totals(layers.size());
-  // Passes over the layers in `todo` (in pieces across threads), then each layer's resolution. A layer whose bracket
-  // missed, or whose keys overflowed at the boundary, goes around again with every key a candidate.
+  std::vector<Ending> endings(layers.size(), Ending::kDone);
+  // A layer whose bracket missed, or whose keys overflowed at the boundary, goes around again with every key a
+  // candidate.
   for (int round = 0; !todo.empty(); ++round) {
     TORCH_CHECK(round < 3, "weightedSampleMasks: internal error, no exact selection after ", round, " passes");
     struct Piece {
@@ -380,68 +519,51 @@ void samplePerLayer(std::vector<Layer<scalar_t>>& layers) {
       int64_t begin, end;
     };
     std::vector<Piece> pieces;
+    std::vector<size_t> firstPiece(layers.size(), 0);
+    std::vector<std::atomic<int64_t>> remaining(layers.size());
     for (size_t l : todo) {
+      firstPiece[l] = pieces.size();
       for (int64_t begin = 0; begin < layers[l].size; begin += kPiece) {
         pieces.push_back({l, begin, std::min(layers[l].size, begin + kPiece)});
       }
+      remaining[l].store(static_cast<int64_t>(pieces.size() - firstPiece[l]), std::memory_order_relaxed);
     }
     std::vector<PassOutcome> outcomes(pieces.size());
-    forRange(static_cast<int64_t>(pieces.size()), [&](int64_t first, int64_t last) {
+    auto work = [&](int64_t first, int64_t last) {
       for (int64_t p = first; p < last; ++p) {
         const Piece& piece = pieces[static_cast<size_t>(p)];
-        if (round == 0) std::call_once(bracketed[piece.layer], [&]() { bracket(layers[piece.layer]); });
-        const Layer<scalar_t>& layer = layers[piece.layer];
+        const size_t l = piece.layer;
+        if (round == 0) std::call_once(bracketed[l], [&]() { bracket(layers[l]); });
         PassOutcome& out = outcomes[static_cast<size_t>(p)];
-        if (layer.form == KeyForm::kRatio) passOver<scalar_t, KeyForm::kRatio>(layer, piece.begin, piece.end, out);
-        else passOver<scalar_t, KeyForm::kLog>(layer, piece.begin, piece.end, out);
+        if (layers[l].form == KeyForm::kRatio)
+          passOver<scalar_t, KeyForm::kRatio>(layers[l], piece.begin, piece.end, out);
+        else passOver<scalar_t, KeyForm::kLog>(layers[l], piece.begin, piece.end, out);
+        if (remaining[l].fetch_sub(1, std::memory_order_acq_rel) != 1) continue;
+        // the layer's last piece: gather its pieces' outcomes and resolve it
+        PassOutcome& total = outcomes[firstPiece[l]];
+        for (size_t q = firstPiece[l] + 1; q < pieces.size() && pieces[q].layer == l; ++q) {
+          total.counts.below += outcomes[q].counts.below;
+          total.counts.positive += outcomes[q].counts.positive;
+          total.counts.zero += outcomes[q].counts.zero;
+          total.band.insert(total.band.end(), outcomes[q].band.begin(), outcomes[q].band.end());
+          std::vector<Candidate>().swap(outcomes[q].band);
+        }
+        endings[l] = resolve(layers[l], total);
+        std::vector<Candidate>().swap(total.band);
       }
-    });
-    for (size_t l : todo) totals[l] = PassOutcome();
-    for (size_t p = 0; p < pieces.size(); ++p) {
-      PassOutcome& total = totals[pieces[p].layer];
-      PassOutcome& part = outcomes[p];
-      total.counts.below += part.counts.below;
-      total.counts.positive += part.counts.positive;
-      total.counts.zero += part.counts.zero;
-      if (total.band.empty()) total.band.swap(part.band);
-      else total.band.insert(total.band.end(), part.band.begin(), part.band.end());
-      std::vector<Candidate>().swap(part.band);
-    }
-    std::vector<size_t> again, fill, resolve;
+    };
+    if (threads) at::parallel_for(0, static_cast<int64_t>(pieces.size()), 1, work);
+    else work(0, static_cast<int64_t>(pieces.size()));
+    std::vector<size_t> again;
     for (size_t l : todo) {
-      Layer<scalar_t>& layer = layers[l];
-      const Counts& counts = totals[l].counts;
-      TORCH_CHECK(layer.count <= counts.positive + counts.zero, "weightedSampleMasks: layer ", l, " has ",
-                  counts.positive + counts.zero, " eligible entries, fewer than its count ", layer.count);
-      const int64_t rank = layer.count - counts.below;  // how many candidates to take
-      if (counts.positive <= layer.count) fill.push_back(l);
-      else if (rank < 0 || rank > static_cast<int64_t>(totals[l].band.size())) again.push_back(l);  // a miss
-      else resolve.push_back(l);
-    }
-    // Each layer's candidates: the rank smallest keys (ties by position; keys are almost surely distinct).
-    std::vector<uint8_t> overflowed(layers.size(), 0);
-    inParallel(resolve, [&](size_t l) {
-      Layer<scalar_t>& layer = layers[l];
-      std::vector<Candidate>& band = totals[l].band;
-      const int64_t rank = layer.count - totals[l].counts.below;
-      if (rank > 0) {
-        std::nth_element(band.begin(), band.begin() + (rank - 1), band.end());
-        if (band[static_cast<size_t>(rank - 1)].key == kInf) overflowed[l] = 1;  // E/w overflowed at the boundary
-        else
-          for (int64_t j = 0; j < rank; ++j) layer.mask[band[static_cast<size_t>(j)].index] = 1;
-      }
-      std::vector<Candidate>().swap(band);
-    });
-    inParallel(fill, [&](size_t l) { fillLayer(layers[l], totals[l].counts.positive); });
-    for (size_t l : resolve) {
-      if (overflowed[l]) {
-        layers[l].form = KeyForm::kLog;
+      const Counts& counts = outcomes[firstPiece[l]].counts;
+      TORCH_CHECK(endings[l] != Ending::kTooFew, "weightedSampleMasks: layer ", l, " has ",
+                  counts.positive + counts.zero, " eligible entries, fewer than its count ", layers[l].count);
+      if (endings[l] == Ending::kAgain) {
+        layers[l].lo = -kInf;
+        layers[l].hi = kInf;
         again.push_back(l);
       }
-    }
-    for (size_t l : again) {
-      layers[l].lo = -kInf;
-      layers[l].hi = kInf;
     }
     todo.swap(again);
   }

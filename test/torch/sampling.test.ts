@@ -2,9 +2,11 @@
 // Law: inclusion frequencies (single entries and pairs) against the exact law of successive draws ∝ w, by brute
 // force over all draw orders. Implementation: on large layers (sampled bracket) the masks equal the k smallest keys
 // E/w recomputed here from the documented generator with BigInt and Math.log; exact counts, support respected,
-// determinism (seed, thread count, libtorch's generator); edge cases; bad input is an Error naming the problem.
+// determinism (seed, thread count, libtorch's generator), the same masks from each scan of the code bytes (AVX-512,
+// AVX2, portable); edge cases; bad input is an Error naming the problem.
 import test, { describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as T from '../../src/torch/index.js';
 
 const Z = 4; // binomial standard errors allowed per checked frequency (false failure about 6e-5 each)
@@ -218,6 +220,29 @@ describe('the kernel against the documented keys', () => {
       T.setNumThreads(threads);
     }
   }));
+
+  test('the AVX2 and portable scans of the code bytes give the AVX-512 masks (SKETCHPRUNE_SAMPLING_SCAN, a child process)', () => {
+    // a layer whose length is not a multiple of 64 (the tail), a support with long empty runs, a float32 layer
+    const script = `
+      const T = await import(${JSON.stringify(new URL('../../src/torch/index.js', import.meta.url).href)});
+      const n = 100003;
+      const score = T.tensor(Float64Array.from({ length: n }, (_, i) => ((i * 7919) % 1000 + 1) / 1000));
+      const support = T.tensor(Uint8Array.from({ length: n }, (_, i) => Number((i >> 9) % 3 !== 0 && i % 5 !== 0))).to('bool');
+      const masks = T.weightedSampleMasks([score, score.to('float64')], [support, support], [20000, 3000], 4242);
+      console.log(masks.map((mask) => mask.to('uint8').toArray().join('')).join('|'));`;
+    const run = (scan?: string): string => {
+      const env = { ...process.env };
+      if (scan) env.SKETCHPRUNE_SAMPLING_SCAN = scan;
+      else delete env.SKETCHPRUNE_SAMPLING_SCAN;
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' });
+      assert.equal(child.status, 0, child.stderr);
+      return child.stdout.trim();
+    };
+    const widest = run();
+    assert.equal(widest.split('|')[0].split('').filter((bit) => bit === '1').length, 20000);
+    assert.equal(run('avx2'), widest);
+    assert.equal(run('portable'), widest);
+  });
 
   test('edge cases: count 0, count = eligible (all of them), +∞ scores first, ineligible never drawn', () => T.tidy(() => {
     const score = T.tensor(new Float64Array([3, 0, 1, 2, 0, 5]));
