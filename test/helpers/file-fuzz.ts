@@ -14,31 +14,14 @@ import { parseIdx, gunzipIfNeeded } from '../../src/data/idx.js';
 import { buildExperiment, readConfigFile } from '../../src/experiments/experiment.js';
 import { readRun } from '../../src/report/runs.js';
 import { smallModel, syntheticData } from '../train/helpers.js';
-import { xorshift } from './xorshift.js';
+import { mutateBytes, xorshift } from './xorshift.js';
 
 // `node --test dist/test/` runs every .js under test/; without its count argument this file does nothing.
 const count = Number(process.argv[2]);
 if (!(count > 0)) process.exit(0);
 const { below } = xorshift(Number(process.argv[3] ?? 0x2468ace1));
 const special = [0, 1, 0x7f, 0x80, 0xff, 0x7fffffff, 0x80000000, 0xffffffff];
-
-function mutate(bytes: Buffer): Buffer {
-  let result = Buffer.from(bytes);
-  const edits = 1 + below(4);
-  for (let e = 0; e < edits && result.length > 0; e++) {
-    const at = below(result.length);
-    switch (below(7)) {
-      case 0: result[at] ^= 1 << below(8); break;
-      case 1: result[at] = below(256); break;
-      case 2: if (at + 4 <= result.length) result.writeUInt32LE(special[below(special.length)] >>> 0, at); break;
-      case 3: result = Buffer.concat([result.subarray(0, at), Buffer.from(Array.from({ length: 1 + below(8) }, () => below(256))), result.subarray(at)]); break;
-      case 4: result = Buffer.concat([result.subarray(0, at), result.subarray(Math.min(result.length, at + 1 + below(16)))]); break;
-      case 5: result = result.subarray(0, at); break;
-      default: { const from = below(result.length); result = Buffer.concat([result.subarray(0, at), result.subarray(from, from + below(32)), result.subarray(at)]); }
-    }
-  }
-  return result;
-}
+const mutate = (bytes: Buffer): Buffer => mutateBytes(bytes, below, { special, truncate: true });
 
 /** A safetensors file whose JSON header is mutated as text (the length prefix fixed), so the parser sees it. */
 function mutateHeader(bytes: Buffer): Buffer {

@@ -6,7 +6,7 @@
 import * as T from '../../src/torch/index.js';
 import { readPtArchive } from '../../src/torch/pt-format.js';
 import { ptArchive, tensorDictPickle, float32Counting, type CraftedTensor } from './pt-craft.js';
-import { xorshift } from './xorshift.js';
+import { mutateBytes, xorshift } from './xorshift.js';
 
 // `node --test dist/test/` runs every .js under test/; without its count argument this file does nothing.
 const count = Number(process.argv[2]);
@@ -31,23 +31,7 @@ const saved = readFileSync(savedFile);
 rmSync(savedFile);
 
 const special = [0, 1, 2, 0x7f, 0x80, 0xff, 0x7fffffff, 0x80000000, 0xffffffff];
-function mutate(bytes: Buffer): Buffer {
-  const out = Buffer.from(bytes);
-  const edits = 1 + below(4);
-  let result = out;
-  for (let e = 0; e < edits; e++) {
-    const at = below(result.length);
-    switch (below(6)) {
-      case 0: result[at] ^= 1 << below(8); break;
-      case 1: result[at] = below(256); break;
-      case 2: if (at + 4 <= result.length) result.writeUInt32LE(special[below(special.length)] >>> 0, at); break;
-      case 3: result = Buffer.concat([result.subarray(0, at), Buffer.from(Array.from({ length: 1 + below(8) }, () => below(256))), result.subarray(at)]); break;
-      case 4: result = Buffer.concat([result.subarray(0, at), result.subarray(Math.min(result.length, at + 1 + below(16)))]); break;
-      default: { const from = below(result.length); result = Buffer.concat([result.subarray(0, at), result.subarray(from, from + below(32)), result.subarray(at)]); }
-    }
-  }
-  return result;
-}
+const mutate = (bytes: Buffer): Buffer => mutateBytes(bytes, below, { special, truncate: false });
 
 /** The values a record describes, gathered here with its sizes, strides and offset. */
 function gather(record: ReturnType<typeof readPtArchive>[number]): Buffer {
