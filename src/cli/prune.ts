@@ -7,7 +7,7 @@ import { checkDevice, manualSeed, savePt, setNumThreads, type Device } from '../
 import { TorchScriptModule, createModel, type MaskSet, type Module } from '../nn/index.js';
 import { datasetShape, openRunData, type DataDescription, type RunData } from '../train/index.js';
 import {
-  canonicalInputSource, collapseWarning, defaultSelection, figure1Data, findMethod, findSelection, formatDensityTable, maskValueKinds, randomMaskDefaults, listMethods, listSelections, loadMasks, prune,
+  canonicalInputSource, collapseWarning, defaultSelection, figure1Data, findMethod, findSelection, formatDensityTable, keepRules, maskValueKinds, randomMaskDefaults, listMethods, listSelections, loadMasks, prune,
   saveMasks, scheduleNames, scopeNames, selectionNames, type Figure1Data, type MethodEntry, type Precision, type PruneOptions,
   type PruneProgress, type RandomMaskOptions, type ScheduleName, type Scope,
 } from '../pruning/index.js';
@@ -217,7 +217,7 @@ function parse(argv: string[]) {
   choice('--schedule', values.schedule!, scheduleNames);
   choice('--selection-at', values['selection-at']!, ['every', 'final']);
   choice('--mask-values', values['mask-values']!, maskValueKinds);
-  choice('--keep-rule', values['keep-rule']!, ['round', 'synaptic-flow']);
+  choice('--keep-rule', values['keep-rule']!, keepRules);
   const randomized = values.replacement !== randomMaskDefaults.replacement || values['mask-values'] !== randomMaskDefaults.values;
   if (randomized && !selection.takesRandomMask) {
     const takers = listSelections().filter((candidate) => candidate.takesRandomMask).map((candidate) => candidate.name);

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensureDirectory } from '../foundations/directories.js';
 import { userDataDir } from './locate.js';
 
 export interface FetchFile {
@@ -113,7 +114,7 @@ export async function fetchDataset(dataset: string, options: FetchOptions = {}):
   if (fs.existsSync(target) && !options.force) {
     throw new Error(`${target} already exists; pass --force to replace it`);
   }
-  fs.mkdirSync(root, { recursive: true });
+  ensureDirectory(root);
   const work = fs.mkdtempSync(path.join(root, `.fetch-${dataset}-`));
   try {
     const downloads = path.join(work, 'download');

@@ -120,8 +120,7 @@ export function writeSlurmArray(options: SlurmArrayOptions): SlurmArray {
   const text = slurmArrayScript(options, logPattern);
   const name = /--job-name=(\S+)/.exec(text)![1]!;
   const file = path.join(dir, `${name}.sbatch`);
-  fs.mkdirSync(dir, { recursive: true });
-  writeFileAtomic(file, text);
+  writeFileAtomic(file, text); // makes the directory
   fs.chmodSync(file, 0o755);
   return { file, logPattern, text };
 }

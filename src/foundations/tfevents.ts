@@ -10,6 +10,7 @@
 //   The first record is an Event with file_version "brain.Event:2"; then one Event per (step, scalars).
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensureDirectory } from './directories.js';
 
 // ---- CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), table driven ----
 
@@ -104,7 +105,7 @@ export class EventWriter {
   private fd: number;
 
   constructor(dir: string, options: { name?: string; truncate?: boolean } = {}) {
-    fs.mkdirSync(dir, { recursive: true });
+    ensureDirectory(dir);
     const name = options.name ?? `${Math.floor(Date.now() / 1000)}.sketchprune.${process.pid}`;
     this.file = path.join(dir, `events.out.tfevents.${name}`);
     const fresh = options.truncate || !fs.existsSync(this.file) || fs.statSync(this.file).size === 0;

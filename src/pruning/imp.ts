@@ -113,7 +113,7 @@ export async function pruneImp(model: Module, parameters: PrunableParameter[], r
   const names = parameters.map(({ name }) => name);
   const total = parameters.reduce((sum, { tensor }) => sum + tensor.numel, 0);
   // with per-group fractions: the groups and their planned kept counts per round
-  let plan: { groups: GroupName[]; members: number[][]; counts: number[][] } | undefined;
+  let plan: { members: number[][]; sizes: number[]; counts: number[][] } | undefined;
   if (imp.fractions !== undefined) {
     const fractions = checkFractions(imp.fractions);
     if (run.scope !== 'global') throw new RangeError('imp.fractions set one global threshold per group; scope local does not apply');
@@ -122,7 +122,7 @@ export async function pruneImp(model: Module, parameters: PrunableParameter[], r
     const members = present.map((group) => groups.flatMap((g, index) => (g === group ? [index] : [])));
     const sizes = members.map((indices) => indices.reduce((sum, index) => sum + parameters[index].tensor.numel, 0));
     const counts = groupRoundCounts(sizes, present.map((group) => fractions[group]), keepCount(run.density, total));
-    plan = { groups: present, members, counts };
+    plan = { members, sizes, counts };
   }
   const rounds = plan ? plan.counts.length
     : imp.pruneFraction !== undefined ? roundsForFraction(run.density, imp.pruneFraction) : run.iterations ?? 1;
@@ -170,7 +170,7 @@ export async function pruneImp(model: Module, parameters: PrunableParameter[], r
           const layerSurvivors = pick(live.layerKept);
           const groupOutcome: SelectionOutcome = selection.select({
             scores: pick(scores), support: pick(live.views), names: pick(names), scope: 'global',
-            density: plan!.counts[round - 1][g] / indices.reduce((sum, index) => sum + parameters[index].tensor.numel, 0),
+            density: plan!.counts[round - 1][g] / plan!.sizes[g],
             keep: plan!.counts[round - 1][g], survivors: layerSurvivors.reduce((a, b) => a + b, 0), layerSurvivors,
             randomMask: run.randomMask,
           });

@@ -1,7 +1,7 @@
 // The training loop's data-parallel hooks (distributed/ does the collectives): each rank's part of every batch,
 // the start-up agreement and broadcast, evaluation split over the ranks, and the buffers that must match before a
 // checkpoint. Without a group the loop does not call these.
-import { noGrad, tidy, type Tensor } from '../torch/index.js';
+import { isFloating, noGrad, tidy, type Tensor } from '../torch/index.js';
 import type { MaskSet, Module } from '../nn/index.js';
 import { shardRange, type DataParallel } from '../distributed/index.js';
 import type { BatchSource, LabelledBatch } from './batches.js';
@@ -42,7 +42,7 @@ export function broadcastMasks(group: DataParallel, masks: MaskSet): void {
 
 /** Rank 0's integer buffers (batch counters) on every rank; floating-point buffers are averaged every step. */
 export function matchIntegerBuffers(group: DataParallel, model: Module): void {
-  const integers = model.namedBuffers().map(([, buffer]) => buffer).filter((buffer) => !buffer.dtype.startsWith('float'));
+  const integers = model.namedBuffers().map(([, buffer]) => buffer).filter((buffer) => !isFloating(buffer.dtype));
   if (integers.length > 0) group.broadcastFromRankZero(integers);
 }
 
@@ -52,7 +52,8 @@ export function evaluateTogether(model: Module, data: BatchSource, group: DataPa
   const own: number[] = [];
   for (let index = 0; index < data.length; index++) {
     const size = data.rowsIn ? data.rowsIn(index) : null;
-    if (size === null || shardRange(size, group.rank, group.worldSize).end > shardRange(size, group.rank, group.worldSize).start) own.push(index);
+    const rows = size === null ? null : shardRange(size, group.rank, group.worldSize);
+    if (rows === null || rows.end > rows.start) own.push(index);
   }
   const local = own.length === 0 ? null : evaluate(model, { length: own.length, batch: (epoch, i) => sharded.batch(epoch, own[i]) });
   const [lossSum, top1, top5, examples] = group.allReduceNumbers(local

@@ -138,7 +138,6 @@ async function trainLocked(spec: TrainingSpec, options: TrainingRunOptions, log:
         masks.applyTo(model); // scaled (sketch) masks rescale the kept weights once, at the start
       }
       const density = masks ? masks.density() : null;
-      ensureDirectory(spec.out);
       if (writer) writeFileAtomic(path.join(spec.out, 'config.json'), JSON.stringify({ ...spec, ...(group ? { worldSize: group.worldSize } : {}) }, null, 2) + '\n');
       log(`training ${spec.model} on ${data.name}: ${data.trainExamples.toLocaleString('en-US')} train / ${data.testExamples.toLocaleString('en-US')} test examples, ` +
         `${model.parameterCount().toLocaleString('en-US')} parameters${density === null ? '' : `, mask density ${(100 * density).toFixed(2)}%`}, ` +

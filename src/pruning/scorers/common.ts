@@ -50,3 +50,14 @@ export function foldForScoring(context: ScoringContext): FoldedBatchNorm | null 
   if (!model.namedModules().some(([, module]) => module instanceof BatchNorm1d || module instanceof BatchNorm2d)) return null;
   return foldBatchNorm(model);
 }
+
+/** The scores a scorer returns: as computed when only the ranking matters, else float64 (the originals freed). */
+export function finalScores(scores: Tensor[], context: ScoringContext): Tensor[] {
+  if (context.rankingOnly) return scores;
+  return noGrad(() => scores.map((score) => {
+    if (score.dtype === 'float64') return score;
+    const wide = score.to('float64');
+    score.dispose();
+    return wide;
+  }));
+}

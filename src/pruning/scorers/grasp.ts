@@ -8,7 +8,7 @@
 // its forward, backward and double backward (the scores are those of the unfolded weights up to rounding).
 import { F, keep, noGrad, tidy, type Tensor } from '../../torch/index.js';
 import type { InputBatch } from '../../data/index.js';
-import { foldForScoring, gradients, nextBatch, requireInput, weightsOf } from './common.js';
+import { finalScores, foldForScoring, gradients, nextBatch, requireInput, weightsOf } from './common.js';
 import type { Scorer, ScorerOptions, ScoringContext } from './types.js';
 
 /**
@@ -92,12 +92,7 @@ export function createGraspScorer(options: ScorerOptions = {}): Scorer {
       } finally {
         folded?.restore();
       }
-      return noGrad(() => scores.map((score) => {
-        if (context.rankingOnly || score.dtype === 'float64') return score;
-        const wide = score.to('float64');
-        score.dispose();
-        return wide;
-      }));
+      return finalScores(scores, context);
     },
     dispose: () => {},
   };

@@ -4,7 +4,7 @@
 // scores are float64 unless the caller only ranks them. Eval-mode batch norm is folded into the layer before it for
 // the pass (common.ts foldForScoring): the same scores up to rounding, without the batch-norm passes.
 import { absMul_, keep, noGrad, tidy, F, type Tensor } from '../../torch/index.js';
-import { foldForScoring, gradients, nextBatch, requireInput, weightsOf } from './common.js';
+import { finalScores, foldForScoring, gradients, nextBatch, requireInput, weightsOf } from './common.js';
 import type { Scorer, ScoringContext } from './types.js';
 
 export function snipGradientSum(context: ScoringContext): Tensor[] {
@@ -39,7 +39,7 @@ export function createSnipScorer(): Scorer {
       } finally {
         folded?.restore();
       }
-      return context.rankingOnly || sums[0].dtype === 'float64' ? sums : sums.map((sum) => { const wide = sum.to('float64'); sum.dispose(); return wide; });
+      return finalScores(sums, context);
     },
     dispose: () => {},
   };

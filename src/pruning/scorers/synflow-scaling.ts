@@ -210,16 +210,20 @@ export function scaleForSynflow(model: Module, dtype: 'float32' | 'float64' = 'f
     override(unit.module, (input) => applyUnit(unit, input));
     if (unit.batchNorm) override(unit.batchNorm, (input) => input);
   }
+  // Puts back every overridden forward and the original weights, and frees the folded copies.
+  const restore = (): void => {
+    restoreForwards.forEach((undo) => undo());
+    for (const unit of units) {
+      unit.module.weight.setData_(unit.original);
+      for (const tensor of [unit.original, unit.folded, unit.bias, unit.channelScale]) tensor?.dispose();
+    }
+  };
   for (const leaf of leaves) {
     if (!(leaf instanceof BasicBlock)) continue;
     const shortcutModule = leaf.shortcut;
     const shortcutUnit = shortcutModule ? unitOf.get(shortcutModule.layers[0]) ?? null : null;
     if (shortcutModule && (!shortcutUnit || shortcutModule.layers.length !== 2 || shortcutUnit.batchNorm !== shortcutModule.layers[1])) {
-      restoreForwards.forEach((undo) => undo());
-      for (const unit of units) {
-        unit.module.weight.setData_(unit.original);
-        for (const tensor of [unit.original, unit.folded, unit.bias, unit.channelScale]) tensor?.dispose();
-      }
+      restore();
       return null;
     }
     if (shortcutUnit) shortcutUnit.forced = true;
@@ -264,12 +268,6 @@ export function scaleForSynflow(model: Module, dtype: 'float32' | 'float64' = 'f
         measuring = false;
       }
     },
-    restore(): void {
-      restoreForwards.forEach((undo) => undo());
-      for (const unit of units) {
-        unit.module.weight.setData_(unit.original);
-        for (const tensor of [unit.original, unit.folded, unit.bias, unit.channelScale]) tensor?.dispose();
-      }
-    },
+    restore,
   };
 }
