@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import { native } from './native.js';
 import { Tensor, wrap } from './tensor.js';
-import { dtypeCode, typedArrayFor, type DType } from './dtype.js';
+import { dtypeCode, type DType } from './dtype.js';
 import { writeFileAtomic } from '../foundations/atomic.js';
 import { aten } from './ops.js';
 import { readPtArchive, PtFormatError, type PtTensorRecord } from './pt-format.js';
@@ -104,15 +104,14 @@ export function decodeSafetensors(bytes: Buffer, source = 'safetensors data'): {
     // Files from other writers have no checksum; ours always do, and a mismatch means a damaged file.
     const described: Record<string, unknown> = {};
     for (const [name, , , ] of [...entries].sort((a, b) => (a[0] < b[0] ? -1 : 1))) described[name] = header[name];
-    const actual = checksumOf(metadata, JSON.stringify(described), [data.subarray(0, entries.reduce((end, e) => Math.max(end, e[4]), 0))]);
+    const actual = checksumOf(metadata, JSON.stringify(described), [data]);
     if (actual !== expected) throw new Error(`${source}: checksum mismatch (the file is damaged or was changed after it was written)`);
     delete metadata[CHECKSUM_KEY];
   }
   const tensors: NamedTensors = {};
   for (const [name, dtype, shape, start, end] of entries) {
-    const copy = new Uint8Array(end - start);
-    copy.set(data.subarray(start, end));
-    tensors[name] = wrap(native.fromBuffer(typedArrayFor(dtype, copy.buffer), dtypeCode(dtype), shape));
+    // fromBuffer copies the bytes (at any alignment) into the new tensor: no copy of our own first
+    tensors[name] = wrap(native.fromBuffer(data.subarray(start, end), dtypeCode(dtype), shape));
   }
   return { tensors, metadata };
 }
@@ -160,9 +159,7 @@ export function decodePt(bytes: Buffer, source = '.pt data'): NamedTensors {
     for (const record of records) {
       let storage = storages.get(record.storage);
       if (!storage) {
-        const copy = new Uint8Array(record.storage.length);
-        copy.set(record.storage);
-        storage = wrap(native.fromBuffer(typedArrayFor(record.dtype, copy.buffer), dtypeCode(record.dtype), [record.storageElements]));
+        storage = wrap(native.fromBuffer(record.storage, dtypeCode(record.dtype), [record.storageElements]));
         storages.set(record.storage, storage);
       }
       const view = wrap(asStrided(storage.handle, record.sizes, record.strides, record.offset));
