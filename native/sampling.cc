@@ -18,6 +18,7 @@
 // multiply-adds: each operation rounded on its own, a key is the same number in the AVX-512, AVX2 and scalar code,
 // so the masks do not depend on the machine.
 #pragma GCC optimize("O3", "fp-contract=off")
+#include "blocks.h"
 #include "common.h"
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
@@ -40,8 +41,7 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr uint64_t kGamma = 0x9e3779b97f4a7c15ull;  // SplitMix64's increment
-// Pieces of at most this many entries are the unit of parallel work; up to kSerialUpTo entries in all, one thread.
-constexpr int64_t kPiece = 1 << 16;
+// Pieces of kPieceSize entries are the unit of parallel work; up to kSerialUpTo entries in all, one thread.
 constexpr int64_t kSerialUpTo = 1 << 19;
 // Layers with more entries than this get a bracket from a sample of keys; smaller layers take every key as a
 // candidate. The sample size balances its cost against the candidates' (the bracket's width shrinks as 1/√m):
@@ -214,13 +214,6 @@ SKETCHPRUNE_SAMPLING_CLONES void classify(const scalar_t* score, const uint8_t* 
   }
 }
 
-// Bytes are counted in 64-bit words, 255 words at a time (no byte lane overflows), then the lanes of each sum added
-// by a multiply.
-constexpr uint64_t kLowBits = 0x0101010101010101ull;
-inline int64_t addLanes(uint64_t word) {
-  const uint64_t pairs = (word & 0x00FF00FF00FF00FFull) + ((word >> 8) & 0x00FF00FF00FF00FFull);
-  return static_cast<int64_t>((pairs * 0x0001000100010001ull) >> 48);
-}
 // Keys of the entries at `at` (the ratio form), for the piece's candidates: vectorized, the scores gathered.
 template <typename scalar_t>
 SKETCHPRUNE_SAMPLING_CLONES void ratioKeys(const scalar_t* score, uint64_t stream, const int64_t* at, double* keys,
@@ -242,9 +235,9 @@ void scanCodesPortable(uint8_t* code, int64_t begin, int64_t end, std::vector<in
   uint64_t sums[3] = {0, 0, 0};
   int blocks = 0;
   auto flush = [&]() {
-    counts.below += addLanes(sums[0]);
-    counts.positive += addLanes(sums[1]);
-    counts.zero += addLanes(sums[2]);
+    counts.below += addBytes(sums[0]);
+    counts.positive += addBytes(sums[1]);
+    counts.zero += addBytes(sums[2]);
     sums[0] = sums[1] = sums[2] = 0;
     blocks = 0;
   };
@@ -514,19 +507,14 @@ void samplePerLayer(std::vector<Layer<scalar_t>>& layers) {
   // candidate.
   for (int round = 0; !todo.empty(); ++round) {
     TORCH_CHECK(round < 3, "weightedSampleMasks: internal error, no exact selection after ", round, " passes");
-    struct Piece {
-      size_t layer;
-      int64_t begin, end;
-    };
-    std::vector<Piece> pieces;
+    std::vector<int64_t> sizes(layers.size(), 0);  // layers not to do get no pieces
+    for (size_t l : todo) sizes[l] = layers[l].size;
+    const std::vector<Piece> pieces = splitIntoPieces(sizes, kPieceSize);
     std::vector<size_t> firstPiece(layers.size(), 0);
     std::vector<std::atomic<int64_t>> remaining(layers.size());
-    for (size_t l : todo) {
-      firstPiece[l] = pieces.size();
-      for (int64_t begin = 0; begin < layers[l].size; begin += kPiece) {
-        pieces.push_back({l, begin, std::min(layers[l].size, begin + kPiece)});
-      }
-      remaining[l].store(static_cast<int64_t>(pieces.size() - firstPiece[l]), std::memory_order_relaxed);
+    for (size_t p = pieces.size(); p-- > 0;) {
+      firstPiece[pieces[p].layer] = p;
+      remaining[pieces[p].layer].fetch_add(1, std::memory_order_relaxed);
     }
     std::vector<PassOutcome> outcomes(pieces.size());
     auto work = [&](int64_t first, int64_t last) {

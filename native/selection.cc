@@ -3,6 +3,7 @@
 // threads. Composed from ATen ops, one top-k took a dozen passes over all scores (compares, logical ops, bool sums
 // and nonzero, which are not vectorized in libtorch 1.13) plus large allocations: most of a SynFlow iteration
 // on VGG-19. Here it is one pass over the scores and the support (plus a small sample and the few candidates).
+#include "blocks.h"
 #include "common.h"
 #include <ATen/Parallel.h>
 #include <algorithm>
@@ -16,23 +17,6 @@
 namespace sketchprune {
 namespace {
 
-// A piece of the flat index space (layers concatenated): elements [begin, end) of one layer.
-struct Piece {
-  size_t layer;
-  int64_t begin, end;
-};
-
-std::vector<Piece> splitIntoPieces(const std::vector<int64_t>& sizes, int64_t chunk) {
-  std::vector<Piece> result;
-  for (size_t layer = 0; layer < sizes.size(); ++layer) {
-    for (int64_t begin = 0; begin < sizes[layer]; begin += chunk) {
-      result.push_back({layer, begin, std::min(sizes[layer], begin + chunk)});
-    }
-  }
-  return result;
-}
-
-constexpr int64_t kPieceSize = 1 << 16;
 // Below this many entries every survivor is a candidate; above, a strided sample brackets the k-th largest.
 constexpr int64_t kBracketAbove = 1 << 16;
 // The sample: one entry in 16, at most 2^16 (a wider bracket only adds candidates, which are cheap).
@@ -126,40 +110,20 @@ SKETCHPRUNE_VECTOR_LOOP int64_t markBlocks(const float* values, const uint8_t* k
                                            int64_t n, double lo, double hi) {
   return markBlocksT(values, keep, code, flags, n, lo, hi);
 }
-// Byte counts through 64-bit words: with every byte at most 1, 255 words can be added before a byte overflows;
-// the 8 bytes of the sum (each ≤ 255) are then added as four 16-bit lanes. Far faster than widening every byte.
-constexpr uint64_t kLowBits = 0x0101010101010101ull;
-inline uint64_t addBytes(uint64_t word) {
-  const uint64_t pairs = (word & 0x00FF00FF00FF00FFull) + ((word >> 8) & 0x00FF00FF00FF00FFull);
-  return (pairs * 0x0001000100010001ull) >> 48;
-}
-
-// How many codes are 1, and how many are 2 (codes are 0, 1 or 2).
-void countCodes(const uint8_t* code, int64_t n, int64_t& ones, int64_t& twos) {
-  uint64_t a = 0, b = 0;
+// How many bytes are 1 (bools: each byte 0 or 1).
+int64_t countTrue(const uint8_t* bytes, int64_t n) {
+  int64_t ones = 0;
   int64_t i = 0;
   while (i + 8 <= n) {
-    uint64_t sumA = 0, sumB = 0;
+    uint64_t sum = 0;
     for (int block = 0; block < 255 && i + 8 <= n; ++block, i += 8) {
       uint64_t word;
-      std::memcpy(&word, code + i, 8);
-      sumA += word & kLowBits;
-      sumB += (word >> 1) & kLowBits;
+      std::memcpy(&word, bytes + i, 8);
+      sum += word & kLowBits;
     }
-    a += addBytes(sumA);
-    b += addBytes(sumB);
+    ones += addBytes(sum);
   }
-  for (; i < n; ++i) {
-    a += code[i] & 1;
-    b += code[i] >> 1;
-  }
-  ones = static_cast<int64_t>(a);
-  twos = static_cast<int64_t>(b);
-}
-// How many bytes are 1 (bools).
-int64_t countTrue(const uint8_t* bytes, int64_t n) {
-  int64_t ones = 0, twos = 0;
-  countCodes(bytes, n, ones, twos);
+  for (; i < n; ++i) ones += bytes[i] & 1;
   return ones;
 }
 // Clears the bits of each entry whose mask is set: the entry is and-ed with all ones or all zeros (no branch, as
